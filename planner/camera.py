@@ -1,0 +1,127 @@
+"""Camera geometry: pointing, ground sample distance, what is in frame, and the footprint.
+
+Headings are compass degrees (0 = north, clockwise) in the mission's local frame; pitch is degrees
+above the horizon (negative looks down). Points are ``(x east, y north, z up)`` in metres.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+from shapely.geometry import Polygon
+
+from planner.frames import heading_deg
+from planner.vehicle import CameraSpec
+
+
+@dataclass(frozen=True)
+class Pointing:
+    """How the camera is aimed at a target from a station, and what that gives."""
+
+    heading_deg: float
+    pitch_deg: float
+    slant_range_m: float
+    gsd_cm: float
+    in_frame: bool
+
+
+def gsd_cm(slant_range_m: float, ifov_rad: float) -> float:
+    """Ground sample distance on a surface facing the camera: range times pixel angle, in cm.
+
+    Examples
+    --------
+    >>> round(gsd_cm(85.0, 0.26e-3), 2)  # Ingenuity's colour camera at the rover, flight 3
+    2.21
+    """
+    return slant_range_m * ifov_rad * 100.0
+
+
+def _axes(heading: float, pitch: float) -> tuple[NDArray[np.float64], NDArray[np.float64],
+                                                 NDArray[np.float64]]:
+    h, p = math.radians(heading), math.radians(pitch)
+    fwd = np.array([math.sin(h) * math.cos(p), math.cos(h) * math.cos(p), math.sin(p)])
+    right = np.array([math.cos(h), -math.sin(h), 0.0])
+    up = np.cross(right, fwd)
+    return fwd, right, up
+
+
+def in_frame(camera: CameraSpec, station: ArrayLike, heading: float, pitch: float,
+             points: ArrayLike, *, margin_deg: float = 1.0) -> bool:
+    """Whether every 3-D point lies inside the image, ``margin_deg`` in from its edges."""
+    fwd, right, up = _axes(heading, pitch)
+    d = np.atleast_2d(np.asarray(points, float)) - np.asarray(station, float)
+    xf, xr, xu = d @ fwd, d @ right, d @ up
+    if np.any(xf <= 0):
+        return False
+    ah = np.degrees(np.abs(np.arctan2(xr, xf)))
+    av = np.degrees(np.abs(np.arctan2(xu, xf)))
+    return bool(np.all(ah <= camera.hfov_deg / 2 - margin_deg) and
+                np.all(av <= camera.vfov_deg / 2 - margin_deg))
+
+
+def point_camera(camera: CameraSpec, station: ArrayLike, aim: ArrayLike,
+                 points: ArrayLike | None = None) -> Pointing:
+    """Aim the camera from ``station`` at ``aim``; check ``points`` (default ``aim``) are in frame.
+
+    A fixed camera is aimed by heading alone, at its mount's pitch; a gimbal also pitches, within
+    its range.
+
+    Examples
+    --------
+    >>> from planner.vehicle import CameraSpec
+    >>> cam = CameraSpec("c", 4000, 3000, 60.0, 45.0, "fixed", fixed_pitch_deg=-22.0)
+    >>> p = point_camera(cam, (0.0, 0.0, 8.0), (0.0, 19.8, 0.0))
+    >>> round(p.heading_deg), round(p.pitch_deg), p.in_frame
+    (0, -22, True)
+    """
+    s = np.asarray(station, float)
+    a = np.asarray(aim, float)
+    dx, dy, dz = a - s
+    horiz = math.hypot(dx, dy)
+    heading = heading_deg(dx, dy) if horiz > 1e-9 else 0.0
+    needed = math.degrees(math.atan2(dz, horiz))
+    if camera.mount == "fixed":
+        pitch = camera.fixed_pitch_deg
+    else:
+        pitch = min(max(needed, camera.gimbal_pitch_min_deg), camera.gimbal_pitch_max_deg)
+    slant = math.sqrt(horiz * horiz + dz * dz)
+    pts = a[None, :] if points is None else np.asarray(points, float)
+    ok = in_frame(camera, s, heading, pitch, pts)
+    return Pointing(heading_deg=heading, pitch_deg=pitch, slant_range_m=slant,
+                    gsd_cm=gsd_cm(slant, camera.ifov_rad), in_frame=ok)
+
+
+def footprint(camera: CameraSpec, station: ArrayLike, heading: float, pitch: float,
+              ground_z: float, *, max_range_m: float = 500.0, per_edge: int = 8) -> Polygon:
+    """The image's outline on a level ground plane at height ``ground_z``.
+
+    Rays that meet the ground beyond ``max_range_m`` horizontally, or never (at or above the
+    horizon), are cut at that range, so the footprint of an oblique camera stays finite.
+    """
+    s = np.asarray(station, float)
+    fwd, right, up = _axes(heading, pitch)
+    th = math.tan(math.radians(camera.hfov_deg / 2))
+    tv = math.tan(math.radians(camera.vfov_deg / 2))
+    t = np.linspace(-1.0, 1.0, per_edge, endpoint=False)
+    edge = np.concatenate([np.column_stack([t, -np.ones_like(t)]),
+                           np.column_stack([np.ones_like(t), t]),
+                           np.column_stack([-t, np.ones_like(t)]),
+                           np.column_stack([-np.ones_like(t), -t])])
+    rays = fwd[None, :] + edge[:, :1] * th * right[None, :] + edge[:, 1:] * tv * up[None, :]
+    height = s[2] - ground_z
+    pts = []
+    for ray in rays:
+        hlen = math.hypot(ray[0], ray[1])
+        if ray[2] < -1e-9 and height > 0:
+            k = height / -ray[2]
+            dist = k * hlen
+        else:
+            dist = math.inf
+        if dist > max_range_m:
+            k = max_range_m / hlen if hlen > 1e-12 else 0.0
+        pts.append((s[0] + k * ray[0], s[1] + k * ray[1]))
+    poly = Polygon(pts)
+    return poly if poly.is_valid else poly.buffer(0)  # type: ignore[return-value]

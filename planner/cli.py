@@ -1,0 +1,144 @@
+"""The command line: options in, a verified plan's tables (or JSON) out, errors to exit codes.
+
+Exit codes: 0 a plan was made; 2 bad input; 3 no feasible plan; 4 the verifier rejected the
+plan (a planner bug); 1 any other internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from planner import __version__
+from planner.errors import PlanFlightError
+from planner.export.files import write_atomic
+from planner.export.geojson import plan_to_geojson
+from planner.pipeline import PlanOptions, plan_mission
+from planner.report import print_plan
+from planner.vehicle import builtin_profiles
+from terrain.errors import TerrainError
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+
+
+class BodyName(StrEnum):
+    """Bodies plan-flight knows."""
+
+    mars = "mars"
+    earth = "earth"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"plan-flight {__version__}")
+        raise typer.Exit()
+
+
+def _err(message: str) -> Console:
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    console.print(f"[bold red]plan-flight: error:[/] {message}", markup=True)
+    return console
+
+
+@app.command()
+def main_command(
+    mission: Annotated[Path, typer.Argument(
+        help="Mission GeoJSON: targets, home, landing and keep-out features.",
+        show_default=False)],
+    body: Annotated[BodyName | None, typer.Option(
+        help="Body the mission is on; default: from the file's crs member, else Earth.")] = None,
+    vehicle: Annotated[str | None, typer.Option(
+        help=f"Vehicle profile: a built-in name ({', '.join(builtin_profiles())}) or a .toml "
+             "path; default: the file's, else ingenuity on Mars and mavic3 on Earth.")] = None,
+    dem: Annotated[Path | None, typer.Option(
+        help="GeoTIFF terrain model (any CRS PROJ knows); default: built-in synthetic terrain.",
+        show_default=False)] = None,
+    altitude: Annotated[float | None, typer.Option(
+        help="Cruise height above ground, m (within the profile's limits).")] = None,
+    speed: Annotated[float | None, typer.Option(
+        help="Cruise ground speed, m/s (within the profile's limits).")] = None,
+    air_density: Annotated[float | None, typer.Option(
+        help="Air density, kg/m³ (Mars is seasonal: 0.014 to 0.020 at Jezero).")] = None,
+    usable_energy: Annotated[float | None, typer.Option(
+        "--usable-energy-wh", help="Override the battery energy usable for flight, Wh.")] = None,
+    reserve: Annotated[float | None, typer.Option(
+        "--reserve-wh", help="Override the energy kept in reserve, Wh.")] = None,
+    max_time: Annotated[float | None, typer.Option(
+        "--max-flight-time", help="Override the maximum flight time, s.")] = None,
+    resolution: Annotated[float | None, typer.Option(
+        help="Terrain grid spacing in the local frame, m; default: the DEM's own (1 m "
+             "for the built-in terrain).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the route search and built-in "
+                                           "terrain.")] = 0,
+    time_limit: Annotated[float, typer.Option(
+        help="Wall-clock limit of the route search, s.")] = 20.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q",
+                                        help="Print only the summary.")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print the plan as GeoJSON on stdout and nothing else there.")] = False,
+    write_terrain: Annotated[Path | None, typer.Option(
+        help="Also write the terrain used (in the local frame) as a GeoTIFF.",
+        show_default=False)] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Show the version and exit.")] = False,
+) -> None:
+    """Plan a reconnaissance flight and print the plan's tables.
+
+    The plan photographs the mission's targets within the vehicle's range and battery, avoiding
+    keep-out zones and terrain hazards, or says which targets it cannot reach and why.
+    """
+    options = PlanOptions(
+        body=body.value if body else None, vehicle=vehicle,
+        dem=str(dem) if dem is not None else None, altitude_m=altitude, speed_m_s=speed,
+        air_density_kg_m3=air_density, usable_energy_wh=usable_energy, reserve_wh=reserve,
+        max_flight_time_s=max_time, resolution_m=resolution, seed=seed,
+        time_limit_s=time_limit)
+    out = Console(highlight=False)
+    err_console = Console(stderr=True)
+    try:
+        with err_console.status("planning", spinner="dots") as status:
+            plan, _ctx = plan_mission(mission, options,
+                                      progress=lambda s: status.update(f"planning: {s}"))
+        if write_terrain is not None:
+            tmp = write_terrain.with_name(f".{write_terrain.name}.partial.tif")
+            try:
+                plan.dem.write_geotiff(tmp)
+                os.replace(tmp, write_terrain)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise PlanFlightError(f"{write_terrain}: cannot write ({exc})") from None
+        if as_json:
+            sys.stdout.write(json.dumps(plan_to_geojson(plan), indent=1) + "\n")
+        else:
+            print_plan(plan, out, quiet=quiet)
+    except PlanFlightError as exc:
+        _err(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+    except TerrainError as exc:
+        _err(str(exc))
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        _err("interrupted")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # a bug: one line, unless debugging
+        if os.environ.get("PLAN_FLIGHT_DEBUG"):
+            raise
+        _err(f"internal error (a bug, please report it): {type(exc).__name__}: {exc}")
+        raise typer.Exit(1) from None
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app(prog_name="plan-flight")
+
+
+__all__ = ["app", "main", "write_atomic"]

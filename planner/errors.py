@@ -1,0 +1,96 @@
+"""The plan-flight error hierarchy.
+
+Every error the planner raises on purpose derives from :class:`PlanFlightError`. The command line
+turns them into one line on stderr and an exit code: 2 for bad input, 3 for a mission that has no
+feasible plan, 4 for a plan the verifier rejects (a bug in the planner, never a user mistake).
+"""
+
+from __future__ import annotations
+
+from terrain.errors import TerrainError
+
+
+class PlanFlightError(Exception):
+    """Base of every error plan-flight raises on purpose."""
+
+    exit_code = 2
+
+
+class InputError(PlanFlightError, ValueError):
+    """Bad input: a file, an option or a value the planner cannot use."""
+
+
+class MissionError(InputError):
+    """A mission file that cannot be read, or a feature or field in it that is wrong.
+
+    Parameters
+    ----------
+    message
+        What is wrong.
+    source
+        The file it came from.
+    feature
+        The feature index (0-based, as in the file), or ``None`` for the whole file.
+    name
+        The feature's name, when it has one.
+    field
+        The property or member at fault, when there is one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        feature: int | None = None,
+        name: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.source = source
+        self.feature = feature
+        self.name = name
+        self.field = field
+        parts = []
+        if source:
+            parts.append(source)
+        if feature is not None:
+            parts.append(f"feature {feature}" + (f" ({name!r})" if name else ""))
+        if field:
+            parts.append(f"field {field!r}")
+        prefix = ": ".join(parts)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class ProfileError(InputError):
+    """A vehicle profile that cannot be loaded, or a field in it that is wrong."""
+
+
+class DEMError(InputError, OSError):
+    """A terrain file that the planner cannot use for this mission."""
+
+
+class InfeasibleMissionError(PlanFlightError):
+    """The mission is well formed but no plan can satisfy it (a required target, a budget)."""
+
+    exit_code = 3
+
+
+class VerificationError(PlanFlightError, AssertionError):
+    """The independent verifier found a flight-rule violation in a plan the planner made.
+
+    This is a bug in the planner, never a user error; the plan is not printed.
+    """
+
+    exit_code = 4
+
+
+__all__ = [
+    "DEMError",
+    "InfeasibleMissionError",
+    "InputError",
+    "MissionError",
+    "PlanFlightError",
+    "ProfileError",
+    "TerrainError",
+    "VerificationError",
+]

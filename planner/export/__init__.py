@@ -1,0 +1,1 @@
+"""Plan exports: GeoJSON, QGroundControl, MAVLink waypoints, KML, CSV and a map."""

@@ -1,0 +1,168 @@
+"""Bodies, coordinate reference systems and the mission's local metric frame.
+
+Geographic coordinates are read on the body's own sphere or ellipsoid (Mars: ``IAU_2015:49900``,
+planetocentric, east-positive; Earth: WGS 84). All geometry, graphs and energy are computed in one
+local azimuthal-equidistant frame centred on the mission, in metres east and north, made with
+pyproj on the same body. Geodesy is PROJ's, never ours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyproj
+import shapely
+from numpy.typing import ArrayLike, NDArray
+from pyproj.crs import ProjectedCRS
+from pyproj.crs.coordinate_operation import AzimuthalEquidistantConversion
+from shapely.geometry.base import BaseGeometry
+
+
+@dataclass(frozen=True)
+class Body:
+    """A planetary body: its geographic CRS and the physics the vehicle meets there.
+
+    Attributes
+    ----------
+    name
+        ``"mars"`` or ``"earth"``.
+    geographic_crs
+        The CRS code for lon/lat on this body.
+    gravity_m_s2
+        Surface gravity.
+    air_density_kg_m3
+        Default near-surface air density (Mars: seasonal, see ``FACTS.md``).
+    """
+
+    name: str
+    geographic_crs: str
+    gravity_m_s2: float
+    air_density_kg_m3: float
+
+    @property
+    def crs(self) -> pyproj.CRS:
+        """The body's geographic CRS as a pyproj object."""
+        return pyproj.CRS(self.geographic_crs)
+
+
+# Mars: IAU 2015 sphere (R = 3,396,190 m), planetocentric east lon. Gravity 3.721 m/s^2.
+# Air density at Jezero 0.014 to 0.020 kg/m^3 (seasonal); 0.017 is the middle of that range.
+MARS = Body(name="mars", geographic_crs="IAU_2015:49900", gravity_m_s2=3.721,
+            air_density_kg_m3=0.017)
+# Earth: WGS 84 lon/lat (RFC 7946 GeoJSON), standard gravity, ISA sea-level density.
+EARTH = Body(name="earth", geographic_crs="EPSG:4326", gravity_m_s2=9.80665,
+             air_density_kg_m3=1.225)
+BODIES = {"mars": MARS, "earth": EARTH}
+
+_MARS_RADIUS_M = 3_396_190.0
+
+
+def body_of_crs(crs: pyproj.CRS) -> Body:
+    """Return the body a CRS lies on, from its ellipsoid and datum.
+
+    Examples
+    --------
+    >>> body_of_crs(pyproj.CRS("IAU_2015:49900")).name
+    'mars'
+    >>> body_of_crs(pyproj.CRS("EPSG:4326")).name
+    'earth'
+    """
+    datum = crs.datum.name.lower() if crs.datum is not None else ""
+    ellipsoid = crs.ellipsoid
+    if "mars" in datum or (
+        ellipsoid is not None and abs(ellipsoid.semi_major_metre - _MARS_RADIUS_M) < 20_000
+    ):
+        return MARS
+    if ellipsoid is not None and abs(ellipsoid.semi_major_metre - 6_378_137.0) < 30_000:
+        return EARTH
+    raise ValueError(f"CRS {crs.name!r} is on a body plan-flight does not know (Mars or Earth)")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The mission's local metric frame and the transforms to and from the body's lon/lat.
+
+    Build one with :func:`local_frame`.
+    """
+
+    body: Body
+    geographic: pyproj.CRS
+    local: pyproj.CRS
+    lon0: float
+    lat0: float
+    _fwd: pyproj.Transformer
+    _inv: pyproj.Transformer
+
+    def to_local(self, lon: ArrayLike, lat: ArrayLike) -> tuple[NDArray[np.float64],
+                                                                 NDArray[np.float64]]:
+        """Project lon/lat (degrees) to local east/north metres."""
+        x, y = self._fwd.transform(np.asarray(lon, float), np.asarray(lat, float))
+        return np.asarray(x, float), np.asarray(y, float)
+
+    def to_lonlat(self, x: ArrayLike, y: ArrayLike) -> tuple[NDArray[np.float64],
+                                                              NDArray[np.float64]]:
+        """Unproject local east/north metres to lon/lat degrees."""
+        lon, lat = self._inv.transform(np.asarray(x, float), np.asarray(y, float))
+        return np.asarray(lon, float), np.asarray(lat, float)
+
+    def geometry_to_local(self, geom: BaseGeometry) -> BaseGeometry:
+        """A lon/lat shapely geometry in the local frame."""
+        return _apply(geom, self.to_local)
+
+    def geometry_to_lonlat(self, geom: BaseGeometry) -> BaseGeometry:
+        """A local-frame shapely geometry in lon/lat."""
+        return _apply(geom, self.to_lonlat)
+
+    def describe(self) -> str:
+        """A one-line description of the frame for the plan header."""
+        return (f"azimuthal equidistant centred at {self.lat0:.5f}°N {self.lon0:.5f}°E "
+                f"({self.body.name}), metres east/north")
+
+
+def _apply(geom: BaseGeometry,
+           fn: Callable[[ArrayLike, ArrayLike], tuple[NDArray[np.float64], NDArray[np.float64]]],
+           ) -> BaseGeometry:
+    def over(coords: NDArray[np.float64]) -> NDArray[np.float64]:
+        x, y = fn(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    out: Any = shapely.transform(geom, over)
+    return out  # type: ignore[no-any-return]
+
+
+def local_frame(body: Body, lon0: float, lat0: float) -> Frame:
+    """Make the local azimuthal-equidistant frame centred at ``(lon0, lat0)`` on ``body``.
+
+    Examples
+    --------
+    >>> f = local_frame(MARS, 77.4306, 18.45477)
+    >>> [round(float(v), 6) for v in f.to_local(77.4306, 18.45477)]
+    [0.0, 0.0]
+    """
+    geographic = body.crs
+    local = ProjectedCRS(
+        conversion=AzimuthalEquidistantConversion(latitude_natural_origin=lat0,
+                                                  longitude_natural_origin=lon0),
+        geodetic_crs=geographic.geodetic_crs,
+        name=f"plan-flight local AEQD ({body.name})",
+    )
+    fwd = pyproj.Transformer.from_crs(geographic, local, always_xy=True)
+    inv = pyproj.Transformer.from_crs(local, geographic, always_xy=True)
+    return Frame(body=body, geographic=geographic, local=local, lon0=lon0, lat0=lat0,
+                 _fwd=fwd, _inv=inv)
+
+
+def heading_deg(dx: float, dy: float) -> float:
+    """Compass heading (0 = north, clockwise) of the direction ``(dx east, dy north)``.
+
+    Examples
+    --------
+    >>> heading_deg(1.0, 0.0)
+    90.0
+    >>> heading_deg(0.0, -1.0)
+    180.0
+    """
+    return float(np.degrees(np.arctan2(dx, dy)) % 360.0)

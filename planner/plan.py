@@ -1,0 +1,256 @@
+"""The flight plan: waypoints, camera commands, legs, and the targets left out, with why.
+
+:func:`assemble` turns a chosen route (mission nodes in order, and the roadmap paths between them)
+into waypoints. Each straight leg is checked against the terrain profile at the DEM's resolution
+and split with pass-through waypoints wherever a straight climb or descent would bring the vehicle
+closer to the ground than its clearance or higher than its ceiling: terrain following computed on
+the ground. Time and energy are then added up leg by leg, with the photos' hovers and yaw turns.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from shapely.geometry import Polygon
+
+from planner.frames import Frame, heading_deg
+from planner.mission import Mission
+from planner.vehicle import Vehicle
+from planner.viewpoints import Station
+from terrain.analysis import profile
+from terrain.dem import DEM
+
+ACTIONS = ("takeoff", "waypoint", "terrain", "photo", "land")
+
+
+@dataclass(frozen=True)
+class Waypoint:
+    """One waypoint. Times and energies are cumulative when the vehicle leaves it.
+
+    ``alt_m`` is above the DEM's vertical datum; ``agl_m`` above the ground under the waypoint.
+    ``leg_m`` and ``speed_m_s`` describe the leg that arrives here (horizontal length, mean
+    ground speed).
+    """
+
+    seq: int
+    action: str
+    x: float
+    y: float
+    lon: float
+    lat: float
+    ground_m: float
+    agl_m: float
+    alt_m: float
+    leg_m: float
+    speed_m_s: float
+    time_s: float
+    energy_wh: float
+    heading_deg: float | None
+    hold_s: float
+    stop: bool
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A camera command: which target, from which waypoint, how aimed, and what it yields."""
+
+    number: int
+    target: str
+    waypoint: int
+    count: int
+    heading_deg: float
+    pitch_deg: float
+    slant_range_m: float
+    gsd_cm: float
+    station: tuple[float, float, float]
+    aim: tuple[float, float, float]
+    footprint: Polygon
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A target left out of the plan, and why."""
+
+    target: str
+    reason: str
+    required: bool = False
+    priority: float = 1.0
+
+
+@dataclass(frozen=True, eq=False)
+class FlightPlan:
+    """A complete plan and everything needed to report, export and re-check it."""
+
+    mission: Mission
+    frame: Frame
+    vehicle: Vehicle
+    dem: DEM
+    waypoints: tuple[Waypoint, ...]
+    photos: tuple[Photo, ...]
+    skipped: tuple[Skipped, ...]
+    warnings: tuple[str, ...]
+    landing_xy: tuple[float, float]
+    selection: str
+
+    @property
+    def distance_m(self) -> float:
+        """Horizontal distance flown."""
+        return float(sum(w.leg_m for w in self.waypoints))
+
+    @property
+    def duration_s(self) -> float:
+        """Flight time from spin-up to spin-down."""
+        return self.waypoints[-1].time_s if self.waypoints else 0.0
+
+    @property
+    def energy_wh(self) -> float:
+        """Energy used."""
+        return self.waypoints[-1].energy_wh if self.waypoints else 0.0
+
+    @property
+    def targets_photographed(self) -> tuple[str, ...]:
+        """Names of the targets photographed, in flight order, once each."""
+        return tuple(dict.fromkeys(p.target for p in self.photos))
+
+    @property
+    def priority_collected(self) -> float:
+        """Sum of the priorities of the targets photographed."""
+        done = set(self.targets_photographed)
+        return float(sum(t.priority for t in self.mission.targets if t.name in done))
+
+    @property
+    def priority_total(self) -> float:
+        """Sum of the priorities of all targets."""
+        return float(sum(t.priority for t in self.mission.targets))
+
+
+@dataclass(frozen=True)
+class RoutePoint:
+    """A point the route passes, in the order flown, with what happens there."""
+
+    x: float
+    y: float
+    agl_m: float
+    kind: str  # "home", "corner", "station" or "landing"
+    station: Station | None = None
+    target_name: str = ""
+    photos: int = 1
+
+
+def terrain_split(dem: DEM, a: tuple[float, float, float], b: tuple[float, float, float], *,
+                  clearance: float, ceiling: float,
+                  depth: int = 0) -> list[tuple[float, float, float]]:
+    """Pass-through points that keep a straight leg between ``clearance`` and ``ceiling`` AGL.
+
+    ``a`` and ``b`` are ``(x, y, agl)``; returned points are ``(x, y, agl)`` strictly between
+    them, in order. The leg is sampled at the DEM's resolution; where the straight line between
+    absolute altitudes leaves the band, a point at the wanted height is inserted at the worst
+    sample and both halves are checked again.
+    """
+    ga, gb = float(dem.sample(a[0], a[1])), float(dem.sample(b[0], b[1]))
+    za, zb = ga + a[2], gb + b[2]
+    prof = profile(dem, a[0], a[1], b[0], b[1])
+    length = prof.distance[-1]
+    if length < 2 * dem.resolution or depth > 40:
+        return []
+    t = prof.distance / length
+    line = za + (zb - za) * t
+    agl = line - prof.ground
+    want = a[2] + (b[2] - a[2]) * t
+    low = clearance - agl
+    high = agl - ceiling
+    worst = np.maximum(low, high)
+    worst[[0, -1]] = -np.inf
+    k = int(np.argmax(worst))
+    if not np.isfinite(worst[k]) or worst[k] <= 0:
+        return []
+    mid = (float(prof.x[k]), float(prof.y[k]), float(want[k]))
+    return [*terrain_split(dem, a, mid, clearance=clearance, ceiling=ceiling, depth=depth + 1),
+            mid,
+            *terrain_split(dem, mid, b, clearance=clearance, ceiling=ceiling, depth=depth + 1)]
+
+
+def assemble(points: list[RoutePoint], *, mission: Mission, frame: Frame, vehicle: Vehicle,
+             dem: DEM, skipped: list[Skipped], warnings: list[str], selection: str) -> FlightPlan:
+    """Build the waypoints of a route given as the points flown, first home, last landing."""
+    from planner.camera import footprint
+
+    p = vehicle.profile
+    cam = vehicle.camera
+    raw: list[dict[str, object]] = []
+    photos: list[Photo] = []
+    t_s = 0.0
+    e_wh = 0.0
+    home = points[0]
+    first_photo = next((q.station for q in points if q.station is not None), None)
+    heading = first_photo.pointing.heading_deg if first_photo is not None else (
+        heading_deg(points[-1].x - home.x, points[-1].y - home.y)
+        if len(points) > 1 and (points[-1].x, points[-1].y) != (home.x, home.y) else 0.0)
+    dt, de = vehicle.takeoff(home.agl_m)
+    t_s, e_wh = t_s + dt, e_wh + de
+    raw.append({"action": "takeoff", "x": home.x, "y": home.y, "agl": home.agl_m, "leg": 0.0,
+                "speed": 0.0, "t": t_s, "e": e_wh, "heading": heading, "hold": 0.0,
+                "stop": True})
+    prev = home
+    for q in points[1:]:
+        inter = terrain_split(dem, (prev.x, prev.y, prev.agl_m), (q.x, q.y, q.agl_m),
+                              clearance=p.min_clearance_m, ceiling=p.max_altitude_agl_m)
+        legs = [*[(x, y, h, False) for x, y, h in inter], (q.x, q.y, q.agl_m, True)]
+        sx, sy, sh = prev.x, prev.y, prev.agl_m
+        start_stop = True
+        for x, y, h, end_stop in legs:
+            d = math.hypot(x - sx, y - sy)
+            dz = (float(dem.sample(x, y)) + h) - (float(dem.sample(sx, sy)) + sh)
+            stops = int(start_stop) + int(end_stop)
+            lt, le = vehicle.leg(d, max(dz, 0.0), max(-dz, 0.0), stops=stops)
+            t_s += float(lt)
+            e_wh += float(le)
+            raw.append({"action": "terrain" if not end_stop else "waypoint", "x": x, "y": y,
+                        "agl": h, "leg": d, "speed": d / float(lt) if lt > 0 else 0.0,
+                        "t": t_s, "e": e_wh, "heading": None, "hold": 0.0, "stop": end_stop})
+            sx, sy, sh = x, y, h
+            start_stop = end_stop
+        last = raw[-1]
+        if q.station is not None:
+            st = q.station
+            turn = abs((st.pointing.heading_deg - heading + 180.0) % 360.0 - 180.0)
+            yt, ye = vehicle.yaw(turn)
+            hold = q.photos * cam.photo_hover_s
+            t_s += yt + hold
+            e_wh += ye + vehicle.hover(hold)
+            heading = st.pointing.heading_deg
+            last.update(action="photo", t=t_s, e=e_wh, heading=heading, hold=hold)
+            photos.append(Photo(
+                number=len(photos) + 1, target=q.target_name, waypoint=len(raw),
+                count=q.photos, heading_deg=st.pointing.heading_deg,
+                pitch_deg=st.pointing.pitch_deg, slant_range_m=st.pointing.slant_range_m,
+                gsd_cm=st.pointing.gsd_cm, station=(st.x, st.y, st.z), aim=st.aim,
+                footprint=footprint(cam, (st.x, st.y, st.z), st.pointing.heading_deg,
+                                    st.pointing.pitch_deg, st.aim[2])))
+        prev = q
+    end = points[-1]
+    lt, le = vehicle.landing(end.agl_m)
+    t_s += lt
+    e_wh += le
+    raw.append({"action": "land", "x": end.x, "y": end.y, "agl": 0.0, "leg": 0.0, "speed": 0.0,
+                "t": t_s, "e": e_wh, "heading": None, "hold": 0.0, "stop": True})
+    xs = np.array([float(r["x"]) for r in raw])  # type: ignore[arg-type]
+    ys = np.array([float(r["y"]) for r in raw])  # type: ignore[arg-type]
+    lon, lat = frame.to_lonlat(xs, ys)
+    ground = dem.sample(xs, ys)
+    wps = []
+    for i, r in enumerate(raw):
+        agl = float(r["agl"])  # type: ignore[arg-type]
+        wps.append(Waypoint(
+            seq=i + 1, action=str(r["action"]), x=float(xs[i]), y=float(ys[i]),
+            lon=float(lon[i]), lat=float(lat[i]), ground_m=float(ground[i]), agl_m=agl,
+            alt_m=float(ground[i]) + agl, leg_m=float(r["leg"]),  # type: ignore[arg-type]
+            speed_m_s=float(r["speed"]), time_s=float(r["t"]),  # type: ignore[arg-type]
+            energy_wh=float(r["e"]),  # type: ignore[arg-type]
+            heading_deg=None if r["heading"] is None else float(r["heading"]),  # type: ignore[arg-type]
+            hold_s=float(r["hold"]), stop=bool(r["stop"])))  # type: ignore[arg-type]
+    return FlightPlan(mission=mission, frame=frame, vehicle=vehicle, dem=dem,
+                      waypoints=tuple(wps), photos=tuple(photos), skipped=tuple(skipped),
+                      warnings=tuple(warnings), landing_xy=(end.x, end.y), selection=selection)

@@ -1,0 +1,197 @@
+"""The roadmap: a visibility graph around obstacles, with legs costed over the terrain.
+
+Shortest paths among polygonal obstacles bend only at the obstacles' convex corners, so a graph
+whose nodes are those corners (pushed out by a small clearance) plus the mission's points, and
+whose edges are every straight leg that touches no obstacle, holds the truly shortest path between
+any two mission points. Each edge is weighted by the vehicle model's energy and time for flying it
+while following the terrain at height (so climbing a scarp costs what it costs), and carries its
+length.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from planner.vehicle import Vehicle
+from terrain.dem import DEM
+
+
+@dataclass(frozen=True)
+class Node:
+    """A roadmap node: a point in the local frame at a height above ground."""
+
+    x: float
+    y: float
+    agl_m: float
+    kind: str  # "corner", "home", "landing" or "station"
+
+
+@dataclass(frozen=True, eq=False)
+class Roadmap:
+    """The visibility graph; node ids index ``nodes``."""
+
+    graph: nx.Graph
+    nodes: tuple[Node, ...]
+    obstacles: BaseGeometry
+
+
+def convex_corners(obstacles: BaseGeometry, *, clearance: float) -> list[tuple[float, float]]:
+    """Corners of the obstacles where a shortest path may bend, ``clearance`` outside them."""
+    grown = obstacles.buffer(clearance, quad_segs=1, join_style="mitre", mitre_limit=1.5)
+    polys: list[Polygon]
+    if isinstance(grown, Polygon):
+        polys = [grown]
+    elif isinstance(grown, MultiPolygon):
+        polys = list(grown.geoms)
+    else:
+        polys = [g for g in getattr(grown, "geoms", []) if isinstance(g, Polygon)]
+    out: list[tuple[float, float]] = []
+    for part in polys:
+        poly = shapely.geometry.polygon.orient(part, 1.0)  # exterior CCW, holes CW
+        for ring in (poly.exterior, *poly.interiors):
+            c = np.asarray(ring.coords)[:-1]
+            if len(c) < 3:
+                continue
+            prev = np.roll(c, 1, axis=0)
+            nxt = np.roll(c, -1, axis=0)
+            cross = (c[:, 0] - prev[:, 0]) * (nxt[:, 1] - c[:, 1]) - \
+                (c[:, 1] - prev[:, 1]) * (nxt[:, 0] - c[:, 0])
+            # The obstacle lies to the left of both ring kinds once oriented: a left turn is
+            # a corner where the obstacle is convex and a path may wrap around it.
+            out.extend((float(x), float(y)) for x, y in c[cross > 1e-9])
+    return out
+
+
+def leg_profile_costs(dem: DEM, vehicle: Vehicle, *, x0: NDArray[np.float64],
+                      y0: NDArray[np.float64], h0: NDArray[np.float64], x1: NDArray[np.float64],
+                      y1: NDArray[np.float64], h1: NDArray[np.float64], step: float | None = None,
+                      ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Length, time and energy of straight legs flown following the terrain.
+
+    The vehicle's height above ground goes linearly from ``h0`` to ``h1``; the height it gains and
+    loses is summed along the profile sampled every ``step`` metres (the DEM's resolution by
+    default, never coarser than 2 pixels). Each leg ends in stops at both ends.
+    """
+    step = step or dem.resolution
+    length = np.hypot(x1 - x0, y1 - y0)
+    if not len(length):
+        return length, length.copy(), length.copy()
+    n = np.maximum(np.ceil(length / step).astype(np.intp), 1) + 1
+    idx = np.repeat(np.arange(len(length)), n)
+    starts = np.concatenate([[0], np.cumsum(n)[:-1]])
+    t = (np.arange(int(n.sum())) - np.repeat(starts, n)) / np.repeat(n - 1, n)
+    xs = x0[idx] + t * (x1 - x0)[idx]
+    ys = y0[idx] + t * (y1 - y0)[idx]
+    z = dem.sample(xs, ys) + h0[idx] + t * (h1 - h0)[idx]
+    dz = np.diff(z)
+    same = idx[1:] == idx[:-1]
+    dz = np.where(same & np.isfinite(dz), dz, 0.0)
+    climb = np.bincount(idx[1:], weights=np.maximum(dz, 0.0), minlength=len(length))
+    descent = np.bincount(idx[1:], weights=np.maximum(-dz, 0.0), minlength=len(length))
+    time_s, energy_wh = vehicle.leg(length, climb, descent, stops=2)
+    return length, time_s, energy_wh
+
+
+def legs_touch(lines: NDArray[np.object_], obstacles: BaseGeometry) -> NDArray[np.bool_]:
+    """Whether each line touches any obstacle (bounding boxes first, then exact tests).
+
+    Each obstacle part is prepared once and tested against only the lines whose bounding boxes
+    meet its own, which is far faster than preparing every line.
+    """
+    parts = list(getattr(obstacles, "geoms", [obstacles]))
+    hit = np.zeros(len(lines), dtype=bool)
+    if not parts or not len(lines):
+        return hit
+    tree = shapely.STRtree(lines)
+    for part in parts:
+        cand = tree.query(part)
+        cand = cand[~hit[cand]]
+        if not len(cand):
+            continue
+        shapely.prepare(part)
+        hit[cand[shapely.intersects(part, lines[cand])]] = True
+    return hit
+
+
+def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
+                  points: list[Node], clearance: float = 0.5) -> Roadmap:
+    """Build the visibility graph over ``points`` and the obstacles' corners.
+
+    Parameters
+    ----------
+    dem
+        Terrain in the local frame; the graph stays inside its pixel centres.
+    vehicle
+        Costs legs in time and energy.
+    obstacles
+        Polygons no leg may touch.
+    points
+        The mission's nodes (home, landing, stations); they come first in the graph's ids.
+    clearance
+        How far outside the obstacles corner nodes are placed.
+    """
+    h = vehicle.cruise_altitude_agl_m
+    corners = [Node(x, y, h, "corner") for x, y in convex_corners(obstacles, clearance=clearance)]
+    corners = [c for c in corners if bool(dem.contains(c.x, c.y, margin=dem.resolution))]
+    nodes = tuple(points) + tuple(corners)
+    xy = np.array([[n.x, n.y] for n in nodes]) if nodes else np.zeros((0, 2))
+    agl = np.array([n.agl_m for n in nodes])
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(nodes)))
+    if len(nodes) >= 2:
+        ii, jj = np.triu_indices(len(nodes), k=1)
+        lines = shapely.linestrings(np.stack([xy[ii], xy[jj]], axis=1))
+        ok = np.ones(len(ii), dtype=bool) if obstacles.is_empty else \
+            ~legs_touch(lines, obstacles)
+        ii, jj = ii[ok], jj[ok]
+        length, time_s, energy = leg_profile_costs(
+            dem, vehicle, x0=xy[ii, 0], y0=xy[ii, 1], h0=agl[ii], x1=xy[jj, 0], y1=xy[jj, 1],
+            h1=agl[jj])
+        # Costs are symmetric enough for the search (climbing one way is descending the other,
+        # and both are charged); the plan recomputes every leg in its own direction.
+        for a, b, d, t_s, e in zip(ii.tolist(), jj.tolist(), length.tolist(), time_s.tolist(),
+                                   energy.tolist(), strict=True):
+            graph.add_edge(a, b, length=d, time=t_s, energy=e)
+    return Roadmap(graph=graph, nodes=nodes, obstacles=obstacles)
+
+
+@dataclass(frozen=True, eq=False)
+class TravelTable:
+    """Travel between mission nodes along the roadmap's cheapest paths."""
+
+    energy_wh: NDArray[np.float64]
+    time_s: NDArray[np.float64]
+    length_m: NDArray[np.float64]
+    paths: dict[tuple[int, int], list[int]]
+
+
+def travel_table(roadmap: Roadmap, sources: list[int], *, weight: str = "energy") -> TravelTable:
+    """Cheapest paths (by ``weight``) between every pair of ``sources``; inf where none."""
+    n = len(sources)
+    energy = np.full((n, n), np.inf)
+    time_s = np.full((n, n), np.inf)
+    length = np.full((n, n), np.inf)
+    paths: dict[tuple[int, int], list[int]] = {}
+    pos = {s: k for k, s in enumerate(sources)}
+    g = roadmap.graph
+    for a, s in enumerate(sources):
+        dist, path = nx.single_source_dijkstra(g, s, weight=weight)
+        for t, p in path.items():
+            b = pos.get(t)
+            if b is None:
+                continue
+            edges = list(itertools.pairwise(p))
+            energy[a, b] = dist[t] if weight == "energy" else sum(g[u][v]["energy"]
+                                                                  for u, v in edges)
+            time_s[a, b] = sum(g[u][v]["time"] for u, v in edges)
+            length[a, b] = sum(g[u][v]["length"] for u, v in edges)
+            paths[(a, b)] = p
+    return TravelTable(energy_wh=energy, time_s=time_s, length_m=length, paths=paths)

@@ -1,0 +1,15 @@
+"""Errors raised by the terrain layer."""
+
+from __future__ import annotations
+
+
+class TerrainError(Exception):
+    """Base of every error the terrain layer raises."""
+
+
+class DEMReadError(TerrainError, OSError):
+    """A DEM file cannot be opened or read, or lacks what a DEM needs (a CRS, data)."""
+
+
+class TerrainCoverageError(TerrainError, ValueError):
+    """A requested area or point lies outside the DEM."""

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from planner.errors import MissionError
+from planner.mission import load_mission, parse_mission
+from tests.conftest import collection, feature, mars_offset, square
+
+
+def test_three_target_mission_parses(three_targets, write_json) -> None:
+    m = load_mission(write_json(three_targets))
+    assert m.body.name == "mars"
+    assert [t.name for t in m.targets] == ["rock A", "rock B", "outcrop"]
+    assert m.targets[0].priority == 2 and m.targets[1].gsd_cm == 3
+    assert m.targets[2].photos == 3
+    assert m.keep_outs[0].buffer_m == 3
+    assert m.landing is not None and m.landing.name == "pad"
+    assert m.settings.altitude_m == 8
+
+
+def test_no_crs_is_earth_and_body_option_makes_mars() -> None:
+    doc = collection(feature("Point", [8.54, 47.37], role="home"))
+    assert parse_mission(doc).body.name == "earth"
+    assert parse_mission(doc, body="mars").body.name == "mars"
+
+
+def test_gis_extras_are_not_errors() -> None:
+    doc = collection(feature("Point", [8.54, 47.37], role="home", id=7, stroke="#f00"),
+                     feature("Point", [8.541, 47.371], name="t", description="x",
+                             **{"marker-color": "#00f"}))
+    doc["bbox"] = [0, 0, 1, 1]
+    assert len(parse_mission(doc).targets) == 1
+
+
+def test_projected_mars_crs_is_converted_to_lonlat() -> None:
+    # Mars equirectangular metres, as the USGS Jezero products and MMGIS use.
+    x = math.radians(77.45102) * 3396190.0
+    y = math.radians(18.44486) * 3396190.0
+    doc = collection(feature("Point", [x, y], role="home"),
+                     crs="+proj=eqc +lat_ts=0 +lon_0=0 +R=3396190 +units=m")
+    m = parse_mission(doc)
+    assert m.body.name == "mars"
+    assert m.home.point.x == pytest.approx(77.45102, abs=1e-9)
+    assert m.home.point.y == pytest.approx(18.44486, abs=1e-9)
+
+
+def test_polygon_winding_does_not_matter() -> None:
+    ring = square(0, 0, 10)[0]
+    for r in (ring, ring[::-1]):
+        doc = collection(feature("Point", mars_offset(50, 50), role="home"),
+                         feature("Polygon", [r], role="keep_out", name="k"),
+                         crs="IAU_2015:49900")
+        assert parse_mission(doc).keep_outs[0].geometry.area > 0
+
+
+def test_repositioning_flight_has_no_targets() -> None:
+    doc = collection(feature("Point", [8.54, 47.37], role="home"),
+                     feature("Point", [8.541, 47.37], role="landing"))
+    assert parse_mission(doc).targets == ()
+
+
+BAD = [
+    ("not json", "{", "invalid JSON"),
+    ("not a collection", {"type": "Feature"}, "not a GeoJSON FeatureCollection"),
+    ("features not a list", {"type": "FeatureCollection", "features": {}}, "features"),
+    ("no home", collection(feature("Point", [1, 1], name="t")), "no feature with role 'home'"),
+    ("unknown role", collection(feature("Point", [1, 1], role="home"),
+                                feature("Point", [1, 1], role="photo", name="x")), "unknown role"),
+    ("home not a point", collection(feature("LineString", [[1, 1], [2, 2]], role="home")),
+     "must be a Point"),
+    ("nan", collection(feature("Point", [float("nan"), 1], role="home")), "finite"),
+    ("inf", collection(feature("Point", [1, float("inf")], role="home")), "finite"),
+    ("latitude", collection(feature("Point", [1, 95], role="home")), "latitude"),
+    ("longitude", collection(feature("Point", [400, 5], role="home")), "longitude"),
+    ("empty", collection(feature("Point", [], role="home")), "geometry"),
+    ("duplicate names", collection(feature("Point", [1, 1], role="home"),
+                                   feature("Point", [1, 1.001], name="a"),
+                                   feature("Point", [1, 1.002], name="a")), "duplicate"),
+    ("bowtie keep-out", collection(
+        feature("Point", [1, 1], role="home"),
+        feature("Polygon", [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]], role="keep_out",
+                name="k")), "invalid polygon"),
+    ("keep-out point", collection(feature("Point", [1, 1], role="home"),
+                                  feature("Point", [1, 1], role="keep_out")), "keep_out"),
+    ("negative priority", collection(feature("Point", [1, 1], role="home"),
+                                     feature("Point", [1, 1], name="t", priority=-1)), "priority"),
+    ("zero gsd", collection(feature("Point", [1, 1], role="home"),
+                            feature("Point", [1, 1], name="t", gsd_cm=0)), "gsd_cm"),
+    ("photos text", collection(feature("Point", [1, 1], role="home"),
+                               feature("Point", [1, 1], name="t", photos="two")), "photos"),
+    ("required text", collection(feature("Point", [1, 1], role="home"),
+                                 feature("Point", [1, 1], name="t", required="yes")), "required"),
+    ("unnamed target", collection(feature("Point", [1, 1], role="home"),
+                                  feature("Point", [1, 1])), "name"),
+    ("unknown crs", collection(feature("Point", [1, 1], role="home"), crs="EPSG:999999"),
+     "unknown CRS"),
+    ("two homes", collection(feature("Point", [1, 1], role="home"),
+                             feature("Point", [1, 2], role="home")), "second home"),
+    ("bad setting", collection(feature("Point", [1, 1], role="home"),
+                               plan_flight={"altitude_m": -3}), "plan_flight.altitude_m"),
+    ("negative buffer", collection(
+        feature("Point", [1, 1], role="home"),
+        feature("Polygon", square(0, 0, 5), role="keep_out", buffer_m=-1)), "buffer_m"),
+]
+
+
+@pytest.mark.parametrize(("label", "doc", "needle"), BAD, ids=[b[0] for b in BAD])
+def test_bad_missions_name_file_and_problem(label, doc, needle, write_json) -> None:
+    path = write_json(doc)
+    with pytest.raises(MissionError) as info:
+        load_mission(path)
+    msg = str(info.value)
+    assert str(path) in msg
+    assert needle in msg
+
+
+def test_error_names_feature_index_and_name(write_json) -> None:
+    doc = collection(feature("Point", [1, 1], role="home"),
+                     feature("Point", [1, 1], name="boulder", priority=0))
+    with pytest.raises(MissionError, match=r"feature 1 \('boulder'\): field 'priority'"):
+        load_mission(write_json(doc))
+
+
+def test_missing_file() -> None:
+    with pytest.raises(MissionError, match="no such file"):
+        load_mission("/nonexistent/targets.geojson")
+
+
+def test_crs_on_another_body_than_asked() -> None:
+    doc = collection(feature("Point", [1, 1], role="home"), crs="EPSG:4326")
+    with pytest.raises(MissionError, match="on earth, not mars"):
+        parse_mission(doc, body="mars")

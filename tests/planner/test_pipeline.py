@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from shapely.geometry import LineString
+
+from planner.errors import InfeasibleMissionError, MissionError
+from planner.pipeline import PlanOptions, plan_mission
+from tests.conftest import collection, feature, mars_offset
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def route_line(plan):
+    return LineString([(w.x, w.y) for w in plan.waypoints])
+
+
+def test_three_target_mission_plans_around_the_keep_out(three_targets, write_json) -> None:
+    plan, ctx = plan_mission(write_json(three_targets))
+    assert plan.waypoints[0].action == "takeoff" and plan.waypoints[-1].action == "land"
+    line = route_line(plan)
+    for keep in ctx.keep_outs_local:
+        assert not line.intersects(keep)
+    p = plan.vehicle.profile
+    assert plan.energy_wh <= p.usable_energy_wh - p.reserve_wh
+    assert plan.duration_s <= p.max_flight_time_s
+    assert set(plan.targets_photographed) | {s.target for s in plan.skipped} == \
+        {"rock A", "rock B", "outcrop"}
+    for ph in plan.photos:
+        assert plan.waypoints[ph.waypoint - 1].action == "photo"
+        assert ph.pitch_deg == pytest.approx(-22.0)  # Ingenuity's fixed colour camera
+    outcrop = [ph for ph in plan.photos if ph.target == "outcrop"]
+    assert not outcrop or outcrop[0].count == 3
+    # Cumulative time and energy never go backwards.
+    assert np.all(np.diff([w.time_s for w in plan.waypoints]) >= 0)
+    assert np.all(np.diff([w.energy_wh for w in plan.waypoints]) >= 0)
+
+
+def test_small_budget_skips_targets_with_reasons(three_targets, write_json) -> None:
+    plan, _ = plan_mission(write_json(three_targets), PlanOptions(max_flight_time_s=95))
+    assert plan.duration_s <= 95
+    assert plan.skipped
+    for s in plan.skipped:
+        assert s.reason.startswith(("over budget", "left out for higher-priority"))
+
+
+def test_required_target_that_cannot_fit_is_refused_by_name(three_targets, write_json) -> None:
+    three_targets["features"][5]["properties"]["required"] = True
+    with pytest.raises(InfeasibleMissionError, match="required target 'outcrop'"):
+        plan_mission(write_json(three_targets), PlanOptions(max_flight_time_s=90))
+
+
+def test_budget_that_cannot_cover_takeoff_and_landing(three_targets, write_json) -> None:
+    with pytest.raises(InfeasibleMissionError, match="take-off and landing"):
+        plan_mission(write_json(three_targets), PlanOptions(max_flight_time_s=10))
+
+
+def test_impossible_gsd_is_a_skip_reason(three_targets, write_json) -> None:
+    three_targets["features"][3]["properties"]["gsd_cm"] = 0.01
+    plan, _ = plan_mission(write_json(three_targets))
+    reasons = {s.target: s.reason for s in plan.skipped}
+    assert "GSD" in reasons["rock A"]
+
+
+def test_repositioning_flight(write_json) -> None:
+    doc = collection(feature("Point", mars_offset(0, 0), role="home", name="Q"),
+                     feature("Point", mars_offset(-20, -150), role="landing", name="R"),
+                     crs="IAU_2015:49900")
+    plan, _ = plan_mission(write_json(doc))
+    assert not plan.photos
+    assert plan.distance_m >= 150
+    assert plan.waypoints[-1].action == "land"
+
+
+def test_home_inside_keep_out_is_bad_input(write_json) -> None:
+    from tests.conftest import square
+
+    doc = collection(feature("Point", mars_offset(0, 0), role="home", name="Q"),
+                     feature("Polygon", square(0, 0, 10), role="keep_out", name="rover"),
+                     crs="IAU_2015:49900")
+    with pytest.raises(MissionError, match="keep-out zone 'rover'"):
+        plan_mission(write_json(doc))
+
+
+def test_same_input_same_plan(three_targets, write_json) -> None:
+    import json
+
+    from planner.export.geojson import plan_to_geojson
+
+    path = write_json(three_targets)
+    a = json.dumps(plan_to_geojson(plan_mission(path)[0]))
+    b = json.dumps(plan_to_geojson(plan_mission(path)[0]))
+    assert a == b
+
+
+@pytest.mark.parametrize("name", ["flight26", "flight3", "earth"])
+def test_examples_plan_and_verify(name: str) -> None:
+    plan, ctx = plan_mission(EXAMPLES / name / "targets.geojson")
+    assert plan.photos
+    required = {t.name for t in plan.mission.targets if t.required}
+    assert required <= set(plan.targets_photographed)
+    line = route_line(plan)
+    for keep in ctx.keep_outs_local:
+        assert not line.intersects(keep)
+
+
+def test_flight26_resembles_the_flown_flight() -> None:
+    plan, _ = plan_mission(EXAMPLES / "flight26" / "targets.geojson")
+    assert plan.mission.body.name == "mars"
+    assert sum(ph.count for ph in plan.photos) == 10  # ten colour images
+    assert 200 <= plan.distance_m <= 450  # about 360 m flown, with manoeuvres
+    assert 120 <= plan.duration_s <= 180  # 159 s flown
+    assert plan.waypoints[-1].lat == pytest.approx(18.45165, abs=2e-5)  # lands at Airfield R
+
+
+def test_flight3_photographs_the_rover_from_afar() -> None:
+    plan, _ = plan_mission(EXAMPLES / "flight3" / "targets.geojson")
+    ph = plan.photos[0]
+    assert 80 <= ph.slant_range_m <= 90  # about 85 m away
+    assert plan.waypoints[-1].x == pytest.approx(plan.waypoints[0].x)  # back to the field
+    assert 60 <= plan.duration_s <= 100  # 80 s flown

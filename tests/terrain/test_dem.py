@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import numpy as np
+import pyproj
+import pytest
+from affine import Affine
+
+from terrain.dem import DEM, read_dem
+from terrain.errors import DEMReadError, TerrainCoverageError
+from tests.conftest import MARS_EQC, hill_dem
+
+
+def test_bilinear_sampling_is_exact_on_a_plane() -> None:
+    z = np.add.outer(-np.arange(10.0) * 2, np.arange(10.0) * 3)  # rises east 3/px, north 2/px
+    dem = DEM(z, Affine(1, 0, 0, 0, -1, 10), pyproj.CRS("EPSG:32633"))
+    x, y = np.array([2.5, 3.25, 7.1]), np.array([8.5, 6.0, 2.2])
+    row, col = dem.rowcol(x, y)
+    np.testing.assert_allclose(dem.sample(x, y), -2 * row + 3 * col)
+    assert np.isnan(dem.sample(-5, 5))
+
+
+def test_nodata_neighbour_makes_sample_unknown() -> None:
+    z = np.ones((5, 5))
+    z[2, 2] = np.nan
+    dem = DEM(z, Affine(1, 0, 0, 0, -1, 5), pyproj.CRS("EPSG:32633"))
+    assert np.isnan(dem.sample(2.6, 2.4))
+    assert dem.sample(0.6, 4.4) == pytest.approx(1.0)
+
+
+def test_window_read_matches_full_read_in_mars_eqc(write_tif) -> None:
+    # A 400 x 300 analytic surface in the USGS Jezero CRS; read a small window onto the same grid.
+    res = 1.0
+    x0, y0 = 4_590_000.0, 1_093_000.0
+    rows, cols = 300, 400
+    yy, xx = np.mgrid[0:rows, 0:cols]
+    z = -2570 + 0.05 * xx + 0.02 * yy + 3 * np.sin(xx / 20.0)
+    transform = Affine(res, 0, x0, 0, -res, y0)
+    path = write_tif(z, transform, MARS_EQC)
+    crs = pyproj.CRS(MARS_EQC)
+    bounds = (x0 + 100, y0 - 200, x0 + 180, y0 - 150)
+    win = read_dem(path, dst_crs=crs, dst_bounds=bounds, resolution=res)
+    full = DEM(z.astype(np.float32).astype(float), transform, crs)
+    xs = np.linspace(bounds[0] + 1, bounds[2] - 1, 25)
+    ys = np.linspace(bounds[1] + 1, bounds[3] - 1, 25)
+    np.testing.assert_allclose(win.sample(xs, ys), full.sample(xs, ys), atol=1e-3)
+    assert win.shape == (50, 80)  # only the window, not the file
+
+
+def test_read_reprojects_into_a_local_frame(write_tif) -> None:
+    from planner.frames import MARS, local_frame
+
+    res = 2.0
+    x0, y0 = 4_590_000.0, 1_093_000.0
+    z = np.full((300, 300), -2560.0)
+    path = write_tif(z, Affine(res, 0, x0, 0, -res, y0), MARS_EQC)
+    eqc = pyproj.Transformer.from_crs(MARS_EQC, "IAU_2015:49900", always_xy=True)
+    lon, lat = eqc.transform(x0 + 300, y0 - 300)
+    frame = local_frame(MARS, lon, lat)
+    dem = read_dem(path, dst_crs=frame.local, dst_bounds=(-100, -100, 100, 100))
+    assert dem.resolution == pytest.approx(2.0)
+    assert np.nanmax(np.abs(dem.elevation + 2560.0)) < 1e-3
+
+
+def test_dem_without_crs_is_refused(write_tif) -> None:
+    path = write_tif(np.zeros((10, 10)), Affine(1, 0, 0, 0, -1, 10), None)
+    with pytest.raises(DEMReadError, match="no CRS"):
+        read_dem(path, dst_crs=pyproj.CRS("EPSG:32633"), dst_bounds=(1, 1, 5, 5))
+
+
+def test_all_nodata_dem_is_refused(write_tif) -> None:
+    path = write_tif(np.full((10, 10), -9999.0), Affine(1, 0, 0, 0, -1, 10), "EPSG:32633",
+                     nodata=-9999.0)
+    with pytest.raises(DEMReadError, match="nodata"):
+        read_dem(path, dst_crs=pyproj.CRS("EPSG:32633"), dst_bounds=(2, 2, 8, 8))
+
+
+def test_area_outside_dem_is_refused(write_tif) -> None:
+    path = write_tif(np.zeros((10, 10)), Affine(1, 0, 0, 0, -1, 10), "EPSG:32633")
+    with pytest.raises(TerrainCoverageError):
+        read_dem(path, dst_crs=pyproj.CRS("EPSG:32633"), dst_bounds=(100, 100, 120, 120))
+
+
+def test_not_a_raster_is_refused(tmp_path) -> None:
+    bad = tmp_path / "x.tif"
+    bad.write_text("not a tiff")
+    with pytest.raises(DEMReadError):
+        read_dem(bad, dst_crs=pyproj.CRS("EPSG:32633"), dst_bounds=(0, 0, 1, 1))
+
+
+def test_write_geotiff_round_trip(tmp_path) -> None:
+    dem = hill_dem()
+    out = tmp_path / "hill.tif"
+    dem.write_geotiff(out)
+    back = read_dem(out, dst_crs=dem.crs, dst_bounds=(10, 10, 50, 50), resolution=1.0)
+    xs = np.linspace(12, 48, 10)
+    np.testing.assert_allclose(back.sample(xs, xs), dem.sample(xs, xs), atol=1e-3)

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import numpy as np
+import pyproj
+import pytest
+import shapely
+from affine import Affine
+from shapely.geometry import box
+
+from terrain.dem import DEM
+from terrain.hazards import (
+    HazardLimits,
+    assess,
+    mask_to_polygons,
+    nearest_safe_landing,
+    polygons_mask,
+)
+from terrain.synthetic import JEZERO, Pad, synthetic_dem
+from tests.conftest import plane_dem
+
+LIMITS = HazardLimits(nav_max_slope_deg=20, nav_scale_m=4, nav_min_texture_m=0.01,
+                      landing_max_slope_deg=10, landing_max_roughness_m=0.1,
+                      landing_clear_radius_m=2)
+
+
+def textured(z: np.ndarray, seed: int = 0, amp: float = 0.05) -> np.ndarray:
+    from scipy import ndimage
+
+    n = ndimage.gaussian_filter(np.random.default_rng(seed).standard_normal(z.shape), 0.6)
+    return z + amp * n / n.std()
+
+
+def test_steep_plane_is_a_flight_and_landing_hazard() -> None:
+    dem = plane_dem(30.0)
+    maps = assess(DEM(textured(dem.elevation), dem.transform, dem.crs), LIMITS)
+    assert maps.flight_slope[5:-5, 5:-5].all()
+    assert maps.landing[5:-5, 5:-5].all()
+
+
+def test_gentle_textured_plane_is_safe() -> None:
+    dem = plane_dem(3.0)
+    maps = assess(DEM(textured(dem.elevation), dem.transform, dem.crs), LIMITS)
+    assert not maps.flight[5:-5, 5:-5].any()
+    assert not maps.landing[5:-5, 5:-5].any()
+
+
+def test_featureless_ground_is_a_navigation_hazard() -> None:
+    dem = plane_dem(2.0)  # perfectly smooth: nothing for a navigation camera to track
+    maps = assess(dem, LIMITS)
+    assert maps.flight_texture[5:-5, 5:-5].all()
+    no_tex = assess(dem, HazardLimits(nav_min_texture_m=0.0))
+    assert not no_tex.flight_texture.any()
+
+
+def test_nodata_is_never_a_safe_landing_spot() -> None:
+    dem = plane_dem(0.0, size=60, res=1.0)
+    z = textured(dem.elevation)
+    z[20:40, 20:40] = np.nan
+    d = DEM(z, dem.transform, dem.crs)
+    maps = assess(d, LIMITS)
+    assert maps.landing[20:40, 20:40].all()
+    assert maps.flight[20:40, 20:40].all()  # flying over unknown ground defaults to no
+    cx, cy = d.xy(30, 30)
+    spot = nearest_safe_landing(maps, float(cx), float(cy), max_distance_m=30)
+    assert spot is not None
+    r, c = d.rowcol(*spot)
+    assert not np.isnan(z[round(float(r)), round(float(c))])
+    assert np.hypot(spot[0] - cx, spot[1] - cy) > 10 + LIMITS.landing_clear_radius_m
+    assert maps.landing_reason_at(float(cx), float(cy)) == "unknown ground (nodata)"
+    fly = assess(d, HazardLimits(fly_over_nodata=True, nav_min_texture_m=0.01))
+    assert not fly.flight[28:32, 28:32].any()
+    assert fly.landing[28:32, 28:32].all()
+
+
+def test_all_nodata_has_no_landing_spot() -> None:
+    dem = DEM(np.full((20, 20), np.nan), Affine(1, 0, 0, 0, -1, 20), pyproj.CRS("EPSG:32633"))
+    maps = assess(dem, LIMITS)
+    assert nearest_safe_landing(maps, 10, 10, max_distance_m=50) is None
+
+
+def test_polygons_cover_every_hazard_cell_and_simplify() -> None:
+    dem = synthetic_dem((0, 0, 300, 300), pyproj.CRS("EPSG:32633"), seed=5, style=JEZERO)
+    maps = assess(dem, LIMITS)
+    mask = maps.flight
+    polys = mask_to_polygons(dem, mask, grow=1.0, simplify=2.0)
+    rr, cc = np.nonzero(mask)
+    xs, ys = dem.xy(rr, cc)
+    half = dem.resolution / 2
+    corners = [(xs + dx, ys + dy) for dx in (-half, half) for dy in (-half, half)]
+    for cx, cy in corners:
+        assert shapely.contains_xy(polys, cx, cy).all() or shapely.intersects_xy(
+            polys, cx, cy).all()
+    # Round trip: the rasterised polygons hold every hazard cell.
+    assert (polygons_mask(dem, polys) | ~mask).all()
+
+
+def test_synthetic_terrain_is_deterministic_and_has_its_features() -> None:
+    crs = pyproj.CRS("EPSG:32633")
+    a = synthetic_dem((0, 0, 600, 600), crs, seed=7, base_elevation_m=-2565,
+                      pads=[Pad(300, 300)])
+    b = synthetic_dem((0, 0, 600, 600), crs, seed=7, base_elevation_m=-2565,
+                      pads=[Pad(300, 300)])
+    assert np.array_equal(a.elevation, b.elevation)
+    c = synthetic_dem((0, 0, 600, 600), crs, seed=8, base_elevation_m=-2565)
+    assert not np.array_equal(a.elevation, c.elevation)
+    relief = np.nanmax(a.elevation) - np.nanmin(a.elevation)
+    assert relief > 35  # the delta scarp is about 40 m
+    maps = assess(a, HazardLimits(nav_min_texture_m=0.018, nav_scale_m=10))
+    assert maps.flight_texture.any()  # sand-ripple fields
+    assert maps.flight_slope.any()  # the scarp's cliffs
+    assert (maps.roughness_m > 0.1).any()  # boulder fields
+    assert maps.landing_reason_at(300, 300) == ""  # the pad is flat, clear and textured
+
+
+@pytest.mark.parametrize("res", [1.0, 2.0])
+def test_polygons_mask_marks_touched_cells(res: float) -> None:
+    dem = plane_dem(0.0, size=30, res=res)
+    x0, y0, _, _ = dem.bounds
+    m = polygons_mask(dem, box(x0 + 10, y0 + 10, x0 + 20, y0 + 20))
+    assert m.sum() >= (10 / res) ** 2
+    assert not m[0, 0]
