@@ -129,7 +129,7 @@ def prepare(path: str | Path, options: PlanOptions = PlanOptions(), *,
     _check_coverage(mission, dem, home, landing, targets_local)
 
     progress("assessing hazards")
-    maps = hz.assess(dem, profile.hazard_limits)
+    maps = hz.assess(dem, vehicle.hazard_limits)
     margin = profile.nav_margin_m
     flight_polys = hz.mask_to_polygons(dem, maps.flight, grow=margin,
                                        simplify=max(dem.resolution, 1.0))

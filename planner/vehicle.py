@@ -91,6 +91,7 @@ class VehicleProfile:
     nav_min_texture_m: float
     nav_texture_window_m: float
     fly_over_nodata: bool
+    follow_terrain_at_speed: bool
     landing_max_slope_deg: float
     landing_max_roughness_m: float
     landing_clear_radius_m: float
@@ -98,7 +99,7 @@ class VehicleProfile:
 
     @property
     def hazard_limits(self) -> HazardLimits:
-        """The terrain limits this vehicle flies and lands within."""
+        """The terrain limits this vehicle flies and lands within (no ramp-following limit)."""
         return HazardLimits(
             nav_max_slope_deg=self.nav_max_slope_deg, nav_scale_m=self.nav_scale_m,
             nav_min_texture_m=self.nav_min_texture_m,
@@ -358,6 +359,26 @@ class Vehicle:
         """Time and energy to turn on the spot."""
         t = abs(degrees) / self.profile.yaw_rate_deg_s
         return t, self.hover(t)
+
+    @property
+    def hazard_limits(self) -> HazardLimits:
+        """The profile's terrain limits, with the ramp-following limit at this speed and height.
+
+        A vehicle with ``follow_terrain_at_speed`` holds its cruise speed over the ground: it
+        follows a ramp if its vertical rate keeps up at that speed; a steeper ramp eats into its
+        height band (down to the clearance when rising, up to the ceiling when falling), and one
+        taller than that band cannot be followed. A vehicle without it slows along 3-D legs as
+        needed (the time model charges for that), so ramps are no hazard to it.
+        """
+        p = self.profile
+        if not p.follow_terrain_at_speed:
+            return p.hazard_limits
+        rate = min(p.climb_rate_m_s, p.descent_rate_m_s)
+        band = min(self.cruise_altitude_agl_m - p.min_clearance_m,
+                   p.max_altitude_agl_m - self.cruise_altitude_agl_m)
+        return replace(p.hazard_limits,
+                       follow_max_slope_deg=math.degrees(math.atan2(rate, self.cruise_speed_m_s)),
+                       follow_band_m=max(band, 0.0))
 
     def endurance_s(self) -> float:
         """Hover time on the energy budget (usable less reserve), not counting the time limit."""

@@ -6,7 +6,8 @@ near the middle of its vertical field of view), and azimuths all around or withi
 ``view_azimuth_deg``. A candidate is kept only if it lies inside the terrain and outside every
 obstacle, respects the standoff, meets the GSD, holds the whole target in frame, and sees it over
 the terrain. Each target keeps a few of the best, spread around it, for the route search to choose
-from; a target with none is reported with the constraint that ruled the most out.
+from; a target with none is reported with the binding constraint: the last check any candidate
+reached.
 """
 
 from __future__ import annotations
@@ -53,12 +54,13 @@ class TargetStations:
     reason: str = ""
 
 
+# In the order the checks run: a target's reason is the furthest check its candidates reached.
 _REASONS = {
     "terrain": "every candidate station lies outside the terrain",
-    "obstacle": "every candidate station lies in a keep-out zone or hazard",
     "standoff": "no station respects min_standoff_m",
     "gsd": "no station meets the required GSD",
     "frame": "the whole target does not fit the camera frame from any station",
+    "obstacle": "every station that would see it lies in a keep-out zone or hazard",
     "sight": "no station has a line of sight to the target over the terrain",
 }
 
@@ -156,9 +158,6 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: object, *, dem: DEM, vehic
                 if not math.isfinite(g) or not bool(dem.contains(sx, sy, margin=dem.resolution)):
                     fails["terrain"] += 1
                     continue
-                if obstacles.intersects(Point(sx, sy)):
-                    fails["obstacle"] += 1
-                    continue
                 if standoff > 0 and geom.distance(Point(sx, sy)) < standoff:
                     fails["standoff"] += 1
                     continue
@@ -170,6 +169,9 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: object, *, dem: DEM, vehic
                 if not ptg.in_frame:
                     fails["frame"] += 1
                     continue
+                if obstacles.intersects(Point(sx, sy)):
+                    fails["obstacle"] += 1
+                    continue
                 if not all(line_of_sight(dem, station, tuple(q)) for q in
                            (aim, *[tuple(r) for r in pts[:: max(len(pts) // 8, 1)]])):
                     fails["sight"] += 1
@@ -179,7 +181,8 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: object, *, dem: DEM, vehic
                 found.append((score, az, Station(target=idx, x=sx, y=sy, ground_m=g, agl_m=h,
                                                  pointing=ptg, aim=aim)))
     if not found:
-        worst = max(fails, key=lambda k: (fails[k], k)) if fails else "terrain"
+        # The binding constraint: the last check that candidates reached and failed.
+        worst = max(fails, key=list(_REASONS).index) if fails else "terrain"
         return TargetStations(idx, (), _reasons_text(worst, fails, gsd_limit))
     # Keep the best few, spread around the target: best per azimuth sector first.
     found.sort(key=lambda t: (t[0], t[1]))

@@ -38,9 +38,16 @@ class HazardLimits:
     nav_min_texture_m
         Least small-scale texture (RMS m) the navigation camera needs; 0 to ignore texture.
     nav_texture_window_m
-        The window over which texture is measured.
+        The window over which texture is measured; featureless patches smaller than it across
+        are not hazards (the camera sees textured ground around them).
     fly_over_nodata
         Whether unknown ground may be flown over (never landed on).
+    follow_max_slope_deg
+        Steepest ramp the vehicle can follow in forward flight (its vertical rate over its
+        speed); 90 for no limit.
+    follow_band_m
+        Height change the vehicle's height band absorbs when the ground rises or falls faster
+        than it can follow; a steeper ramp taller than this cannot be followed.
     landing_max_slope_deg
         Steepest ground to land on, at the scale of the landing gear.
     landing_max_roughness_m
@@ -54,6 +61,8 @@ class HazardLimits:
     nav_min_texture_m: float = 0.0
     nav_texture_window_m: float = 8.0
     fly_over_nodata: bool = False
+    follow_max_slope_deg: float = 90.0
+    follow_band_m: float = float("inf")
     landing_max_slope_deg: float = 10.0
     landing_max_roughness_m: float = 0.1
     landing_clear_radius_m: float = 2.0
@@ -66,6 +75,7 @@ class HazardMaps:
     dem: DEM
     limits: HazardLimits
     flight_slope: NDArray[np.bool_]
+    flight_follow: NDArray[np.bool_]
     flight_texture: NDArray[np.bool_]
     nodata: NDArray[np.bool_]
     landing: NDArray[np.bool_]
@@ -78,7 +88,7 @@ class HazardMaps:
     @property
     def flight(self) -> NDArray[np.bool_]:
         """Cells the vehicle must not fly over."""
-        out = self.flight_slope | self.flight_texture
+        out = self.flight_slope | self.flight_follow | self.flight_texture
         if not self.limits.fly_over_nodata:
             out = out | self.nodata
         return out
@@ -122,10 +132,25 @@ def assess(dem: DEM, limits: HazardLimits) -> HazardMaps:
     slope = analysis.slope_deg(dem, scale_m=limits.nav_scale_m / 2)
     with np.errstate(invalid="ignore"):
         flight_slope = np.nan_to_num(slope, nan=0.0) > limits.nav_max_slope_deg
+    follow = np.zeros(dem.shape, dtype=bool)
+    if limits.follow_max_slope_deg < 90 and np.isfinite(limits.follow_band_m):
+        # A ramp steeper than the vehicle can follow, over the distance in which the height
+        # band is used up, rising or falling more than the band.
+        steep = np.nan_to_num(slope, nan=0.0) > limits.follow_max_slope_deg
+        if steep.any():
+            reach = limits.follow_band_m / np.tan(np.radians(limits.follow_max_slope_deg))
+            size = max(int(np.ceil(reach / res)) | 1, 3)
+            filled = np.where(nodata, np.nanmean(dem.elevation), dem.elevation)
+            relief = ndimage.maximum_filter(filled, size=size) - \
+                ndimage.minimum_filter(filled, size=size)
+            follow = steep & (relief > limits.follow_band_m)
     if limits.nav_min_texture_m > 0:
         tex = analysis.texture(dem, window_m=limits.nav_texture_window_m)
-        flight_texture = np.nan_to_num(tex, nan=np.inf) < limits.nav_min_texture_m
-        flight_texture &= ~nodata
+        low = (np.nan_to_num(tex, nan=np.inf) < limits.nav_min_texture_m) & ~nodata
+        # A featureless patch blinds the navigation camera only if it fills much of the view:
+        # keep patches at least a texture window across (a morphological opening).
+        k = max(round(limits.nav_texture_window_m / res), 1)
+        flight_texture = ndimage.binary_opening(low, structure=np.ones((k, k), dtype=bool))
     else:
         tex = np.full(dem.shape, np.nan)
         flight_texture = np.zeros(dem.shape, dtype=bool)
@@ -148,7 +173,7 @@ def assess(dem: DEM, limits: HazardLimits) -> HazardMaps:
     dist = ndimage.distance_transform_edt(~(bad | edge)) * res
     crowded = (~bad) & (dist <= limits.landing_clear_radius_m)
     reason[crowded] = 4
-    return HazardMaps(dem=dem, limits=limits, flight_slope=flight_slope,
+    return HazardMaps(dem=dem, limits=limits, flight_slope=flight_slope, flight_follow=follow,
                       flight_texture=flight_texture, nodata=nodata, landing=reason > 0,
                       landing_reason=reason, slope_deg=slope, landing_slope_deg=land_slope,
                       roughness_m=rough, texture_m=tex)

@@ -94,3 +94,39 @@ def test_write_geotiff_round_trip(tmp_path) -> None:
     back = read_dem(out, dst_crs=dem.crs, dst_bounds=(10, 10, 50, 50), resolution=1.0)
     xs = np.linspace(12, 48, 10)
     np.testing.assert_allclose(back.sample(xs, xs), dem.sample(xs, xs), atol=1e-3)
+
+
+@pytest.mark.parametrize("code", ["IAU_2015:49910", MARS_EQC])
+def test_mars_dem_by_iau_code_or_proj_string(write_tif, code: str) -> None:
+    from planner.frames import MARS, local_frame
+
+    # A plane rising 0.1 m per metre eastward, in Mars equirectangular metres.
+    x0, y0 = 4_590_000.0, 1_093_000.0
+    cols = np.arange(400) + 0.5
+    z = np.tile(-2570 + 0.1 * cols, (300, 1))
+    path = write_tif(z, Affine(1, 0, x0, 0, -1, y0), code)
+    to_geo = pyproj.Transformer.from_crs(code, "IAU_2015:49900", always_xy=True)
+    lon, lat = to_geo.transform(x0 + 200, y0 - 150)
+    frame = local_frame(MARS, lon, lat)
+    dem = read_dem(path, dst_crs=frame.local, dst_bounds=(-50, -50, 50, 50))
+    # At the frame's centre the plane is at -2570 + 0.1 * 200; it rises 0.1 m/m eastward.
+    assert dem.sample(0, 0) == pytest.approx(-2550.0, abs=0.05)
+    # eqc with lat_ts=0 stretches east-west metres by 1/cos(lat): 40 true m are longer there.
+    expected = 0.1 * 40.0 / np.cos(np.radians(lat))
+    assert dem.sample(20, 0) - dem.sample(-20, 0) == pytest.approx(expected, abs=0.02)
+
+
+def test_earth_dem_in_geographic_degrees(write_tif) -> None:
+    from planner.frames import EARTH, local_frame
+
+    # 0.0001 degree cells (~7.5 m east, ~11 m north at 47 N); elevation rises with latitude.
+    res = 1e-4
+    lon0, lat1 = 8.53, 47.38
+    rows, cols = 200, 200
+    lats = lat1 - (np.arange(rows) + 0.5) * res
+    z = np.tile(((lats - 47.37) * 111_200.0 * 0.05)[:, None], (1, cols))  # 5 % slope north
+    path = write_tif(z, Affine(res, 0, lon0, 0, -res, lat1), "EPSG:4326")
+    frame = local_frame(EARTH, 8.54, 47.37)
+    dem = read_dem(path, dst_crs=frame.local, dst_bounds=(-200, -200, 200, 200))
+    assert 5 <= dem.resolution <= 12  # converted from degrees to metres
+    assert dem.sample(0, 100) - dem.sample(0, -100) == pytest.approx(10.0, rel=0.02)

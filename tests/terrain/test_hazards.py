@@ -119,3 +119,17 @@ def test_polygons_mask_marks_touched_cells(res: float) -> None:
     m = polygons_mask(dem, box(x0 + 10, y0 + 10, x0 + 20, y0 + 20))
     assert m.sum() >= (10 / res) ** 2
     assert not m[0, 0]
+
+
+def test_ramp_steeper_and_taller_than_the_vehicle_can_follow() -> None:
+    limits = HazardLimits(nav_max_slope_deg=60, follow_max_slope_deg=15, follow_band_m=6,
+                          nav_min_texture_m=0)
+    tall = plane_dem(25.0, size=60, res=1.0)  # 25 degrees for 60 m: rises ~28 m
+    assert assess(tall, limits).flight_follow[10:-10, 10:-10].all()
+    gentle = plane_dem(10.0, size=60, res=1.0)  # followable at speed
+    assert not assess(gentle, limits).flight_follow.any()
+    # A short steep step, lower than the band: absorbed by the height band.
+    xs = np.arange(60) + 0.5
+    step = np.tile(np.clip((xs - 30) * 0.6, 0, 4), (60, 1))  # 31 degrees, 4 m tall
+    d = DEM(step, Affine(1, 0, 0, 0, -1, 60), pyproj.CRS("EPSG:32633"))
+    assert not assess(d, limits).flight_follow.any()
