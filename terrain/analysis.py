@@ -16,35 +16,51 @@ from scipy import ndimage
 from terrain.dem import DEM
 
 
-def _filled(elev: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-    """Elevation with nodata filled from the nearest known cell, and the nodata mask."""
+def _filled(elev: NDArray[np.float64]) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
+    """Elevation relative to its mean, as float32, with nodata filled from the nearest known
+    cell; and the nodata mask.
+
+    Relative float32 heights keep well under a millimetre of precision over any terrain's
+    relief, and halve the memory and time of every filter that follows.
+    """
     nodata = ~np.isfinite(elev)
-    if not nodata.any():
-        return elev, nodata
     if nodata.all():
-        return np.zeros_like(elev), nodata
+        return np.zeros(elev.shape, dtype=np.float32), nodata
+    rel = (elev - np.nanmean(elev)).astype(np.float32)
+    if not nodata.any():
+        return rel, nodata
     idx = ndimage.distance_transform_edt(nodata, return_distances=False, return_indices=True)
-    return elev[tuple(idx)], nodata
+    return rel[tuple(idx)], nodata
 
 
-def smooth(elev: NDArray[np.float64], sigma_px: float) -> NDArray[np.float64]:
+def smooth(elev: NDArray[np.floating], sigma_px: float) -> NDArray[np.floating]:
     """Gaussian smoothing that leaves planes exactly as they are, up to the grid's edges.
 
     The grid is padded by odd reflection (``2 * edge - mirror``), which continues any plane
-    without a bend, before filtering.
+    without a bend, before filtering. Wide kernels (``sigma_px >= 2``) use three passes of a
+    box filter of the same variance, which is close to a Gaussian and costs the same at any
+    width; narrow ones use the Gaussian itself.
     """
     if sigma_px <= 0:
         return elev
     pad = int(np.ceil(4 * sigma_px)) + 1
     pad_r, pad_c = min(pad, elev.shape[0] - 1), min(pad, elev.shape[1] - 1)
     if pad_r < 1 or pad_c < 1:
-        return np.asarray(ndimage.gaussian_filter(elev, sigma_px, mode="nearest"), float)
+        return np.asarray(ndimage.gaussian_filter(elev, sigma_px, mode="nearest"))
     big = np.pad(elev, ((pad_r, pad_r), (pad_c, pad_c)), mode="reflect", reflect_type="odd")
-    out = ndimage.gaussian_filter(big, sigma_px, mode="nearest", truncate=4.0)
-    return np.asarray(out[pad_r:-pad_r, pad_c:-pad_c], dtype=np.float64)
+    if sigma_px >= 2:
+        # Three boxes of width w have variance 3 (w^2 - 1) / 12 = sigma^2.
+        width = int(round(np.sqrt(4 * sigma_px * sigma_px + 1)))
+        width += 1 - width % 2  # odd, so the filter stays centred
+        out = big
+        for _ in range(3):
+            out = ndimage.uniform_filter(out, size=width, mode="nearest")
+    else:
+        out = ndimage.gaussian_filter(big, sigma_px, mode="nearest", truncate=4.0)
+    return np.asarray(out[pad_r:-pad_r, pad_c:-pad_c])
 
 
-def slope_deg(dem: DEM, *, scale_m: float = 0.0) -> NDArray[np.float64]:
+def slope_deg(dem: DEM, *, scale_m: float = 0.0) -> NDArray[np.float32]:
     """Slope in degrees at every cell, from central differences.
 
     Parameters
@@ -61,13 +77,15 @@ def slope_deg(dem: DEM, *, scale_m: float = 0.0) -> NDArray[np.float64]:
     res = dem.resolution
     if scale_m > 0:
         elev = smooth(elev, scale_m / res)
-    gy, gx = np.gradient(elev, res)
+    gy, gx = np.gradient(elev, np.float32(res))
     slope = np.degrees(np.arctan(np.hypot(gx, gy)))
-    slope[ndimage.binary_dilation(nodata)] = np.nan
-    return np.asarray(slope, dtype=np.float64)
+    del gx, gy
+    if nodata.any():
+        slope[ndimage.binary_dilation(nodata)] = np.nan
+    return np.asarray(slope, dtype=np.float32)
 
 
-def roughness(dem: DEM, *, window_m: float, detrend_m: float | None = None) -> NDArray[np.float64]:
+def roughness(dem: DEM, *, window_m: float, detrend_m: float | None = None) -> NDArray[np.float32]:
     """Local relief: the RMS height of the ground about its smoothed surface, in metres.
 
     The surface is high-passed (elevation minus a Gaussian smoothing of standard deviation
@@ -80,13 +98,14 @@ def roughness(dem: DEM, *, window_m: float, detrend_m: float | None = None) -> N
     sigma = (detrend_m if detrend_m is not None else window_m / 2) / res
     resid = elev - smooth(elev, max(sigma, 0.5))
     size = max(round(window_m / res), 1)
-    rms = np.sqrt(np.maximum(ndimage.uniform_filter(resid * resid, size=size, mode="nearest"), 0))
+    resid *= resid
+    rms = np.sqrt(np.maximum(ndimage.uniform_filter(resid, size=size, mode="nearest"), 0))
     if nodata.any():
         rms[ndimage.maximum_filter(nodata, size=size + 2)] = np.nan
-    return np.asarray(rms, dtype=np.float64)
+    return np.asarray(rms, dtype=np.float32)
 
 
-def texture(dem: DEM, *, window_m: float) -> NDArray[np.float64]:
+def texture(dem: DEM, *, window_m: float) -> NDArray[np.float32]:
     """Small-scale texture a downward navigation camera can track, in metres RMS.
 
     The RMS, over a ``window_m`` square, of what is left after removing a one-pixel Gaussian

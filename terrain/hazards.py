@@ -80,10 +80,10 @@ class HazardMaps:
     nodata: NDArray[np.bool_]
     landing: NDArray[np.bool_]
     landing_reason: NDArray[np.int8]
-    slope_deg: NDArray[np.float64]
-    landing_slope_deg: NDArray[np.float64]
-    roughness_m: NDArray[np.float64]
-    texture_m: NDArray[np.float64]
+    slope_deg: NDArray[np.float32]
+    landing_slope_deg: NDArray[np.float32]
+    roughness_m: NDArray[np.float32]
+    texture_m: NDArray[np.float32]
 
     @property
     def flight(self) -> NDArray[np.bool_]:
@@ -140,7 +140,8 @@ def assess(dem: DEM, limits: HazardLimits) -> HazardMaps:
         if steep.any():
             reach = limits.follow_band_m / np.tan(np.radians(limits.follow_max_slope_deg))
             size = max(int(np.ceil(reach / res)) | 1, 3)
-            filled = np.where(nodata, np.nanmean(dem.elevation), dem.elevation)
+            filled = np.where(nodata, np.nanmean(dem.elevation), dem.elevation) \
+                .astype(np.float32)
             relief = ndimage.maximum_filter(filled, size=size) - \
                 ndimage.minimum_filter(filled, size=size)
             follow = steep & (relief > limits.follow_band_m)
@@ -150,9 +151,11 @@ def assess(dem: DEM, limits: HazardLimits) -> HazardMaps:
         # A featureless patch blinds the navigation camera only if it fills much of the view:
         # keep patches at least a texture window across (a morphological opening).
         k = max(round(limits.nav_texture_window_m / res), 1)
-        flight_texture = ndimage.binary_opening(low, structure=np.ones((k, k), dtype=bool))
+        opened = ndimage.maximum_filter(ndimage.minimum_filter(low.view(np.uint8), size=k),
+                                        size=k)  # separable square opening
+        flight_texture = opened.astype(bool)
     else:
-        tex = np.full(dem.shape, np.nan)
+        tex = np.full(dem.shape, np.nan, dtype=np.float32)
         flight_texture = np.zeros(dem.shape, dtype=bool)
 
     gear = max(2 * limits.landing_clear_radius_m, 2 * res)
@@ -166,12 +169,17 @@ def assess(dem: DEM, limits: HazardLimits) -> HazardMaps:
     unknown = nodata | ~np.isfinite(land_slope) | ~np.isfinite(rough)
     reason[unknown] = 1
     bad = reason > 0
-    # A spot is safe only with a clear circle of the given radius around it, inside the grid.
+    # A spot is safe only with a clear circle of the given radius around it, inside the grid:
+    # grow every hazard (and the grid's edge) by a disk of that radius.
     edge = np.zeros(dem.shape, dtype=bool)
     edge[[0, -1], :] = True
     edge[:, [0, -1]] = True
-    dist = ndimage.distance_transform_edt(~(bad | edge)) * res
-    crowded = (~bad) & (dist <= limits.landing_clear_radius_m)
+    r = limits.landing_clear_radius_m / res
+    k = int(np.floor(r))
+    yy, xx = np.mgrid[-k:k + 1, -k:k + 1]
+    disk = (xx * xx + yy * yy) <= r * r + 1e-9
+    near = ndimage.binary_dilation(bad | edge, structure=disk) if k >= 1 else (bad | edge)
+    crowded = (~bad) & near
     reason[crowded] = 4
     return HazardMaps(dem=dem, limits=limits, flight_slope=flight_slope, flight_follow=follow,
                       flight_texture=flight_texture, nodata=nodata, landing=reason > 0,

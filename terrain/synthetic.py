@@ -31,7 +31,7 @@ class Pad:
 
     x: float
     y: float
-    radius_m: float = 6.0
+    radius_m: float = 10.0
 
 
 @dataclass(frozen=True)
