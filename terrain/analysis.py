@@ -17,11 +17,11 @@ from terrain.dem import DEM
 
 
 def _filled(elev: NDArray[np.float64]) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
-    """Elevation relative to its mean, as float32, with nodata filled from the nearest known
-    cell; and the nodata mask.
+    """Elevation relative to its mean as float32, nodata filled, and the nodata mask.
 
-    Relative float32 heights keep well under a millimetre of precision over any terrain's
-    relief, and halve the memory and time of every filter that follows.
+    Nodata cells take the nearest known cell's height. Relative float32 heights keep well under
+    a millimetre of precision over any terrain's relief, and halve the memory and time of every
+    filter that follows.
     """
     nodata = ~np.isfinite(elev)
     if nodata.all():
@@ -50,7 +50,7 @@ def smooth(elev: NDArray[np.floating], sigma_px: float) -> NDArray[np.floating]:
     big = np.pad(elev, ((pad_r, pad_r), (pad_c, pad_c)), mode="reflect", reflect_type="odd")
     if sigma_px >= 2:
         # Three boxes of width w have variance 3 (w^2 - 1) / 12 = sigma^2.
-        width = int(round(np.sqrt(4 * sigma_px * sigma_px + 1)))
+        width = round(np.sqrt(4 * sigma_px * sigma_px + 1))
         width += 1 - width % 2  # odd, so the filter stays centred
         out = big
         for _ in range(3):

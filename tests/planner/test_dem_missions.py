@@ -30,7 +30,7 @@ def mars_tif(write_tif):
 
 
 def test_plan_on_a_mars_geotiff(three_targets, write_json, mars_tif) -> None:
-    plan, ctx = plan_mission(write_json(three_targets), PlanOptions(dem=str(mars_tif)))
+    plan, _ctx = plan_mission(write_json(three_targets), PlanOptions(dem=str(mars_tif)))
     assert not plan.dem.synthetic
     assert plan.dem.source == str(mars_tif)
     assert all(abs(w.ground_m + 2560.0) < 0.5 for w in plan.waypoints)
