@@ -17,7 +17,8 @@ import typer
 from rich.console import Console
 
 from planner import __version__
-from planner.errors import PlanFlightError
+from planner.errors import InputError, PlanFlightError
+from planner.export import ALL_FILES, check_target, write_all
 from planner.export.files import write_atomic
 from planner.export.geojson import plan_to_geojson
 from planner.pipeline import PlanOptions, plan_mission
@@ -84,6 +85,17 @@ def main_command(
                                         help="Print only the summary.")] = False,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the plan as GeoJSON on stdout and nothing else there.")] = False,
+    export: Annotated[list[Path] | None, typer.Option(
+        "--export", "-e",
+        help="Write the plan to FILE, format from the suffix: .geojson, .plan (QGroundControl), "
+             ".waypoints (MAVLink QGC WPL 110), .kml, .csv, .png (map). Repeatable.",
+        show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Write every export into this folder as plan.geojson, plan.plan, "
+             "plan.waypoints, plan.kml, plan.csv and plan.png.", show_default=False)] = None,
+    plot: Annotated[Path | None, typer.Option(
+        help="Draw the plan on a map of the terrain and its hazards, as PNG.",
+        show_default=False)] = None,
     write_terrain: Annotated[Path | None, typer.Option(
         help="Also write the terrain used (in the local frame) as a GeoTIFF.",
         show_default=False)] = None,
@@ -102,12 +114,25 @@ def main_command(
         air_density_kg_m3=air_density, usable_energy_wh=usable_energy, reserve_wh=reserve,
         max_flight_time_s=max_time, resolution_m=resolution, seed=seed,
         time_limit_s=time_limit)
-    out = Console(highlight=False)
+    console = Console(highlight=False)
     err_console = Console(stderr=True)
     try:
+        targets = list(export or [])
+        if plot is not None:
+            if plot.suffix.lower() != ".png":
+                raise InputError(f"{plot}: --plot writes PNG; name the file .png")
+            targets.append(plot)
+        if out is not None:
+            if not out.is_dir():
+                raise InputError(f"{out}: --out needs an existing folder")
+            targets.extend(out / name for name in ALL_FILES)
+        targets = [check_target(t) for t in dict.fromkeys(targets)]
         with err_console.status("planning", spinner="dots") as status:
-            plan, _ctx = plan_mission(mission, options,
-                                      progress=lambda s: status.update(f"planning: {s}"))
+            plan, ctx = plan_mission(mission, options,
+                                     progress=lambda s: status.update(f"planning: {s}"))
+            if targets:
+                status.update("planning: writing exports")
+                write_all(plan, ctx.hazards, targets)
         if write_terrain is not None:
             tmp = write_terrain.with_name(f".{write_terrain.name}.partial.tif")
             try:
@@ -119,7 +144,14 @@ def main_command(
         if as_json:
             sys.stdout.write(json.dumps(plan_to_geojson(plan), indent=1) + "\n")
         else:
-            print_plan(plan, out, quiet=quiet)
+            print_plan(plan, console, quiet=quiet)
+        if targets:
+            note = ""
+            if plan.mission.body.name != "earth":
+                note = (" (lon/lat are Mars planetocentric, IAU_2015:49900; ground stations "
+                        "and KML viewers assume Earth)")
+            err_console.print(f"wrote {', '.join(str(t) for t in targets)}{note}",
+                              highlight=False, soft_wrap=True)
     except PlanFlightError as exc:
         _err(str(exc))
         raise typer.Exit(exc.exit_code) from None

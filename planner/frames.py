@@ -165,4 +165,4 @@ def heading_deg(dx: float, dy: float) -> float:
     >>> heading_deg(0.0, -1.0)
     180.0
     """
-    return float(np.degrees(np.arctan2(dx, dy)) % 360.0)
+    return float(round(float(np.degrees(np.arctan2(dx, dy))), 9) % 360.0)

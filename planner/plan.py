@@ -54,7 +54,12 @@ class Waypoint:
 
 @dataclass(frozen=True)
 class Photo:
-    """A camera command: which target, from which waypoint, how aimed, and what it yields."""
+    """A camera command: which target, from which waypoint, how aimed, and what it yields.
+
+    ``footprint`` is the image's outline on level ground at the target's height (local frame),
+    cut at twice the target's range: an oblique view reaches the horizon, but only the near part
+    is at a useful resolution.
+    """
 
     number: int
     target: str
@@ -228,7 +233,8 @@ def assemble(points: list[RoutePoint], *, mission: Mission, frame: Frame, vehicl
                 pitch_deg=st.pointing.pitch_deg, slant_range_m=st.pointing.slant_range_m,
                 gsd_cm=st.pointing.gsd_cm, station=(st.x, st.y, st.z), aim=st.aim,
                 footprint=footprint(cam, (st.x, st.y, st.z), st.pointing.heading_deg,
-                                    st.pointing.pitch_deg, st.aim[2])))
+                                    st.pointing.pitch_deg, st.aim[2],
+                                    max_range_m=max(2.0 * st.pointing.slant_range_m, 20.0))))
         prev = q
     end = points[-1]
     lt, le = vehicle.landing(end.agl_m)

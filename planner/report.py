@@ -68,7 +68,7 @@ def waypoint_table(plan: FlightPlan) -> Table:
 def camera_table(plan: FlightPlan) -> Table:
     """The camera commands."""
     mount = plan.vehicle.camera.mount
-    aim = "yaw the vehicle" if mount == "fixed" else "gimbal pitch/yaw"
+    aim = "yawing the vehicle" if mount == "fixed" else "gimbal pitch and yaw"
     t = Table(title=f"Camera commands ({plan.vehicle.camera.name}, aimed by {aim})",
               box=box.SIMPLE_HEAD, title_justify="left", padding=(0, 1))
     for name, just in (("photo", "right"), ("target", "left"), ("wp", "right"),
@@ -76,7 +76,8 @@ def camera_table(plan: FlightPlan) -> Table:
                        ("GSD cm", "right"), ("images", "right")):
         t.add_column(name, justify=just)  # type: ignore[arg-type]
     for ph in plan.photos:
-        t.add_row(str(ph.number), ph.target, str(ph.waypoint), f"{ph.heading_deg:.1f}",
+        t.add_row(str(ph.number), ph.target, str(ph.waypoint),
+                  f"{round(ph.heading_deg, 1) % 360.0:.1f}",
                   f"{ph.pitch_deg:.1f}", f"{ph.slant_range_m:.1f}", f"{ph.gsd_cm:.2f}",
                   str(ph.count))
     return t

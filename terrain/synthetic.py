@@ -169,13 +169,17 @@ def synthetic_elevation(bounds: Bounds, *, resolution: float = 1.0, seed: int = 
                                              h * np.clip(1 - dd * dd, 0, None))
     rocks *= 1.0 - np.maximum(sand, pad_w)
 
-    # Level the pads: blend the large-scale surface to its mean over each pad.
+    # Flatten the pads: blend the large-scale surface to its best-fit plane over each pad, so a
+    # pad is flat (not necessarily level) and meets the ground around it without a rim.
     for p in pads:
         d = np.hypot(x - p.x, y - p.y)
         inner = d <= p.radius_m
         if inner.any():
+            a = np.column_stack([np.ones(int(inner.sum())), x[inner] - p.x, y[inner] - p.y])
+            coef, *_ = np.linalg.lstsq(a, z[inner], rcond=None)
+            plane = coef[0] + coef[1] * (x - p.x) + coef[2] * (y - p.y)
             w = np.clip((2.0 * p.radius_m - d) / p.radius_m, 0.0, 1.0)
-            z = (1 - w) * z + w * float(z[inner].mean())
+            z = (1 - w) * z + w * plane
 
     micro = ndimage.gaussian_filter(rng.standard_normal(shape), 0.6)
     micro *= style.micro_texture_m / max(float(micro.std()), 1e-9)

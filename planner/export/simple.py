@@ -1,0 +1,101 @@
+"""CSV of waypoints and KML of the whole plan."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+
+from planner.plan import FlightPlan
+
+CSV_COLUMNS = ("seq", "action", "lon", "lat", "east_m", "north_m", "ground_m", "alt_agl_m",
+               "alt_m", "leg_m", "speed_m_s", "time_s", "energy_used_wh", "heading_deg",
+               "hold_s")
+
+
+def csv_text(plan: FlightPlan) -> str:
+    """One row per waypoint; heights in metres (AGL, and absolute above the terrain's datum)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for p in plan.waypoints:
+        w.writerow([p.seq, p.action, f"{p.lon:.8f}", f"{p.lat:.8f}", f"{p.x:.3f}", f"{p.y:.3f}",
+                    f"{p.ground_m:.3f}", f"{p.agl_m:.3f}", f"{p.alt_m:.3f}", f"{p.leg_m:.3f}",
+                    f"{p.speed_m_s:.3f}", f"{p.time_s:.2f}", f"{p.energy_wh:.4f}",
+                    "" if p.heading_deg is None else f"{p.heading_deg:.2f}", f"{p.hold_s:.2f}"])
+    return buf.getvalue()
+
+
+KML_NS = "http://www.opengis.net/kml/2.2"
+
+
+def _coords(points: list[tuple[float, float, float]] | list[tuple[float, float]]) -> str:
+    return " ".join(",".join(f"{v:.8f}" if i < 2 else f"{v:.3f}" for i, v in enumerate(pt))
+                    for pt in points)
+
+
+def kml_text(plan: FlightPlan) -> str:
+    """KML 2.2: the route (absolute heights), waypoints, photo stations, footprints, keep-outs.
+
+    KML assumes Earth (WGS 84); a Mars plan keeps Mars lon/lat and says so in its description.
+    """
+    ET.register_namespace("", KML_NS)
+    k = f"{{{KML_NS}}}"
+    root = ET.Element(f"{k}kml")
+    doc = ET.SubElement(root, f"{k}Document")
+    ET.SubElement(doc, f"{k}name").text = f"plan-flight: {plan.mission.source}"
+    body = plan.mission.body
+    desc = (f"{body.name.capitalize()} plan, {body.geographic_crs}. Heights are metres above the "
+            f"terrain model's datum.")
+    if body.name != "earth":
+        desc += " Coordinates are planetocentric Mars lon/lat, not WGS 84."
+    ET.SubElement(doc, f"{k}description").text = desc
+
+    def placemark(name: str, role: str, description: str = "") -> ET.Element:
+        pm = ET.SubElement(doc, f"{k}Placemark")
+        ET.SubElement(pm, f"{k}name").text = name
+        if description:
+            ET.SubElement(pm, f"{k}description").text = description
+        ext = ET.SubElement(pm, f"{k}ExtendedData")
+        data = ET.SubElement(ext, f"{k}Data", name="role")
+        ET.SubElement(data, f"{k}value").text = role
+        return pm
+
+    pm = placemark("route", "route")
+    ls = ET.SubElement(pm, f"{k}LineString")
+    ET.SubElement(ls, f"{k}altitudeMode").text = "absolute"
+    ET.SubElement(ls, f"{k}coordinates").text = _coords(
+        [(w.lon, w.lat, w.alt_m) for w in plan.waypoints])
+    for w in plan.waypoints:
+        pm = placemark(f"{w.seq} {w.action}", "waypoint",
+                       f"{w.agl_m:.1f} m above ground, t {w.time_s:.0f} s, "
+                       f"{w.energy_wh:.2f} Wh")
+        pt = ET.SubElement(pm, f"{k}Point")
+        ET.SubElement(pt, f"{k}altitudeMode").text = "absolute"
+        ET.SubElement(pt, f"{k}coordinates").text = _coords([(w.lon, w.lat, w.alt_m)])
+    for ph in plan.photos:
+        w = plan.waypoints[ph.waypoint - 1]
+        pm = placemark(f"photo {ph.number}: {ph.target}", "photo",
+                       f"heading {ph.heading_deg:.1f} deg, pitch {ph.pitch_deg:.1f} deg, "
+                       f"range {ph.slant_range_m:.1f} m, GSD {ph.gsd_cm:.2f} cm, "
+                       f"{ph.count} image(s)")
+        pt = ET.SubElement(pm, f"{k}Point")
+        ET.SubElement(pt, f"{k}altitudeMode").text = "absolute"
+        ET.SubElement(pt, f"{k}coordinates").text = _coords([(w.lon, w.lat, w.alt_m)])
+        fp = plan.frame.geometry_to_lonlat(ph.footprint)
+        pm = placemark(f"footprint {ph.number}: {ph.target}", "footprint")
+        _polygon(pm, k, list(fp.exterior.coords))  # type: ignore[attr-defined]
+    for ko in plan.mission.keep_outs:
+        for poly in getattr(ko.geometry, "geoms", [ko.geometry]):
+            pm = placemark(ko.name, "keep_out", f"buffer {ko.buffer_m:g} m")
+            _polygon(pm, k, list(poly.exterior.coords))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") \
+        + "\n"
+
+
+def _polygon(pm: ET.Element, k: str, ring: list[tuple[float, ...]]) -> None:
+    poly = ET.SubElement(pm, f"{k}Polygon")
+    ET.SubElement(poly, f"{k}altitudeMode").text = "clampToGround"
+    outer = ET.SubElement(ET.SubElement(poly, f"{k}outerBoundaryIs"), f"{k}LinearRing")
+    ET.SubElement(outer, f"{k}coordinates").text = _coords([(c[0], c[1]) for c in ring])
