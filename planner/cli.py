@@ -17,10 +17,11 @@ import typer
 from rich.console import Console
 
 from planner import __version__
-from planner.errors import InputError, PlanFlightError
+from planner.errors import InputError, PlanFlightError, VerificationError
 from planner.export import ALL_FILES, check_target, write_all
 from planner.export.files import write_atomic
 from planner.export.geojson import plan_to_geojson
+from planner.check import check_plan_file
 from planner.pipeline import PlanOptions, plan_mission
 from planner.report import print_plan
 from planner.vehicle import builtin_profiles
@@ -96,6 +97,10 @@ def main_command(
     plot: Annotated[Path | None, typer.Option(
         help="Draw the plan on a map of the terrain and its hazards, as PNG.",
         show_default=False)] = None,
+    check: Annotated[Path | None, typer.Option(
+        help="Instead of planning, re-check this exported GeoJSON plan against the mission and "
+             "terrain with the independent verifier (exit 4 if it breaks a rule).",
+        show_default=False)] = None,
     write_terrain: Annotated[Path | None, typer.Option(
         help="Also write the terrain used (in the local frame) as a GeoTIFF.",
         show_default=False)] = None,
@@ -127,6 +132,9 @@ def main_command(
                 raise InputError(f"{out}: --out needs an existing folder")
             targets.extend(out / name for name in ALL_FILES)
         targets = [check_target(t) for t in dict.fromkeys(targets)]
+        if check is not None:
+            _check(check, mission, options, console, err_console)
+            return
         with err_console.status("planning", spinner="dots") as status:
             plan, ctx = plan_mission(mission, options,
                                      progress=lambda s: status.update(f"planning: {s}"))
@@ -166,6 +174,24 @@ def main_command(
             raise
         _err(f"internal error (a bug, please report it): {type(exc).__name__}: {exc}")
         raise typer.Exit(1) from None
+
+
+def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Console,
+           err_console: Console) -> None:
+    with err_console.status("checking", spinner="dots") as status:
+        report, plan = check_plan_file(plan_path, mission, options,
+                                       progress=lambda s: status.update(f"checking: {s}"))
+    if report.ok:
+        console.print(f"{plan_path}: OK: {len(plan.waypoints)} waypoints, "
+                      f"{report.checks['leg samples']} leg samples and "
+                      f"{report.checks['photos']} photos checked against {plan.dem.source}; "
+                      f"{plan.duration_s:.0f} s, {plan.energy_wh:.2f} Wh", highlight=False,
+                      soft_wrap=True)
+        return
+    for line in report.violations:
+        console.print(f"{plan_path}: {line}", highlight=False, markup=False, soft_wrap=True)
+    raise VerificationError(f"{plan_path}: breaks {len(report.violations)} flight rule(s), "
+                            f"listed on stdout")
 
 
 def main() -> None:

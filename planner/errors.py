@@ -76,9 +76,10 @@ class InfeasibleMissionError(PlanFlightError):
 
 
 class VerificationError(PlanFlightError, AssertionError):
-    """The independent verifier found a flight-rule violation in a plan the planner made.
+    """The independent verifier found a flight-rule violation.
 
-    This is a bug in the planner, never a user error; the plan is not printed.
+    In a plan the planner just made this is a bug in the planner, never a user error, and the
+    plan is not printed; in a plan re-checked with ``--check`` it is the check's finding.
     """
 
     exit_code = 4

@@ -49,9 +49,23 @@ class Report:
                                     "; ".join(self.violations[:3]) + more)
 
 
-def verify(plan: FlightPlan, *, hazards: HazardMaps,
-           keep_outs: Sequence[BaseGeometry]) -> Report:
-    """Check every rule on a plan; see the module docstring."""
+def verify(plan: FlightPlan, *, hazards: HazardMaps, keep_outs: Sequence[BaseGeometry],
+           record_tolerance: float = 1e-6) -> Report:
+    """Check every rule on a plan; see the module docstring.
+
+    Parameters
+    ----------
+    plan
+        The plan; only its waypoints, photos (target, waypoint, heading, pitch) and the mission,
+        frame and vehicle are used.
+    hazards
+        Hazard rasters of the terrain.
+    keep_outs
+        The mission's keep-out zones in the local frame, grown by their ``buffer_m``.
+    record_tolerance
+        How far the plan's recorded times (s) and energies (Wh) may differ from the model's:
+        relative for plans in memory, and about the rounding of a file for re-checked exports.
+    """
     v: list[str] = []
     checks = {"leg samples": 0, "photos": 0}
     dem = hazards.dem
@@ -110,8 +124,8 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps,
             t_s += yt + b.hold_s
             e_wh += ye + vehicle.hover(b.hold_s)
             heading = b.heading_deg
-        if abs(t_s - b.time_s) > 1e-6 * max(t_s, 1) or abs(e_wh - b.energy_wh) > 1e-6 * \
-                max(e_wh, 1):
+        if abs(t_s - b.time_s) > record_tolerance * max(t_s, 1) or \
+                abs(e_wh - b.energy_wh) > record_tolerance * max(e_wh, 1):
             v.append(f"waypoint {b.seq}: recorded time/energy ({b.time_s:.2f} s, "
                      f"{b.energy_wh:.3f} Wh) differ from the vehicle model's ({t_s:.2f} s, "
                      f"{e_wh:.3f} Wh)")
@@ -124,7 +138,7 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps,
                  f"{p.reserve_wh:g} Wh reserve")
     if t_s > p.max_flight_time_s + 1e-9:
         v.append(f"duration {t_s:.1f} s exceeds the maximum {p.max_flight_time_s:g} s")
-    if abs(t_s - plan.duration_s) > 1e-6 * max(t_s, 1):
+    if abs(t_s - plan.duration_s) > record_tolerance * max(t_s, 1):
         v.append(f"the plan's duration {plan.duration_s:.2f} s differs from the model's "
                  f"{t_s:.2f} s")
 
@@ -140,16 +154,23 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps,
     cam = vehicle.camera
     for ph in plan.photos:
         checks["photos"] += 1
-        spec = by_name[ph.target]
+        spec = by_name.get(ph.target)
+        if spec is None:
+            v.append(f"photo {ph.number}: target {ph.target!r} is not in the mission")
+            continue
+        if not 1 <= ph.waypoint <= len(wps) or wps[ph.waypoint - 1].action != "photo":
+            v.append(f"photo {ph.number}: waypoint {ph.waypoint} is not a photo waypoint")
+            continue
         geom = plan.frame.geometry_to_local(spec.geometry)
         ring = geom.exterior if geom.geom_type == "Polygon" else geom  # type: ignore[attr-defined]
         xy = np.unique(shapely.get_coordinates(ring), axis=0)
         pts = np.column_stack([xy, dem.sample(xy[:, 0], xy[:, 1])])
+        # The aim point from the mission itself: the target point, or a line's or polygon's
+        # centroid, on the ground.
+        c = geom if geom.geom_type == "Point" else geom.centroid
+        aim = (float(c.x), float(c.y), float(dem.sample(c.x, c.y)))  # type: ignore[attr-defined]
         wp = wps[ph.waypoint - 1]
-        station = (wp.x, wp.y, wp.alt_m)
-        if max(abs(station[0] - ph.station[0]), abs(station[1] - ph.station[1]),
-               abs(station[2] - ph.station[2])) > _TOL_M:
-            v.append(f"photo {ph.number}: its station is not at waypoint {ph.waypoint}")
+        station = (wp.x, wp.y, float(dem.sample(wp.x, wp.y)) + wp.agl_m)
         if not in_frame(cam, station, ph.heading_deg, ph.pitch_deg, pts, margin_deg=0.5):
             v.append(f"photo {ph.number} ({ph.target}): the target is not wholly in frame")
         if cam.mount == "fixed" and abs(ph.pitch_deg - cam.fixed_pitch_deg) > 1e-6:
@@ -157,9 +178,9 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps,
         if cam.mount == "gimbal" and not (cam.gimbal_pitch_min_deg - 1e-6 <= ph.pitch_deg <=
                                           cam.gimbal_pitch_max_deg + 1e-6):
             v.append(f"photo {ph.number}: gimbal pitch {ph.pitch_deg:.1f}° out of range")
-        if not line_of_sight(dem, station, ph.aim):
+        if not line_of_sight(dem, station, aim):
             v.append(f"photo {ph.number} ({ph.target}): no line of sight to the target")
-        slant = math.dist(station, ph.aim)
+        slant = math.dist(station, aim)
         gsd = slant * cam.ifov_rad * 100.0
         if spec.gsd_cm is not None and gsd > spec.gsd_cm + 1e-6:
             v.append(f"photo {ph.number} ({ph.target}): GSD {gsd:.2f} cm exceeds "

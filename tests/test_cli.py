@@ -111,3 +111,27 @@ def test_real_subprocess_and_python_m(tmp_path) -> None:
     assert res.returncode == 2
     assert "Traceback" not in res.stderr
     assert res.stderr.count("\n") == 1
+
+
+def test_check_an_exported_plan(tmp_path) -> None:
+    mission = str(EXAMPLES / "flight3" / "targets.geojson")
+    out = tmp_path / "plan.geojson"
+    res = runner.invoke(app, [mission, "-q", "--export", str(out)])
+    assert res.exit_code == 0
+    res = runner.invoke(app, [mission, "--check", str(out)])
+    assert res.exit_code == 0, res.output + res.stderr
+    assert "OK" in res.stdout
+    # Tamper: move the photo station into the rover's keep-out zone.
+    doc = json.loads(out.read_text())
+    rover = next(f for f in doc["features"] if f["properties"]["role"] == "keep_out")
+    lon, lat = rover["geometry"]["coordinates"][0][0]
+    for f in doc["features"]:
+        if f["properties"]["role"] == "waypoint" and f["properties"]["action"] == "photo":
+            f["geometry"]["coordinates"][:2] = [lon, lat]
+    bad = tmp_path / "bad.geojson"
+    bad.write_text(json.dumps(doc))
+    res = runner.invoke(app, [mission, "--check", str(bad)])
+    assert res.exit_code == 4
+    assert "keep-out" in res.stdout
+    res = runner.invoke(app, [mission, "--check", str(tmp_path / "missing.geojson")])
+    assert res.exit_code == 2
