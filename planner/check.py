@@ -18,7 +18,7 @@ from typing import Any
 from shapely.geometry import Polygon
 
 from planner.errors import InputError
-from planner.pipeline import PlanOptions, Progress, _noop, prepare
+from planner.pipeline import PlanOptions, Progress, _first, _noop, prepare
 from planner.plan import FlightPlan, Photo, Waypoint
 from planner.verify import Report, verify
 
@@ -51,7 +51,7 @@ def _num(props: dict[str, Any], key: str, where: str) -> float:
 
 
 def check_plan_file(plan_path: str | Path, mission_path: str | Path,
-                    options: PlanOptions = PlanOptions(), *,
+                    options: PlanOptions | None = None, *,
                     progress: Progress = _noop) -> tuple[Report, FlightPlan]:
     """Verify a GeoJSON plan file against a mission file and terrain.
 
@@ -60,14 +60,15 @@ def check_plan_file(plan_path: str | Path, mission_path: str | Path,
     InputError
         The plan file cannot be read or is not a plan-flight GeoJSON plan.
     """
+    options = options or PlanOptions()
     doc = _load(plan_path)
     summary = doc["plan"]
     opts = replace(
         options,
         vehicle=options.vehicle or summary.get("vehicle"),
-        altitude_m=options.altitude_m or summary.get("cruise_altitude_agl_m"),
-        speed_m_s=options.speed_m_s or summary.get("cruise_speed_m_s"),
-        air_density_kg_m3=options.air_density_kg_m3 or summary.get("air_density_kg_m3"))
+        altitude_m=_first(options.altitude_m, summary.get("cruise_altitude_agl_m")),
+        speed_m_s=_first(options.speed_m_s, summary.get("cruise_speed_m_s")),
+        air_density_kg_m3=_first(options.air_density_kg_m3, summary.get("air_density_kg_m3")))
     ctx = prepare(mission_path, opts, progress=progress)
     progress("checking the plan")
     frame, dem = ctx.frame, ctx.dem

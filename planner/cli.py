@@ -17,11 +17,11 @@ import typer
 from rich.console import Console
 
 from planner import __version__
+from planner.check import check_plan_file
 from planner.errors import InputError, PlanFlightError, VerificationError
 from planner.export import ALL_FILES, check_target, write_all
 from planner.export.files import write_atomic
 from planner.export.geojson import plan_to_geojson
-from planner.check import check_plan_file
 from planner.pipeline import PlanOptions, plan_mission
 from planner.report import print_plan
 from planner.vehicle import builtin_profiles

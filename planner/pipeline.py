@@ -21,10 +21,10 @@ from planner.errors import DEMError, InfeasibleMissionError, MissionError
 from planner.frames import Frame, local_frame
 from planner.mission import Mission, load_mission
 from planner.plan import FlightPlan, RoutePoint, Skipped, assemble
-from planner.roadmap import Node, build_roadmap, travel_table
+from planner.roadmap import Node, Roadmap, TravelTable, build_roadmap, travel_table
 from planner.vehicle import Vehicle, load_profile, make_vehicle, with_budget
 from planner.verify import verify
-from planner.viewpoints import Station, find_stations
+from planner.viewpoints import Station, TargetStations, find_stations
 from terrain import hazards as hz
 from terrain.dem import DEM, read_dem
 from terrain.errors import TerrainError
@@ -77,6 +77,11 @@ def _noop(_: str) -> None:
     return None
 
 
+def _first(*values: float | None) -> float | None:
+    """The first value given (the command line's before the file's); 0 counts as given."""
+    return next((v for v in values if v is not None), None)
+
+
 def prepare(path: str | Path, options: PlanOptions = PlanOptions(), *,
             progress: Progress = _noop) -> Context:
     """Run the stages up to and including the hazards."""
@@ -88,11 +93,12 @@ def prepare(path: str | Path, options: PlanOptions = PlanOptions(), *,
     profile = with_budget(profile, usable_energy_wh=options.usable_energy_wh,
                           reserve_wh=options.reserve_wh,
                           max_flight_time_s=options.max_flight_time_s)
+    s = mission.settings
     vehicle = make_vehicle(
         profile, body,
-        air_density_kg_m3=options.air_density_kg_m3 or mission.settings.air_density_kg_m3,
-        speed_m_s=options.speed_m_s or mission.settings.speed_m_s,
-        altitude_m=options.altitude_m or mission.settings.altitude_m)
+        air_density_kg_m3=_first(options.air_density_kg_m3, s.air_density_kg_m3),
+        speed_m_s=_first(options.speed_m_s, s.speed_m_s),
+        altitude_m=_first(options.altitude_m, s.altitude_m))
 
     geoms = [mission.home.point, *(t.geometry for t in mission.targets),
              *(k.geometry for k in mission.keep_outs)]
@@ -223,9 +229,41 @@ def _site_checks(ctx: Context, home: BaseGeometry, landing: BaseGeometry,
     return alt
 
 
-def plan_from_context(ctx: Context, options: PlanOptions = PlanOptions(), *,
-                      progress: Progress = _noop) -> FlightPlan:
-    """Viewpoints, roadmap, route and plan for prepared stages."""
+@dataclass(frozen=True, eq=False)
+class Selection:
+    """The mission's selection problem as the route core sees it, and how to build the plan.
+
+    Node 0 is home, node 1 the landing site, the rest camera stations (``groups`` holds each
+    one's target index, -1 for home and landing). ``edge_e`` and ``edge_t`` are the energy (Wh)
+    and time (s) from node i to node j along the roadmap's cheapest path, with j's photo hover
+    and the yaw turn into j; :meth:`cost` turns them into shares of the budgets left after
+    take-off and landing, so a route within 1 keeps both.
+    """
+
+    stations: list[TargetStations]
+    station_of: dict[int, Station]
+    roadmap: Roadmap
+    table: TravelTable
+    edge_e: np.ndarray
+    edge_t: np.ndarray
+    energy_avail: float
+    time_avail: float
+    prize: np.ndarray
+    groups: np.ndarray
+    warnings: tuple[str, ...]
+
+    def cost(self, scale: float = 1.0) -> np.ndarray:
+        """Cost matrix: the larger of each leg's shares of the energy and time budgets."""
+        with np.errstate(invalid="ignore"):
+            c = np.maximum(self.edge_e / (self.energy_avail * scale),
+                           self.edge_t / (self.time_avail * scale))
+        c[~np.isfinite(c)] = np.inf
+        return c
+
+
+def selection_problem(ctx: Context, options: PlanOptions = PlanOptions(), *,
+                      progress: Progress = _noop) -> Selection:
+    """Site checks, camera stations, the roadmap, and the selection problem they make."""
     mission, vehicle, dem = ctx.mission, ctx.vehicle, ctx.dem
     p = vehicle.profile
     warnings: list[str] = []
@@ -250,8 +288,7 @@ def plan_from_context(ctx: Context, options: PlanOptions = PlanOptions(), *,
 
     progress(f"building the roadmap ({len(nodes)} mission points)")
     rm = build_roadmap(dem=dem, vehicle=vehicle, obstacles=ctx.obstacles, points=nodes)
-    mission_ids = list(range(len(nodes)))
-    table = travel_table(rm, mission_ids)
+    table = travel_table(rm, list(range(len(nodes))))
 
     # Budgets left for travel and photos once take-off and landing are paid for.
     t_to, e_to = vehicle.takeoff(h)
@@ -260,8 +297,12 @@ def plan_from_context(ctx: Context, options: PlanOptions = PlanOptions(), *,
     time_avail = p.max_flight_time_s - t_to - t_la
     if energy_avail <= 0 or time_avail <= 0:
         raise InfeasibleMissionError(
-            f"the battery budget ({p.budget_energy_wh:g} Wh usable after the reserve, "
-            f"{p.max_flight_time_s:g} s) does not cover even take-off and landing")
+            f"{mission.source}: the battery budget ({p.budget_energy_wh:g} Wh usable after the "
+            f"reserve, {p.max_flight_time_s:g} s) does not cover even take-off and landing")
+    if not np.isfinite(table.energy_wh[0, 1]):
+        raise InfeasibleMissionError(
+            f"{mission.source}: no route from home to the landing site avoids the keep-out "
+            f"zones and hazards")
 
     n = len(nodes)
     service_t = np.zeros(n)
@@ -269,6 +310,8 @@ def plan_from_context(ctx: Context, options: PlanOptions = PlanOptions(), *,
     heading = np.zeros(n)
     groups = np.full(n, -1)
     prize = np.zeros(n)
+    # A required target's prize outweighs all optional ones together, so the best route holds
+    # every required target whenever any route within the budget can.
     bonus = sum(t.priority for t in mission.targets) + 1.0
     for i, st in station_of.items():
         spec = mission.targets[st.target]
@@ -284,49 +327,56 @@ def plan_from_context(ctx: Context, options: PlanOptions = PlanOptions(), *,
     turn_t[:2, :] = 0.0  # the first photo's heading is set on the ground before take-off
     edge_t = table.time_s + service_t[None, :] + turn_t
     edge_e = table.energy_wh + service_e[None, :] + vehicle.hover_power_w * turn_t / 3600.0
+    return Selection(stations=found, station_of=station_of, roadmap=rm, table=table,
+                     edge_e=edge_e, edge_t=edge_t, energy_avail=energy_avail,
+                     time_avail=time_avail, prize=prize, groups=groups,
+                     warnings=tuple(warnings))
 
-    if not np.isfinite(table.energy_wh[0, 1]):
-        raise InfeasibleMissionError(
-            f"{mission.source}: no route from home to the landing site avoids the keep-out "
-            f"zones and hazards")
 
+def plan_from_context(ctx: Context, options: PlanOptions = PlanOptions(), *,
+                      progress: Progress = _noop) -> FlightPlan:
+    """Viewpoints, roadmap, route and plan for prepared stages."""
+    mission, vehicle = ctx.mission, ctx.vehicle
+    p = vehicle.profile
+    sel = selection_problem(ctx, options, progress=progress)
     progress("choosing targets and their order")
     scale = 1.0
-    plan = None
     for _attempt in range(6):
-        cost = np.maximum(edge_e / (energy_avail * scale), edge_t / (time_avail * scale))
-        cost[~np.isfinite(cost)] = np.inf
-        sol = route_core.solve(cost, prize, start=0, end=1, budget=1.0, groups=groups,
+        cost = sel.cost(scale)
+        sol = route_core.solve(cost, sel.prize, start=0, end=1, budget=1.0, groups=sel.groups,
                                seed=options.seed, time_limit_s=options.time_limit_s)
         if not sol.order:
             raise InfeasibleMissionError(
                 f"{mission.source}: even the direct flight from home to the landing site "
                 f"exceeds the budget ({p.budget_energy_wh:g} Wh usable after the reserve, "
                 f"{p.max_flight_time_s:g} s)")
-        chosen = list(sol.order[1:-1])
-        skipped = _skip_reasons(mission, found, chosen, groups=groups, cost=cost,
-                                edge_e=edge_e, edge_t=edge_t, energy_avail=energy_avail,
-                                time_avail=time_avail)
+        skipped = _skip_reasons(mission, sel.stations, list(sol.order[1:-1]), groups=sel.groups,
+                                cost=cost, edge_e=sel.edge_e, edge_t=sel.edge_t,
+                                energy_avail=sel.energy_avail, time_avail=sel.time_avail)
         missing = [s for s in skipped if s.required]
         if missing:
+            why = missing[0].reason
+            if why.startswith("left out"):
+                why = "it does not fit in the budget together with the other required targets"
             raise InfeasibleMissionError(
                 f"{mission.source}: required target {missing[0].target!r} cannot be in the "
-                f"plan: {missing[0].reason}")
-        points = _route_points(sol.order, rm, table, station_of, mission)
-        plan = assemble(points, mission=mission, frame=ctx.frame, vehicle=vehicle, dem=dem,
-                        skipped=skipped, warnings=warnings,
+                f"plan: {why}")
+        points = _route_points(sol.order, sel.roadmap, sel.table, sel.station_of, mission)
+        plan = assemble(points, mission=mission, frame=ctx.frame, vehicle=vehicle, dem=ctx.dem,
+                        skipped=skipped, warnings=list(sel.warnings),
                         selection=f"{sol.method}{' (optimal)' if sol.optimal else ''}")
         over = max(plan.energy_wh / p.budget_energy_wh, plan.duration_s / p.max_flight_time_s)
         if over <= 1.0:
             return plan
+        # The search's leg costs are estimates; the assembled plan is exact. Tighten and retry.
         scale = scale / over * 0.995
     raise InfeasibleMissionError(f"{mission.source}: no plan within the budget was found")
 
 
-def _route_points(order: tuple[int, ...], rm: object, table: object,
+def _route_points(order: tuple[int, ...], rm: Roadmap, table: TravelTable,
                   station_of: dict[int, Station], mission: Mission) -> list[RoutePoint]:
-    nodes = rm.nodes  # type: ignore[attr-defined]
-    paths = table.paths  # type: ignore[attr-defined]
+    nodes = rm.nodes
+    paths = table.paths
     pts: list[RoutePoint] = []
     first = nodes[order[0]]
     pts.append(RoutePoint(first.x, first.y, first.agl_m, "home"))
@@ -346,19 +396,19 @@ def _route_points(order: tuple[int, ...], rm: object, table: object,
     return pts
 
 
-def _skip_reasons(mission: Mission, found: list[object], chosen: list[int], *,
+def _skip_reasons(mission: Mission, found: list[TargetStations], chosen: list[int], *,
                   groups: np.ndarray, cost: np.ndarray, edge_e: np.ndarray,
                   edge_t: np.ndarray, energy_avail: float, time_avail: float) -> list[Skipped]:
     done = {int(groups[i]) for i in chosen}
     out = []
     for ts in found:
-        idx = ts.target  # type: ignore[attr-defined]
+        idx = ts.target
         if idx in done:
             continue
         spec = mission.targets[idx]
         members = np.flatnonzero(groups == idx)
         if not len(members):
-            reason = ts.reason  # type: ignore[attr-defined]
+            reason = ts.reason
         else:
             alone = cost[0, members] + cost[members, 1]
             if not np.isfinite(alone).any():

@@ -1,0 +1,216 @@
+"""A corpus of bad inputs, each through the command line: exit 2 (bad input) or 3 (no feasible
+plan), one line on stderr naming the file (and the feature and field where there is one), no
+traceback, and no output file written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from affine import Affine
+from typer.testing import CliRunner
+
+from planner.cli import app
+from tests.conftest import (
+    M_LAT,
+    M_LON,
+    MARS_EQC,
+    MARS_RADIUS,
+    collection,
+    feature,
+    mars_offset,
+    square,
+)
+
+runner = CliRunner()
+X0 = np.radians(M_LON) * MARS_RADIUS
+Y0 = np.radians(M_LAT) * MARS_RADIUS
+
+
+def base(**target_props):
+    props = {"name": "rock", **target_props}
+    return collection(
+        feature("Point", mars_offset(0, 0), role="home", name="Q"),
+        feature("Point", mars_offset(80, 0), role="landing", name="R"),
+        feature("Point", mars_offset(40, 30), **props),
+        crs="IAU_2015:49900", plan_flight={"altitude_m": 8, "speed_m_s": 3})
+
+
+def with_feature(doc, f):
+    doc["features"].append(f)
+    return doc
+
+
+def tif(tmp: Path, z: np.ndarray, crs: str | None, *, nodata=None, name="dem.tif",
+        origin=(X0 - 200, Y0 + 200)) -> Path:
+    import rasterio
+
+    path = tmp / name
+    profile = {"driver": "GTiff", "width": z.shape[1], "height": z.shape[0], "count": 1,
+               "dtype": "float32", "transform": Affine(1, 0, origin[0], 0, -1, origin[1])}
+    if crs:
+        import pyproj
+
+        profile["crs"] = rasterio.crs.CRS.from_wkt(pyproj.CRS(crs).to_wkt())
+    if nodata is not None:
+        profile["nodata"] = nodata
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(z.astype(np.float32), 1)
+    return path
+
+
+def textured(shape=(400, 400)):
+    from scipy import ndimage
+
+    n = ndimage.gaussian_filter(np.random.default_rng(0).standard_normal(shape), 0.6)
+    return -2560 + 0.04 * n / n.std()
+
+
+def profile_text(**changes) -> str:
+    from planner.vehicle import resources
+
+    text = resources.files("planner").joinpath("profiles", "ingenuity.toml").read_text()
+    for key, val in changes.items():
+        lines = [f"{key} = {val}" if line.split("=")[0].strip() == key else line
+                 for line in text.splitlines()]
+        text = "\n".join(lines)
+    return text
+
+
+# Each case: (id, mission document or raw text, extra args (with {tmp}), exit code, needles).
+CASES = [
+    ("invalid json", "{\"type\": \"FeatureCollection\", ", [], 2, ["invalid JSON"]),
+    ("not a collection", {"type": "Feature", "geometry": None}, [], 2,
+     ["not a GeoJSON FeatureCollection"]),
+    ("a bare list", [1, 2], [], 2, ["not a GeoJSON FeatureCollection"]),
+    ("features not a list", {"type": "FeatureCollection", "features": {}}, [], 2, ["features"]),
+    ("empty collection", collection(), [], 2, ["home"]),
+    ("home is a line", collection(feature("LineString", [mars_offset(0, 0), mars_offset(1, 1)],
+                                          role="home", name="Q")), [], 2,
+     ["feature 0", "'Q'", "geometry", "Point"]),
+    ("NaN coordinate", '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+     '"properties": {"role": "home"}, "geometry": {"type": "Point", "coordinates": [NaN, 1]}}]}',
+     [], 2, ["feature 0", "finite"]),
+    ("infinite coordinate", '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+     '"properties": {"role": "home"}, "geometry": {"type": "Point", "coordinates": '
+     '[Infinity, 1]}}]}', [], 2, ["feature 0", "finite"]),
+    ("latitude out of range", collection(feature("Point", [77.4, 95.0], role="home")), [], 2,
+     ["feature 0", "latitude"]),
+    ("longitude out of range", collection(feature("Point", [577.4, 18.0], role="home")), [], 2,
+     ["feature 0", "longitude"]),
+    ("unknown role", with_feature(base(), feature("Point", mars_offset(5, 5), role="rover",
+                                                  name="x")), [], 2,
+     ["feature 3", "'x'", "role", "unknown role"]),
+    ("duplicate target names", with_feature(base(), feature("Point", mars_offset(5, 5),
+                                                            name="rock")), [], 2,
+     ["feature 3", "'rock'", "name", "duplicate"]),
+    ("self-intersecting keep-out", with_feature(base(), feature(
+        "Polygon", [[mars_offset(0, 50), mars_offset(10, 60), mars_offset(10, 50),
+                     mars_offset(0, 60), mars_offset(0, 50)]], role="keep_out", name="bow")), [],
+     2, ["feature 3", "'bow'", "geometry", "invalid polygon"]),
+    ("keep-out is a point", with_feature(base(), feature("Point", mars_offset(5, 5),
+                                                         role="keep_out", name="k")), [], 2,
+     ["feature 3", "keep_out"]),
+    ("empty geometry", with_feature(base(), feature("Polygon", [], name="void")), [], 2,
+     ["feature 3", "empty"]),
+    ("target without a name", with_feature(base(), feature("Point", mars_offset(5, 5))), [], 2,
+     ["feature 3", "name"]),
+    ("negative priority", base(priority=-2), [], 2, ["feature 2", "'rock'", "priority"]),
+    ("zero photos", base(photos=0), [], 2, ["feature 2", "photos"]),
+    ("negative gsd", base(gsd_cm=-1), [], 2, ["feature 2", "gsd_cm"]),
+    ("required not a boolean", base(required="yes"), [], 2, ["feature 2", "required"]),
+    ("azimuth not a number", base(view_azimuth_deg="north"), [], 2,
+     ["feature 2", "view_azimuth_deg"]),
+    ("negative standoff", base(min_standoff_m=-3), [], 2, ["feature 2", "min_standoff_m"]),
+    ("unknown crs", {**base(), "crs": {"type": "name", "properties": {"name": "EPSG:99999"}}},
+     [], 2, ["crs", "unknown CRS"]),
+    ("earth crs but --body mars", {**base(), "crs": {"type": "name", "properties": {
+        "name": "EPSG:4326"}}}, ["--body", "mars"], 2, ["crs", "earth"]),
+    ("negative altitude setting", {**base(), "plan_flight": {"altitude_m": -8}}, [], 2,
+     ["plan_flight.altitude_m"]),
+    ("home in a keep-out", with_feature(base(), feature("Polygon", square(0, 0, 10),
+                                                        role="keep_out", name="rover")), [], 2,
+     ["feature 0", "'Q'", "keep-out zone 'rover'"]),
+    ("landing in a keep-out", with_feature(base(), feature("Polygon", square(80, 0, 10),
+                                                           role="keep_out", name="rover")), [],
+     2, ["feature 1", "'R'", "keep-out zone 'rover'"]),
+    ("unknown vehicle", base(), ["--vehicle", "zeppelin"], 2, ["unknown vehicle 'zeppelin'"]),
+    ("profile with a negative battery", base(), ["--vehicle", "{tmp}/neg.toml"], 2,
+     ["neg.toml", "battery.usable_energy_wh"]),
+    ("profile reserve of 100 %", base(), ["--vehicle", "{tmp}/reserve.toml"], 2,
+     ["reserve.toml", "reserve_wh"]),
+    ("reserve option above usable", base(), ["--reserve-wh", "30"], 2, ["reserve"]),
+    ("speed above the profile's", base(), ["--speed", "25"], 2, ["speed 25"]),
+    ("altitude above the profile's", base(), ["--altitude", "40"], 2, ["altitude 40"]),
+    ("non-positive air density", base(), ["--air-density", "0"], 2, ["air density"]),
+    ("mars vehicle on earth", collection(feature("Point", [8.54, 47.37], role="home")),
+     ["--vehicle", "ingenuity"], 2, ["made for mars"]),
+    ("unwritable output", base(), ["--export", "{tmp}/missing/plan.plan"], 2,
+     ["does not exist"]),
+    ("unknown export format", base(), ["--export", "{tmp}/plan.shp"], 2,
+     ["unknown export format"]),
+    ("dem without a CRS", base(), ["--dem", "{tmp}/nocrs.tif"], 2, ["nocrs.tif", "no CRS"]),
+    ("dem all nodata", base(), ["--dem", "{tmp}/nodata.tif"], 2, ["nodata.tif", "nodata"]),
+    ("dem not a raster", base(), ["--dem", "{tmp}/fake.tif"], 2, ["fake.tif"]),
+    ("dem on earth for a mars mission", base(), ["--dem", "{tmp}/utm.tif"], 2, ["utm.tif"]),
+    ("target outside the dem", with_feature(base(), feature("Point", mars_offset(500, 0),
+                                                            name="far")), ["--dem",
+                                                                           "{tmp}/mars.tif"],
+     2, ["feature 3", "'far'", "outside the terrain"]),
+    ("home on a cliff", base(), ["--dem", "{tmp}/cliff.tif"], 2,
+     ["feature 0", "'Q'", "flight hazard"]),
+    ("budget below take-off and landing", base(), ["--max-flight-time", "5"], 3,
+     ["take-off and landing"]),
+    ("required target with an impossible GSD", base(required=True, gsd_cm=0.001), [], 3,
+     ["required target 'rock'", "GSD"]),
+    ("required target over budget", base(required=True, photos=100), [], 3,
+     ["required target 'rock'", "over budget"]),
+    ("a ring of keep-out around home", with_feature(base(), feature(
+        "Polygon", [square(0, 0, 40)[0], square(0, 0, 25)[0][::-1]], role="keep_out",
+        name="ring")), [], 3, ["no route from home to the landing site"]),
+]
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "neg.toml").write_text(profile_text(usable_energy_wh="-5.0"))
+    (tmp_path / "reserve.toml").write_text(profile_text(reserve_wh="23.0"))
+    tif(tmp_path, textured(), None, name="nocrs.tif")
+    tif(tmp_path, np.full((400, 400), -9999.0), MARS_EQC, nodata=-9999.0, name="nodata.tif")
+    (tmp_path / "fake.tif").write_text("II*\x00 not really a tiff")
+    tif(tmp_path, textured(), "EPSG:32633", name="utm.tif", origin=(500000, 5000000))
+    tif(tmp_path, textured(), MARS_EQC, name="mars.tif")
+    xs = np.arange(400) - 200.0
+    cliff = textured() + np.tile(np.where(np.abs(xs) < 30, xs * 1.2, 0.0), (400, 1))
+    tif(tmp_path, cliff, MARS_EQC, name="cliff.tif")
+    return tmp_path
+
+
+@pytest.mark.parametrize(("label", "doc", "args", "code", "needles"), CASES,
+                         ids=[c[0] for c in CASES])
+def test_bad_input(label, doc, args, code, needles, files) -> None:
+    mission = files / "mission.geojson"
+    mission.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+    out = files / "out"
+    out.mkdir()
+    argv = [str(mission), *[a.replace("{tmp}", str(files)) for a in args],
+            "--export", str(out / "plan.geojson")]
+    res = runner.invoke(app, argv)
+    err = res.stderr.strip()
+    assert res.exit_code == code, (res.exit_code, err, res.stdout[-500:])
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err + res.stdout
+    assert err.startswith("plan-flight: error:")
+    for needle in needles:
+        assert needle in err, (needle, err)
+    # Faults in the mission file (and infeasible missions) name it; a fault in an option names
+    # the option's value or file instead.
+    if code == 3 or not any(a.startswith("--") for a in args):
+        assert str(mission) in err
+    assert list(out.iterdir()) == []
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(CASES) >= 30
