@@ -135,3 +135,19 @@ def test_check_an_exported_plan(tmp_path) -> None:
     assert "keep-out" in res.stdout
     res = runner.invoke(app, [mission, "--check", str(tmp_path / "missing.geojson")])
     assert res.exit_code == 2
+
+
+def test_json_is_byte_identical_across_processes(tmp_path) -> None:
+    import os
+
+    mission = str(EXAMPLES / "flight26" / "targets.geojson")
+    exe = Path(sys.executable).with_name("plan-flight")
+    outs = []
+    for hashseed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hashseed}
+        res = subprocess.run([str(exe), mission, "--json"], capture_output=True, check=False,
+                             env=env, timeout=300)
+        assert res.returncode == 0, res.stderr
+        outs.append(res.stdout)
+    assert outs[0] == outs[1]
+    json.loads(outs[0])
