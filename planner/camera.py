@@ -62,6 +62,28 @@ def in_frame(camera: CameraSpec, station: ArrayLike, heading: float, pitch: floa
                 np.all(av <= camera.vfov_deg / 2 - margin_deg))
 
 
+def in_frame_many(camera: CameraSpec, stations: ArrayLike, headings: ArrayLike,
+                  pitches: ArrayLike, points: ArrayLike, *,
+                  margin_deg: float = 1.0) -> NDArray[np.bool_]:
+    """:func:`in_frame` for many stations at once: ``stations`` is N x 3, ``points`` M x 3."""
+    s = np.atleast_2d(np.asarray(stations, float))
+    h = np.radians(np.asarray(headings, float))
+    p = np.radians(np.asarray(pitches, float))
+    fwd = np.stack([np.sin(h) * np.cos(p), np.cos(h) * np.cos(p), np.sin(p)], axis=-1)
+    right = np.stack([np.cos(h), -np.sin(h), np.zeros_like(h)], axis=-1)
+    up = np.cross(right, fwd)
+    d = np.atleast_2d(np.asarray(points, float))[None, :, :] - s[:, None, :]  # N x M x 3
+    xf = np.einsum("nmk,nk->nm", d, fwd)
+    xr = np.einsum("nmk,nk->nm", d, right)
+    xu = np.einsum("nmk,nk->nm", d, up)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ah = np.degrees(np.abs(np.arctan2(xr, xf)))
+        av = np.degrees(np.abs(np.arctan2(xu, xf)))
+    ok = (xf > 0) & (ah <= camera.hfov_deg / 2 - margin_deg) & \
+        (av <= camera.vfov_deg / 2 - margin_deg)
+    return np.asarray(ok.all(axis=1), dtype=bool)
+
+
 def point_camera(camera: CameraSpec, station: ArrayLike, aim: ArrayLike,
                  points: ArrayLike | None = None) -> Pointing:
     """Aim the camera from ``station`` at ``aim``; check ``points`` (default ``aim``) are in frame.

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
-from shapely.geometry import Point
+from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from planner.camera import Pointing, point_camera
+from planner.camera import Pointing, gsd_cm, in_frame_many
 from planner.vehicle import Vehicle
 from terrain.analysis import line_of_sight
 from terrain.dem import DEM
@@ -145,63 +145,83 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: object, *, dem: DEM, vehic
     else:
         n = max(int(2 * view_tol // az_step), 0)
         azimuths = (view_az + np.linspace(-view_tol, view_tol, n + 1 if n else 1)) % 360.0
+    # Every candidate at once: heights x depressions x azimuths.
+    hh, dd, aa = (g.ravel() for g in np.meshgrid(heights, depressions, azimuths, indexing="ij"))
+    dist = np.maximum(hh / np.tan(np.radians(dd)), max(standoff + size, 0.5))
+    sx = aim[0] + dist * np.sin(np.radians(aa))
+    sy = aim[1] + dist * np.cos(np.radians(aa))
+    ground = dem.sample(sx, sy)
+    sz = ground + hh
     fails: Counter[str] = Counter()
-    found: list[tuple[float, float, Station]] = []
-    for h in heights:
-        for dep in depressions:
-            dist = (h + 0.0) / math.tan(math.radians(dep))
-            dist = max(dist, standoff + size, 0.5)
-            for az in azimuths:
-                a = math.radians(az)
-                sx, sy = aim[0] + dist * math.sin(a), aim[1] + dist * math.cos(a)
-                g = float(dem.sample(sx, sy))
-                if not math.isfinite(g) or not bool(dem.contains(sx, sy, margin=dem.resolution)):
-                    fails["terrain"] += 1
-                    continue
-                if standoff > 0 and geom.distance(Point(sx, sy)) < standoff:
-                    fails["standoff"] += 1
-                    continue
-                station = (sx, sy, g + h)
-                ptg = point_camera(cam, station, aim, pts)
-                if gsd_limit is not None and ptg.slant_range_m > max_range:
-                    fails["gsd"] += 1
-                    continue
-                if not ptg.in_frame:
-                    fails["frame"] += 1
-                    continue
-                if obstacles.intersects(Point(sx, sy)):
-                    fails["obstacle"] += 1
-                    continue
-                if not all(line_of_sight(dem, station, tuple(q)) for q in
-                           (aim, *[tuple(r) for r in pts[:: max(len(pts) // 8, 1)]])):
-                    fails["sight"] += 1
-                    continue
-                # Prefer the finest GSD, then the height nearest the cruise altitude.
-                score = ptg.gsd_cm + 0.05 * abs(h - vehicle.cruise_altitude_agl_m)
-                found.append((score, az, Station(target=idx, x=sx, y=sy, ground_m=g, agl_m=h,
-                                                 pointing=ptg, aim=aim)))
-    if not found:
-        # The binding constraint: the last check that candidates reached and failed.
-        worst = max(fails, key=list(_REASONS).index) if fails else "terrain"
-        return TargetStations(idx, (), _reasons_text(worst, fails, gsd_limit))
-    # Keep the best few, spread around the target: best per azimuth sector first.
-    found.sort(key=lambda t: (t[0], t[1]))
-    chosen: list[Station] = []
-    sectors: set[int] = set()
+    alive = np.isfinite(ground) & dem.contains(sx, sy, margin=dem.resolution)
+    fails["terrain"] += int((~alive).sum())
+
+    def cut(ok: NDArray[np.bool_], reason: str) -> None:
+        nonlocal alive
+        fails[reason] += int((alive & ~ok).sum())
+        alive = alive & ok
+
+    if standoff > 0:
+        cut(shapely.distance(geom, shapely.points(sx, sy)) >= standoff, "standoff")
+    dx, dy, dz = aim[0] - sx, aim[1] - sy, aim[2] - sz
+    slant = np.sqrt(dx * dx + dy * dy + dz * dz)
+    if gsd_limit is not None:
+        cut(slant <= max_range, "gsd")
+    heading = np.degrees(np.arctan2(dx, dy)) % 360.0
+    if cam.mount == "fixed":
+        pitch = np.full(sx.shape, cam.fixed_pitch_deg)
+    else:
+        needed = np.degrees(np.arctan2(dz, np.hypot(dx, dy)))
+        pitch = np.clip(needed, cam.gimbal_pitch_min_deg, cam.gimbal_pitch_max_deg)
+    cut(in_frame_many(cam, np.column_stack([sx, sy, sz]), heading, pitch, pts), "frame")
+    if alive.any():
+        idx_alive = np.flatnonzero(alive)
+        clear = ~shapely.intersects_xy(obstacles, sx[idx_alive], sy[idx_alive])
+        ok = np.zeros(sx.shape, dtype=bool)
+        ok[idx_alive] = clear
+        cut(ok, "obstacle")
+    # Line of sight last, best candidates first, only until enough are kept: the finest GSD,
+    # then the height nearest the cruise altitude; one per azimuth sector first.
+    score = slant * cam.ifov_rad * 100.0 + 0.05 * np.abs(hh - vehicle.cruise_altitude_agl_m)
+    order = np.flatnonzero(alive)[np.lexsort((aa[alive], score[alive]))]
     sector = 360.0 / keep
-    for _score, az, st in found:
-        sec = int(az // sector)
-        if sec not in sectors:
-            sectors.add(sec)
-            chosen.append(st)
-        if len(chosen) >= keep:
-            break
-    for _score, _az, st in found:
-        if len(chosen) >= keep:
-            break
-        if st not in chosen:
-            chosen.append(st)
-    return TargetStations(idx, tuple(chosen))
+    chosen: list[int] = []
+    sectors: set[int] = set()
+    seen_sight: dict[int, bool] = {}
+    sight_points = [aim, *[tuple(r) for r in pts[:: max(len(pts) // 8, 1)]]]
+
+    def sees(i: int) -> bool:
+        if i not in seen_sight:
+            station = (float(sx[i]), float(sy[i]), float(sz[i]))
+            seen_sight[i] = all(line_of_sight(dem, station, q) for q in sight_points)
+        return seen_sight[i]
+
+    for first_pass in (True, False):
+        for i in order:
+            if len(chosen) >= keep:
+                break
+            sec = int(aa[i] // sector)
+            if (first_pass and sec in sectors) or int(i) in chosen:
+                continue
+            if sees(int(i)):
+                chosen.append(int(i))
+                sectors.add(sec)
+    if not chosen:
+        fails["sight"] += int(alive.sum())
+        failed = [k for k, n in fails.items() if n > 0]
+        worst = max(failed, key=list(_REASONS).index) if failed else "terrain"
+        return TargetStations(idx, (), _reasons_text(worst, fails, gsd_limit))
+    stations = []
+    for i in chosen:
+        station = (float(sx[i]), float(sy[i]), float(sz[i]))
+        ptg = Pointing(heading_deg=float(heading[i]), pitch_deg=float(pitch[i]),
+                       slant_range_m=float(slant[i]), gsd_cm=gsd_cm(float(slant[i]),
+                                                                   cam.ifov_rad),
+                       in_frame=True)
+        stations.append(Station(target=idx, x=station[0], y=station[1],
+                                ground_m=float(ground[i]), agl_m=float(hh[i]), pointing=ptg,
+                                aim=aim))
+    return TargetStations(idx, tuple(stations))
 
 
 def _reasons_text(worst: str, fails: Counter[str], gsd_limit: float | None) -> str:
