@@ -139,7 +139,10 @@ def prepare(path: str | Path, options: PlanOptions = PlanOptions(), *,
     margin = profile.nav_margin_m
     flight_polys = hz.mask_to_polygons(dem, maps.flight, grow=margin,
                                        simplify=max(dem.resolution, 1.0))
-    keep_grown = [k.buffer(margin) for k in keeps_local]
+    # Mitre joins: the grown polygon contains the round buffer (so it is conservative) with far
+    # fewer corners for the roadmap.
+    keep_grown = [frame.geometry_to_local(k.geometry).buffer(
+        k.buffer_m + margin, join_style="mitre", mitre_limit=2.0) for k in mission.keep_outs]
     obstacles = shapely.union_all([flight_polys, *keep_grown]) if keep_grown or \
         not flight_polys.is_empty else flight_polys
     return Context(mission=mission, frame=frame, vehicle=vehicle, dem=dem, hazards=maps,
@@ -376,12 +379,11 @@ def plan_from_context(ctx: Context, options: PlanOptions = PlanOptions(), *,
 def _route_points(order: tuple[int, ...], rm: Roadmap, table: TravelTable,
                   station_of: dict[int, Station], mission: Mission) -> list[RoutePoint]:
     nodes = rm.nodes
-    paths = table.paths
     pts: list[RoutePoint] = []
     first = nodes[order[0]]
     pts.append(RoutePoint(first.x, first.y, first.agl_m, "home"))
     for a, b in itertools.pairwise(order):
-        path = paths[(a, b)]
+        path = table.path(a, b)
         for v in path[1:-1]:
             nd = nodes[v]
             pts.append(RoutePoint(nd.x, nd.y, nd.agl_m, "corner"))

@@ -10,7 +10,6 @@ length.
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import networkx as nx
@@ -73,29 +72,39 @@ def convex_corners(obstacles: BaseGeometry, *, clearance: float) -> list[tuple[f
 def leg_profile_costs(dem: DEM, vehicle: Vehicle, *, x0: NDArray[np.float64],
                       y0: NDArray[np.float64], h0: NDArray[np.float64], x1: NDArray[np.float64],
                       y1: NDArray[np.float64], h1: NDArray[np.float64], step: float | None = None,
+                      max_samples: int = 200, chunk_samples: int = 2_000_000,
                       ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Length, time and energy of straight legs flown following the terrain.
 
     The vehicle's height above ground goes linearly from ``h0`` to ``h1``; the height it gains and
-    loses is summed along the profile sampled every ``step`` metres (the DEM's resolution by
-    default, never coarser than 2 pixels). Each leg ends in stops at both ends.
+    loses is summed along the profile, sampled every ``step`` metres (the DEM's resolution by
+    default) but at most ``max_samples`` times per leg, so that long legs cost a bounded amount
+    of work (these costs guide the search; the plan recomputes every leg exactly). Each leg ends
+    in stops at both ends. Legs are processed in chunks of about ``chunk_samples`` samples.
     """
     step = step or dem.resolution
     length = np.hypot(x1 - x0, y1 - y0)
-    if not len(length):
-        return length, length.copy(), length.copy()
-    n = np.maximum(np.ceil(length / step).astype(np.intp), 1) + 1
-    idx = np.repeat(np.arange(len(length)), n)
-    starts = np.concatenate([[0], np.cumsum(n)[:-1]])
-    t = (np.arange(int(n.sum())) - np.repeat(starts, n)) / np.repeat(n - 1, n)
-    xs = x0[idx] + t * (x1 - x0)[idx]
-    ys = y0[idx] + t * (y1 - y0)[idx]
-    z = dem.sample(xs, ys) + h0[idx] + t * (h1 - h0)[idx]
-    dz = np.diff(z)
-    same = idx[1:] == idx[:-1]
-    dz = np.where(same & np.isfinite(dz), dz, 0.0)
-    climb = np.bincount(idx[1:], weights=np.maximum(dz, 0.0), minlength=len(length))
-    descent = np.bincount(idx[1:], weights=np.maximum(-dz, 0.0), minlength=len(length))
+    climb = np.zeros(len(length))
+    descent = np.zeros(len(length))
+    n_all = np.minimum(np.maximum(np.ceil(length / step).astype(np.intp), 1), max_samples) + 1
+    start = 0
+    while start < len(length):
+        stop = start + max(int(np.searchsorted(np.cumsum(n_all[start:]), chunk_samples)), 1)
+        sl = slice(start, min(stop, len(length)))
+        n = n_all[sl]
+        idx = np.repeat(np.arange(len(n)), n)
+        first = np.concatenate([[0], np.cumsum(n)[:-1]])
+        t = (np.arange(int(n.sum())) - np.repeat(first, n)) / np.repeat(n - 1, n)
+        xa, ya, ha = x0[sl], y0[sl], h0[sl]
+        xs = xa[idx] + t * (x1[sl] - xa)[idx]
+        ys = ya[idx] + t * (y1[sl] - ya)[idx]
+        z = dem.sample(xs, ys) + ha[idx] + t * (h1[sl] - ha)[idx]
+        dz = np.diff(z)
+        same = idx[1:] == idx[:-1]
+        dz = np.where(same & np.isfinite(dz), dz, 0.0)
+        climb[sl] = np.bincount(idx[1:], weights=np.maximum(dz, 0.0), minlength=len(n))
+        descent[sl] = np.bincount(idx[1:], weights=np.maximum(-dz, 0.0), minlength=len(n))
+        start = sl.stop
     time_s, energy_wh = vehicle.leg(length, climb, descent, stops=2)
     return length, time_s, energy_wh
 
@@ -165,33 +174,77 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
 
 @dataclass(frozen=True, eq=False)
 class TravelTable:
-    """Travel between mission nodes along the roadmap's cheapest paths."""
+    """Travel between mission nodes along the roadmap's cheapest paths (by energy).
+
+    ``energy_wh``, ``time_s`` and ``length_m`` are ``inf`` where no path exists. Paths are kept
+    as shortest-path trees and rebuilt on demand with :meth:`path`.
+    """
 
     energy_wh: NDArray[np.float64]
     time_s: NDArray[np.float64]
     length_m: NDArray[np.float64]
-    paths: dict[tuple[int, int], list[int]]
+    sources: tuple[int, ...]
+    predecessors: NDArray[np.int32]
+
+    def path(self, a: int, b: int) -> list[int]:
+        """Roadmap node ids from source ``a`` to source ``b`` (indices into ``sources``)."""
+        target = self.sources[b]
+        src = self.sources[a]
+        pred = self.predecessors[a]
+        out = [target]
+        while out[-1] != src:
+            nxt = int(pred[out[-1]])
+            if nxt < 0:
+                raise ValueError(f"no path between mission nodes {a} and {b}")
+            out.append(nxt)
+        return out[::-1]
 
 
 def travel_table(roadmap: Roadmap, sources: list[int], *, weight: str = "energy") -> TravelTable:
-    """Cheapest paths (by ``weight``) between every pair of ``sources``; inf where none."""
-    n = len(sources)
-    energy = np.full((n, n), np.inf)
-    time_s = np.full((n, n), np.inf)
-    length = np.full((n, n), np.inf)
-    paths: dict[tuple[int, int], list[int]] = {}
-    pos = {s: k for k, s in enumerate(sources)}
+    """Cheapest paths (by ``weight``) between every pair of ``sources``; inf where none.
+
+    Shortest-path trees come from :func:`scipy.sparse.csgraph.dijkstra`; the other two
+    quantities are summed along the same trees by pointer jumping, in a few vectorised passes.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import dijkstra
+
     g = roadmap.graph
-    for a, s in enumerate(sources):
-        dist, path = nx.single_source_dijkstra(g, s, weight=weight)
-        for t, p in path.items():
-            b = pos.get(t)
-            if b is None:
-                continue
-            edges = list(itertools.pairwise(p))
-            energy[a, b] = dist[t] if weight == "energy" else sum(g[u][v]["energy"]
-                                                                  for u, v in edges)
-            time_s[a, b] = sum(g[u][v]["time"] for u, v in edges)
-            length[a, b] = sum(g[u][v]["length"] for u, v in edges)
-            paths[(a, b)] = p
-    return TravelTable(energy_wh=energy, time_s=time_s, length_m=length, paths=paths)
+    n = g.number_of_nodes()
+    edges = list(g.edges(data=True))
+    if edges:
+        u = np.array([e[0] for e in edges] + [e[1] for e in edges], dtype=np.int64)
+        v = np.array([e[1] for e in edges] + [e[0] for e in edges], dtype=np.int64)
+        attrs = {k: np.array([e[2][k] for e in edges] * 2) for k in ("energy", "time", "length")}
+    else:
+        u = v = np.zeros(0, dtype=np.int64)
+        attrs = {k: np.zeros(0) for k in ("energy", "time", "length")}
+    # Tiny positive floor: csgraph treats explicit zeros as missing edges.
+    w = coo_matrix((np.maximum(attrs[weight], 1e-12), (u, v)), shape=(n, n)).tocsr()
+    src = np.asarray(sources, dtype=np.int64)
+    dist, pred = dijkstra(w, directed=True, indices=src, return_predecessors=True)
+    pred = pred.astype(np.int32)
+
+    def along(quantity: str) -> NDArray[np.float64]:
+        if quantity == weight:
+            return np.asarray(dist[:, src], dtype=np.float64)
+        m = coo_matrix((attrs[quantity], (u, v)), shape=(n, n)).tocsr()
+        rows, cols = np.nonzero(pred >= 0)
+        step = np.zeros(pred.shape)
+        step[rows, cols] = np.asarray(m[pred[rows, cols], cols]).ravel()
+        acc = step.copy()
+        ptr = np.where(pred >= 0, pred, np.arange(n)[None, :]).astype(np.int64)
+        r = np.arange(len(src))[:, None]
+        for _ in range(int(np.ceil(np.log2(max(n, 2)))) + 1):
+            acc = acc + np.where(ptr != np.arange(n)[None, :], acc[r, ptr], 0.0)
+            ptr = ptr[r, ptr]
+            if np.all(ptr == ptr[r, ptr]):
+                break
+        out = np.where(np.isfinite(dist), acc, np.inf)
+        return np.asarray(out[:, src], dtype=np.float64)
+
+    energy = along("energy")
+    time_s = along("time")
+    length = along("length")
+    return TravelTable(energy_wh=energy, time_s=time_s, length_m=length,
+                       sources=tuple(int(x) for x in src), predecessors=pred)

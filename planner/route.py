@@ -24,6 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+DEFAULT_ITERATIONS = 400
+"""Perturbations the search makes by default: a fixed count, so a seed gives one answer."""
+
 
 @dataclass(frozen=True)
 class Solution:
@@ -105,7 +108,7 @@ def solve(cost: ArrayLike, prize: ArrayLike, *, start: int, end: int, budget: fl
     n_groups = len({int(g[i]) for i in candidates})
     if method == "exact" or (method == "auto" and n_groups <= exact_max_groups):
         return _exact(c, p, g, start=start, end=end, budget=budget, candidates=candidates)
-    its = iterations if iterations is not None else 200 + 40 * len(candidates)
+    its = iterations if iterations is not None else DEFAULT_ITERATIONS
     return _search(c, p, g, start=start, end=end, budget=budget, candidates=candidates,
                    seed=seed, iterations=its,
                    time_limit_s=time_limit_s, base=base)
@@ -173,7 +176,7 @@ def _exact(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_], 
 
 
 class _Route:
-    """A mutable path with its cost and prize kept up to date."""
+    """A mutable path with its cost, prize and visited groups kept up to date."""
 
     def __init__(self, c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_],
                  path: list[int]) -> None:
@@ -182,141 +185,234 @@ class _Route:
         self.refresh()
 
     def refresh(self) -> None:
-        self.cost = path_cost(self.c, self.path)
-        self.prize = float(sum(self.p[i] for i in self.path[1:-1]))
-        self.used = {int(self.g[i]) for i in self.path[1:-1]}
+        arr = np.asarray(self.path)
+        self.cost = float(self.c[arr[:-1], arr[1:]].sum()) if len(arr) > 1 else 0.0
+        self.prize = float(self.p[arr[1:-1]].sum()) if len(arr) > 2 else 0.0
+        self.used = {int(x) for x in self.g[arr[1:-1]]} if len(arr) > 2 else set()
+
+    def copy(self) -> _Route:
+        return _Route(self.c, self.p, self.g, list(self.path))
 
 
-def _best_insertions(r: _Route, nodes: list[int], budget: float,
-                     noise: NDArray[np.float64] | None = None, alpha: float = 1.0,
-                     ) -> tuple[float, int, int, float] | None:
-    """The insertion with the best prize per extra cost that fits: (ratio, node, pos, delta)."""
-    c, path = r.c, r.path
-    if not nodes:
-        return None
-    arr = np.array(path)
-    a, b = arr[:-1], arr[1:]
-    nd = np.array(nodes)
-    delta = c[a[:, None], nd[None, :]] + c[nd[None, :], b[:, None]] - c[a, b][:, None]
-    pos = np.argmin(delta, axis=0)
-    d = delta[pos, np.arange(len(nd))]
-    fits = r.cost + d <= budget + 1e-9
-    if not fits.any():
-        return None
-    ratio = np.where(fits, r.p[nd] ** alpha / np.maximum(d, 1e-9), -np.inf)
-    if noise is not None:
-        ratio = ratio * noise[nd]
-    k = int(np.argmax(ratio))
-    return float(ratio[k]), int(nd[k]), int(pos[k]) + 1, float(d[k])
+class _Search:
+    """Iterated local search for the (grouped) orienteering problem.
 
+    Every move is evaluated for all positions at once with numpy: best-ratio insertion, 2-opt,
+    relocation, swapping a visit for another station of its group, and exchanging a visit for
+    an unvisited node of higher prize.
+    """
 
-def _fill(r: _Route, candidates: list[int], budget: float,
-          noise: NDArray[np.float64] | None = None, alpha: float = 1.0) -> None:
-    while True:
-        free = [i for i in candidates if int(r.g[i]) not in r.used]
-        best = _best_insertions(r, free, budget, noise, alpha)
-        if best is None:
-            return
-        _, node, pos, _ = best
-        r.path.insert(pos, node)
-        r.refresh()
-
-
-def _two_opt(r: _Route) -> None:
-    """Reverse segments while that shortens the path (works for asymmetric costs too)."""
-    c = r.c
-    while True:
-        arr = np.array(r.path)
-        n = len(arr)
-        if n < 4:
-            return
-        fwd = np.concatenate([[0.0], np.cumsum(c[arr[:-1], arr[1:]])])
-        rev = np.concatenate([[0.0], np.cumsum(c[arr[1:], arr[:-1]])])
-        i = np.arange(1, n - 1)[:, None]  # segment start
-        j = np.arange(1, n - 1)[None, :]  # segment end
-        a, b, d, e = arr[i - 1], arr[i], arr[j], arr[np.minimum(j + 1, n - 1)]
-        old = c[a, b] + c[d, e] + (fwd[j] - fwd[i])
-        new = c[a, d] + c[b, e] + (rev[j] - rev[i])
-        gain = np.where(j > i, old - new, 0.0)
-        k = int(np.argmax(gain))
-        if gain.flat[k] <= 1e-9:
-            return
-        si, sj = np.unravel_index(k, gain.shape)
-        lo, hi = int(si) + 1, int(sj) + 1
-        r.path[lo:hi + 1] = r.path[lo:hi + 1][::-1]
-        r.refresh()
-
-
-def _exchange(r: _Route, candidates: list[int], budget: float) -> bool:
-    """Replace one visit by an unvisited node of higher prize when the budget allows."""
-    c, p, g = r.c, r.p, r.g
-    free = np.array([i for i in candidates if int(g[i]) not in r.used])
-    if free.size == 0 or len(r.path) < 3:
-        return False
-    arr = np.array(r.path)
-    best = (1e-9, -1, -1)
-    for k in range(1, len(arr) - 1):
-        node = arr[k]
-        gain_p = p[free] - p[node]
-        ok = gain_p > 1e-9
-        if not ok.any():
-            continue
-        cand = free[ok]
-        delta = c[arr[k - 1], cand] + c[cand, arr[k + 1]] - c[arr[k - 1], node] - \
-            c[node, arr[k + 1]]
-        fits = r.cost + delta <= budget + 1e-9
-        if not fits.any():
-            continue
-        score = np.where(fits, gain_p[ok], -np.inf)
-        m = int(np.argmax(score))
-        if score[m] > best[0]:
-            best = (float(score[m]), k, int(cand[m]))
-    if best[1] < 0:
-        return False
-    r.path[best[1]] = best[2]
-    r.refresh()
-    return True
-
-
-def _improve(r: _Route, candidates: list[int], budget: float) -> None:
-    """Local search to a local optimum: shorten, then spend what was saved on more prize."""
-    while True:
-        _two_opt(r)
-        _or_opt(r)
-        before = (r.prize, r.cost)
-        _fill(r, candidates, budget)
-        changed = _exchange(r, candidates, budget)
-        if not changed and (r.prize, r.cost) == before:
-            return
-
-
-def _or_opt(r: _Route) -> None:
-    """Move single nodes to their cheapest position, and swap in cheaper group members."""
-    c, g = r.c, r.g
-    members: dict[int, list[int]] = {}
-    for i in range(len(g)):
-        if g[i] >= 0:
+    def __init__(self, c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_],
+                 candidates: list[int], budget: float) -> None:
+        self.c, self.p, self.g = c, p, g
+        self.budget = budget
+        self.cand = np.asarray(candidates, dtype=np.intp)
+        self.cand_group = g[self.cand] if len(self.cand) else np.zeros(0, dtype=int)
+        members: dict[int, list[int]] = {}
+        for i in candidates:
             members.setdefault(int(g[i]), []).append(i)
-    improved = True
-    while improved:
-        improved = False
-        for k in range(1, len(r.path) - 1):
-            path = r.path
-            node = path[k]
-            prev, nxt = path[k - 1], path[k + 1]
-            removed_gain = c[prev, node] + c[node, nxt] - c[prev, nxt]
-            rest = path[:k] + path[k + 1:]
-            arr = np.array(rest)
-            alts = np.array(members.get(int(g[node]), [node]))
-            delta = c[arr[:-1, None], alts[None, :]] + c[alts[None, :], arr[1:, None]] - \
-                c[arr[:-1], arr[1:]][:, None]
-            pos, alt = np.unravel_index(int(np.argmin(delta)), delta.shape)
-            if delta[pos, alt] < removed_gain - 1e-9:
-                rest.insert(int(pos) + 1, int(alts[alt]))
-                r.path = rest
-                r.refresh()
-                improved = True
+        width = max((len(v) for v in members.values()), default=1)
+        self.members = np.full((len(g), width), -1, dtype=np.intp)
+        for i in candidates:
+            row = members[int(g[i])]
+            self.members[i, :len(row)] = row
+
+    def free(self, r: _Route) -> NDArray[np.intp]:
+        if not r.used:
+            return self.cand
+        mask = ~np.isin(self.cand_group, np.fromiter(r.used, dtype=int))
+        return self.cand[mask]
+
+    def fill(self, r: _Route, noise: NDArray[np.float64] | None = None,
+             alpha: float = 1.0) -> None:
+        """Insert free nodes by best prize per extra cost until none fits."""
+        c = self.c
+        while True:
+            free = self.free(r)
+            if not len(free):
+                return
+            arr = np.asarray(r.path)
+            a, b = arr[:-1], arr[1:]
+            delta = c[a[:, None], free[None, :]] + c[free[None, :], b[:, None]] - \
+                c[a, b][:, None]
+            pos = np.argmin(delta, axis=0)
+            d = delta[pos, np.arange(len(free))]
+            fits = r.cost + d <= self.budget + 1e-9
+            if not fits.any():
+                return
+            ratio = self.p[free] ** alpha / np.maximum(d, 1e-9)
+            if noise is not None:
+                ratio = ratio * noise[free]
+            ratio = np.where(fits, ratio, -np.inf)
+            k = int(np.argmax(ratio))
+            r.path.insert(int(pos[k]) + 1, int(free[k]))
+            r.refresh()
+
+    def two_opt(self, r: _Route) -> bool:
+        c = self.c
+        changed = False
+        while len(r.path) >= 4:
+            arr = np.asarray(r.path)
+            n = len(arr)
+            fwd = np.concatenate([[0.0], np.cumsum(c[arr[:-1], arr[1:]])])
+            rev = np.concatenate([[0.0], np.cumsum(c[arr[1:], arr[:-1]])])
+            i = np.arange(1, n - 1)[:, None]
+            j = np.arange(1, n - 1)[None, :]
+            old = c[arr[i - 1], arr[i]] + c[arr[j], arr[np.minimum(j + 1, n - 1)]] + \
+                (fwd[j] - fwd[i])
+            new = c[arr[i - 1], arr[j]] + c[arr[i], arr[np.minimum(j + 1, n - 1)]] + \
+                (rev[j] - rev[i])
+            gain = np.where(j > i, old - new, 0.0)
+            k = int(np.argmax(gain))
+            if gain.flat[k] <= 1e-9:
+                return changed
+            si, sj = np.unravel_index(k, gain.shape)
+            lo, hi = int(si) + 1, int(sj) + 1
+            r.path[lo:hi + 1] = r.path[lo:hi + 1][::-1]
+            r.refresh()
+            changed = True
+        return changed
+
+    def relocate(self, r: _Route) -> bool:
+        """Move one visit (or another station of its group) to its best place elsewhere."""
+        c = self.c
+        changed = False
+        while len(r.path) >= 4:
+            arr = np.asarray(r.path)
+            n = len(arr)
+            k = np.arange(1, n - 1)
+            prev, node, nxt = arr[k - 1], arr[k], arr[k + 1]
+            removal = c[prev, node] + c[node, nxt] - c[prev, nxt]
+            alts = self.members[node]  # visits x width, -1 padded
+            valid = alts >= 0
+            alts_safe = np.where(valid, alts, 0)
+            a, b = arr[:-1], arr[1:]
+            base = c[a, b]
+            # insert alternative m of visit k into edge e: (k, m, e)
+            ins = c[a[None, None, :], alts_safe[:, :, None]] + \
+                c[alts_safe[:, :, None], b[None, None, :]] - base[None, None, :]
+            e = np.arange(n - 1)[None, None, :]
+            kk = k[:, None, None]
+            ins = np.where(valid[:, :, None] & (e != kk - 1) & (e != kk), ins, np.inf)
+            gain = removal[:, None, None] - ins
+            best = int(np.argmax(gain))
+            if gain.flat[best] <= 1e-9:
+                return changed
+            ki, mi, ei = np.unravel_index(best, gain.shape)
+            pos = int(k[ki])
+            moved = int(alts[ki, mi])
+            edge = int(ei)
+            del r.path[pos]
+            r.path.insert(edge + 1 if edge < pos else edge, moved)
+            r.refresh()
+            changed = True
+        return changed
+
+    def swap_member(self, r: _Route) -> bool:
+        """Replace a visit by the cheapest station of its group in the same place."""
+        c = self.c
+        arr = np.asarray(r.path)
+        if len(arr) < 3:
+            return False
+        k = np.arange(1, len(arr) - 1)
+        prev, node, nxt = arr[k - 1], arr[k], arr[k + 1]
+        alts = self.members[node]
+        valid = alts >= 0
+        alts_safe = np.where(valid, alts, 0)
+        cost = np.where(valid, c[prev[:, None], alts_safe] + c[alts_safe, nxt[:, None]], np.inf)
+        cur = c[prev, node] + c[node, nxt]
+        j = np.argmin(cost, axis=1)
+        gain = cur - cost[np.arange(len(k)), j]
+        changed = False
+        for t in np.flatnonzero(gain > 1e-9):
+            r.path[int(k[t])] = int(alts[t, j[t]])
+            changed = True
+        if changed:
+            r.refresh()
+        return changed
+
+    def exchange(self, r: _Route) -> bool:
+        """Replace one visit by an unvisited node of higher prize when the budget allows."""
+        c, p = self.c, self.p
+        arr = np.asarray(r.path)
+        free = self.free(r)
+        if len(arr) < 3 or not len(free):
+            return False
+        k = np.arange(1, len(arr) - 1)
+        prev, node, nxt = arr[k - 1], arr[k], arr[k + 1]
+        delta = c[prev[:, None], free[None, :]] + c[free[None, :], nxt[:, None]] - \
+            (c[prev, node] + c[node, nxt])[:, None]
+        gain = p[free][None, :] - p[node][:, None]
+        ok = (gain > 1e-9) & (r.cost + delta <= self.budget + 1e-9)
+        if not ok.any():
+            return False
+        score = np.where(ok, gain - 1e-6 * delta, -np.inf)
+        best = int(np.argmax(score))
+        ki, fi = np.unravel_index(best, score.shape)
+        r.path[int(k[ki])] = int(free[fi])
+        r.refresh()
+        return True
+
+    def ruin(self, r: _Route, rng: np.random.Generator) -> None:
+        """Remove up to half the visits: a run of consecutive ones, or scattered ones."""
+        inner = len(r.path) - 2
+        if inner <= 0:
+            return
+        k = min(int(rng.integers(1, max(inner // 2, 2) + 1)), inner)
+        if rng.random() < 0.5:
+            at = int(rng.integers(1, inner - k + 2))
+            del r.path[at:at + k]
+        else:
+            for idx in sorted(rng.choice(np.arange(1, inner + 1), size=k, replace=False),
+                              reverse=True):
+                del r.path[int(idx)]
+        r.refresh()
+
+    def force(self, r: _Route, rng: np.random.Generator, before: set[int]) -> None:
+        """Force one or two unvisited nodes in (chosen by prize), then drop the visits with the
+        least prize per cost saved until the route fits the budget again.
+
+        This reaches clusters of nodes that are dear to insert one at a time but cheap
+        together, which ratio-greedy insertion never tries.
+        """
+        c, p = self.c, self.p
+        for _ in range(int(rng.integers(1, 3))):
+            free = self.free(r)
+            if not len(free):
                 break
+            weights = p[free] / p[free].sum() if p[free].sum() > 0 else None
+            f = int(rng.choice(free, p=weights))
+            arr = np.asarray(r.path)
+            d = c[arr[:-1], f] + c[f, arr[1:]] - c[arr[:-1], arr[1:]]
+            r.path.insert(int(np.argmin(d)) + 1, f)
+            r.refresh()
+        forced = np.fromiter(set(r.path) - before, dtype=np.intp)
+        while r.cost > self.budget + 1e-9 and len(r.path) > 2:
+            arr = np.asarray(r.path)
+            k = np.arange(1, len(arr) - 1)
+            save = c[arr[k - 1], arr[k]] + c[arr[k], arr[k + 1]] - c[arr[k - 1], arr[k + 1]]
+            ratio = p[arr[k]] / np.maximum(save, 1e-9)
+            keep = np.isin(arr[k], forced)
+            if not keep.all():
+                ratio = np.where(keep, np.inf, ratio)
+            del r.path[int(k[np.argmin(ratio)])]
+            r.refresh()
+
+    def improve(self, r: _Route) -> None:
+        """Local search to a local optimum: shorten, then spend what was saved on prize."""
+        for _ in range(100):
+            before = (round(r.prize, 9), round(r.cost, 9))
+            self.two_opt(r)
+            self.relocate(r)
+            self.swap_member(r)
+            self.fill(r)
+            self.exchange(r)
+            if (round(r.prize, 9), round(r.cost, 9)) == before:
+                return
+
+
+def _better(a: _Route, b: _Route) -> bool:
+    return a.prize > b.prize + 1e-9 or (a.prize >= b.prize - 1e-9 and a.cost < b.cost - 1e-9)
 
 
 def _search(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_], *, start: int,
@@ -324,37 +420,32 @@ def _search(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_],
             time_limit_s: float, base: tuple[int, ...]) -> Solution:
     rng = np.random.default_rng(seed)
     deadline = time.monotonic() + time_limit_s
+    s = _Search(c, p, g, candidates, budget)
     cur = _Route(c, p, g, [start, end])
-    _fill(cur, candidates, budget)
-    _improve(cur, candidates, budget)
-    best_path, best_prize, best_cost = list(cur.path), cur.prize, cur.cost
+    s.fill(cur)
+    s.improve(cur)
+    best = cur.copy()
     for it in range(iterations):
         if time.monotonic() > deadline:
             break
-        trial = _Route(c, p, g, list(cur.path))
-        inner = len(trial.path) - 2
-        if inner > 0:
-            k = min(int(rng.integers(1, max((inner * 2) // 3, 2) + 1)), inner)
-            if rng.random() < 0.5:  # remove a run of consecutive visits
-                s = int(rng.integers(1, inner - k + 2))
-                del trial.path[s:s + k]
-            else:  # remove random visits
-                for idx in sorted(rng.choice(np.arange(1, inner + 1), size=k, replace=False),
-                                  reverse=True):
-                    del trial.path[int(idx)]
-            trial.refresh()
+        trial = cur.copy()
+        if rng.random() < 0.5:
+            s.force(trial, rng, set(cur.path))
+        else:
+            s.ruin(trial, rng)
         # Recreate with a randomised greedy: noise on the ratios tries other choices.
-        _fill(trial, candidates, budget, rng.uniform(0.3, 1.7, size=len(p)),
-              float(rng.choice([0.5, 1.0, 1.5, 2.0])))
-        _improve(trial, candidates, budget)
-        if trial.prize > best_prize + 1e-9 or (trial.prize >= best_prize - 1e-9 and
-                                               trial.cost < best_cost - 1e-9):
-            best_path, best_prize, best_cost = list(trial.path), trial.prize, trial.cost
+        s.fill(trial, rng.uniform(0.4, 1.6, size=len(p)), float(rng.choice([0.5, 1.0, 2.0])))
+        s.improve(trial)
+        if _better(trial, best):
+            best = trial.copy()
         # Record-to-record acceptance: take a trial within a shrinking margin of the best.
-        margin = 0.05 * (1.0 - it / max(iterations, 1))
-        if trial.prize >= best_prize * (1.0 - margin) - 1e-9:
+        margin = 0.04 * (1.0 - it / max(iterations, 1))
+        if trial.prize >= best.prize * (1.0 - margin) - 1e-9:
             cur = trial
-    if start == end and len(best_path) == 2 and best_path[0] == best_path[1] and base == (start,):
-        best_path = [start]
-    return Solution(order=tuple(best_path), prize=best_prize, cost=best_cost, optimal=False,
+        elif rng.random() < 0.02:
+            cur = best.copy()
+    path = best.path
+    if start == end and len(path) == 2 and path[0] == path[1] and base == (start,):
+        path = [start]
+    return Solution(order=tuple(path), prize=best.prize, cost=best.cost, optimal=False,
                     method="search")

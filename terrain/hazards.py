@@ -13,6 +13,7 @@ Three kinds, each for the limits a caller gives (the terrain layer knows no vehi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -85,7 +86,7 @@ class HazardMaps:
     roughness_m: NDArray[np.float32]
     texture_m: NDArray[np.float32]
 
-    @property
+    @cached_property
     def flight(self) -> NDArray[np.bool_]:
         """Cells the vehicle must not fly over."""
         out = self.flight_slope | self.flight_follow | self.flight_texture

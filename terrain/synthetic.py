@@ -53,28 +53,55 @@ EARTH_HILLS = SyntheticStyle(floor_relief_m=12.0, scarp_height_m=0.0, ridges=(2,
                              name="rolling hills")
 
 
+def _bspline_matrix(n_fine: int, step: float, n_coarse: int) -> NDArray[np.float32]:
+    """Rows of cubic B-spline weights that sample a coarse lattice at ``n_fine`` points."""
+    u = np.arange(n_fine) / step + 1.0  # one lattice cell of margin before the first point
+    i0 = np.floor(u).astype(np.intp)
+    t = u - i0
+    w = np.stack([(1 - t) ** 3, 3 * t ** 3 - 6 * t ** 2 + 4, -3 * t ** 3 + 3 * t ** 2 + 3 * t + 1,
+                  t ** 3], axis=1) / 6.0
+    m = np.zeros((n_fine, n_coarse), dtype=np.float32)
+    rows = np.arange(n_fine)
+    for k in range(4):
+        m[rows, np.clip(i0 - 1 + k, 0, n_coarse - 1)] += w[:, k]
+    return m
+
+
 def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], res: float,
-                  cell_m: float) -> NDArray[np.float64]:
-    """Smooth noise of unit standard deviation with features about ``cell_m`` across."""
+                  cell_m: float) -> NDArray[np.float32]:
+    """Smooth noise of unit standard deviation with features about ``cell_m`` across.
+
+    White noise on a lattice of ``cell_m`` spacing, interpolated with cubic B-splines (C2
+    smooth) by two matrix products.
+    """
     rows, cols = shape
     step = max(cell_m / res, 1.0)
     cr, cc = int(np.ceil(rows / step)) + 4, int(np.ceil(cols / step)) + 4
-    coarse = ndimage.gaussian_filter(rng.standard_normal((cr, cc)), 0.8, mode="wrap")
-    fine = ndimage.zoom(coarse, step, order=3, mode="nearest", grid_mode=False)[:rows, :cols]
-    if fine.shape != shape:  # zoom rounds its output size; pad with the edge when short
-        fine = np.pad(fine, ((0, rows - fine.shape[0]), (0, cols - fine.shape[1])), mode="edge")
+    coarse = rng.standard_normal((cr, cc)).astype(np.float32)
+    fine = _bspline_matrix(rows, step, cr) @ coarse @ _bspline_matrix(cols, step, cc).T
     std = float(fine.std())
-    return np.asarray((fine - fine.mean()) / (std if std > 0 else 1.0), dtype=np.float64)
+    return np.asarray((fine - fine.mean()) / (std if std > 0 else 1.0), dtype=np.float32)
 
 
-def _blob(x: NDArray[np.float64], y: NDArray[np.float64], *, cx: float, cy: float, rx: float,
-          ry: float, angle: float) -> NDArray[np.float64]:
+def _window(bounds: Bounds, res: float, shape: tuple[int, int], cx: float, cy: float,
+            radius: float) -> tuple[slice, slice]:
+    """Rows and columns of the grid within ``radius`` of ``(cx, cy)``."""
+    xmin, _, _, ymax = bounds
+    c0 = max(int((cx - radius - xmin) / res), 0)
+    c1 = min(int(np.ceil((cx + radius - xmin) / res)) + 1, shape[1])
+    r0 = max(int((ymax - (cy + radius)) / res), 0)
+    r1 = min(int(np.ceil((ymax - (cy - radius)) / res)) + 1, shape[0])
+    return slice(r0, max(r1, r0)), slice(c0, max(c1, c0))
+
+
+def _blob(x: NDArray[np.float32], y: NDArray[np.float32], *, cx: float, cy: float, rx: float,
+          ry: float, angle: float) -> NDArray[np.float32]:
     """A soft-edged ellipse: 1 inside, falling smoothly to 0 over a fifth of its size outside."""
     ca, sa = np.cos(angle), np.sin(angle)
     u = ((x - cx) * ca + (y - cy) * sa) / rx
     v = (-(x - cx) * sa + (y - cy) * ca) / ry
     r = np.sqrt(u * u + v * v)
-    return np.asarray(np.clip((1.2 - r) / 0.2, 0.0, 1.0), dtype=np.float64)
+    return np.asarray(np.clip((1.2 - r) / 0.2, 0.0, 1.0), dtype=np.float32)
 
 
 def synthetic_elevation(bounds: Bounds, *, resolution: float = 1.0, seed: int = 0,
@@ -88,65 +115,82 @@ def synthetic_elevation(bounds: Bounds, *, resolution: float = 1.0, seed: int = 
         Rows north to south; the transform maps pixel corners to the bounds' CRS.
     """
     xmin, ymin, xmax, ymax = bounds
-    cols = max(int(np.ceil((xmax - xmin) / resolution)), 2)
-    rows = max(int(np.ceil((ymax - ymin) / resolution)), 2)
-    transform = Affine(resolution, 0, xmin, 0, -resolution, ymax)
-    xs = xmin + (np.arange(cols) + 0.5) * resolution
-    ys = ymax - (np.arange(rows) + 0.5) * resolution
-    x, y = np.meshgrid(xs, ys)
+    res = resolution
+    cols = max(int(np.ceil((xmax - xmin) / res)), 2)
+    rows = max(int(np.ceil((ymax - ymin) / res)), 2)
+    transform = Affine(res, 0, xmin, 0, -res, ymax)
+    xs = (xmin + (np.arange(cols) + 0.5) * res).astype(np.float32)
+    ys = (ymax - (np.arange(rows) + 0.5) * res).astype(np.float32)
     cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
     half = max(xmax - xmin, ymax - ymin) / 2
     rng = np.random.default_rng(seed)
     shape = (rows, cols)
+    xg = xs[None, :] - np.float32(cx)  # broadcast views, not full grids
+    yg = ys[:, None] - np.float32(cy)
 
-    # Crater floor: a slight regional tilt and undulations at three scales.
+    def grid(sl: tuple[slice, slice]) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        return xs[None, sl[1]], ys[sl[0], None]
+
+    # Crater floor: a slight regional tilt and undulations at three scales. Heights are kept
+    # relative to the base, in float32, and the base is added at the end.
     tilt_dir = rng.uniform(0, 2 * np.pi)
-    z = 0.004 * ((x - cx) * np.cos(tilt_dir) + (y - cy) * np.sin(tilt_dir))
+    z = (np.float32(0.004 * np.cos(tilt_dir)) * xg + np.float32(0.004 * np.sin(tilt_dir)) * yg)
+    z = np.broadcast_to(z, shape).astype(np.float32)
     for cell, amp in ((250.0, 1.0), (60.0, 0.35), (15.0, 0.05)):
-        z += style.floor_relief_m * amp * _smooth_noise(rng, shape, resolution, cell)
+        z += np.float32(style.floor_relief_m * amp) * _smooth_noise(rng, shape, res, cell)
 
     # Delta scarp: a front whose width (so steepness) varies along it: cliffs and breaches.
     if style.scarp_height_m > 0:
         theta = rng.uniform(0, 2 * np.pi)
-        nx, ny = np.cos(theta), np.sin(theta)
-        offset = rng.uniform(0.35, 0.6) * half
-        along = -(x - cx) * ny + (y - cy) * nx
-        across = (x - cx) * nx + (y - cy) * ny - offset
+        nx, ny = np.float32(np.cos(theta)), np.float32(np.sin(theta))
+        offset = np.float32(rng.uniform(0.35, 0.6) * half)
+        along = -xg * ny + yg * nx
+        across = xg * nx + yg * ny - offset
         wavelength = rng.uniform(150.0, 300.0)
         phase = rng.uniform(0, 2 * np.pi)
         width = 6.0 + 40.0 * (0.5 + 0.5 * np.sin(2 * np.pi * along / wavelength + phase)) ** 2
-        z += style.scarp_height_m / (1.0 + np.exp(-across / width))
-        z += 1.5 * style.micro_texture_m / 0.035 * (across > 0) * \
-            _smooth_noise(rng, shape, resolution, 8.0) * np.clip(across / 30.0, 0, 1)
+        z += (style.scarp_height_m /
+              (1.0 + np.exp(np.clip(-across / width, -50.0, 50.0)))).astype(np.float32)
+        z += (1.5 * style.micro_texture_m / 0.035 * (across > 0) *
+              np.clip(across / 30.0, 0, 1)).astype(np.float32) * \
+            _smooth_noise(rng, shape, res, 8.0)
 
-    # Ridges: long low rises with gentle flanks.
+    # Ridges: long low rises with gentle flanks, computed only where they are.
     for _ in range(int(rng.integers(style.ridges[0], style.ridges[1] + 1))):
         rx0, ry0 = cx + rng.uniform(-half, half), cy + rng.uniform(-half, half)
         ang = rng.uniform(0, np.pi)
         length = rng.uniform(0.3, 0.8) * half
         height = rng.uniform(2.0, 6.0) * style.floor_relief_m / 3.0
         sigma = rng.uniform(2.5, 4.0) * height
+        sl = _window(bounds, res, shape, rx0, ry0, 2.2 * length + 5 * sigma)
+        x, y = grid(sl)
         u = (x - rx0) * np.cos(ang) + (y - ry0) * np.sin(ang)
         v = -(x - rx0) * np.sin(ang) + (y - ry0) * np.cos(ang)
-        z += height * np.exp(-0.5 * (v / sigma) ** 2) * np.exp(-0.5 * (u / length) ** 4)
+        z[sl] += (height * np.exp(-0.5 * (v / sigma) ** 2) *
+                  np.exp(-0.5 * (u / length) ** 4)).astype(np.float32)
 
-    pad_w = np.zeros(shape)
+    pad_w = np.zeros(shape, dtype=np.float32)
     for p in pads:
+        sl = _window(bounds, res, shape, p.x, p.y, 2.0 * p.radius_m)
+        x, y = grid(sl)
         d = np.hypot(x - p.x, y - p.y)
-        pad_w = np.maximum(pad_w, np.clip((2.0 * p.radius_m - d) / p.radius_m, 0.0, 1.0))
+        pad_w[sl] = np.maximum(pad_w[sl], np.clip((2.0 * p.radius_m - d) / p.radius_m, 0, 1))
 
     # Sand-ripple fields: smooth ground with faint regular ripples, no rocks, no texture.
-    sand = np.zeros(shape)
+    sand = np.zeros(shape, dtype=np.float32)
     for _ in range(int(rng.integers(style.sand_fields[0], style.sand_fields[1] + 1))):
-        sand = np.maximum(sand, _blob(x, y, cx=cx + rng.uniform(-half, half),
-                                      cy=cy + rng.uniform(-half, half), rx=rng.uniform(20, 70),
-                                      ry=rng.uniform(15, 45), angle=rng.uniform(0, np.pi)))
+        bx, by = cx + rng.uniform(-half, half), cy + rng.uniform(-half, half)
+        brx, bry, bang = rng.uniform(20, 70), rng.uniform(15, 45), rng.uniform(0, np.pi)
+        sl = _window(bounds, res, shape, bx, by, 1.25 * max(brx, bry))
+        x, y = grid(sl)
+        sand[sl] = np.maximum(sand[sl], _blob(x, y, cx=bx, cy=by, rx=brx, ry=bry, angle=bang))
     sand *= 1.0 - pad_w
     ripple_dir = rng.uniform(0, np.pi)
-    ripples = 0.02 * np.sin(2 * np.pi * (x * np.cos(ripple_dir) + y * np.sin(ripple_dir)) / 5.0)
+    ripples = (0.02 * np.sin(2 * np.pi * (xs[None, :] * np.cos(ripple_dir) +
+                                          ys[:, None] * np.sin(ripple_dir)) / 5.0))
 
     # Boulder fields: scattered rounded rocks.
-    rocks = np.zeros(shape)
+    rocks = np.zeros(shape, dtype=np.float32)
     for _ in range(int(rng.integers(style.boulder_fields[0], style.boulder_fields[1] + 1))):
         fx, fy = cx + rng.uniform(-half, half), cy + rng.uniform(-half, half)
         fr = rng.uniform(25, 80)
@@ -157,34 +201,36 @@ def synthetic_elevation(bounds: Bounds, *, resolution: float = 1.0, seed: int = 
             bx, by = fx + r * np.cos(a), fy + r * np.sin(a)
             h = min(0.2 + rng.exponential(0.35), 2.0)
             rad = h * rng.uniform(1.0, 1.8)
-            c0 = int((bx - xmin) / resolution)
-            r0 = int((ymax - by) / resolution)
-            k = int(np.ceil(rad / resolution)) + 1
-            rs, re = max(r0 - k, 0), min(r0 + k + 1, rows)
-            cs, ce = max(c0 - k, 0), min(c0 + k + 1, cols)
-            if rs >= re or cs >= ce:
+            sl = _window(bounds, res, shape, bx, by, rad + res)
+            if sl[0].start >= sl[0].stop or sl[1].start >= sl[1].stop:
                 continue
-            dd = np.hypot(x[rs:re, cs:ce] - bx, y[rs:re, cs:ce] - by) / rad
-            rocks[rs:re, cs:ce] = np.maximum(rocks[rs:re, cs:ce],
-                                             h * np.clip(1 - dd * dd, 0, None))
+            x, y = grid(sl)
+            dd = np.hypot(x - bx, y - by) / rad
+            rocks[sl] = np.maximum(rocks[sl], h * np.clip(1 - dd * dd, 0, None))
     rocks *= 1.0 - np.maximum(sand, pad_w)
 
     # Flatten the pads: blend the large-scale surface to its best-fit plane over each pad, so a
     # pad is flat (not necessarily level) and meets the ground around it without a rim.
     for p in pads:
+        sl = _window(bounds, res, shape, p.x, p.y, 2.0 * p.radius_m)
+        x, y = grid(sl)
+        x, y = np.broadcast_arrays(x, y)
         d = np.hypot(x - p.x, y - p.y)
         inner = d <= p.radius_m
         if inner.any():
+            zz = z[sl]
             a = np.column_stack([np.ones(int(inner.sum())), x[inner] - p.x, y[inner] - p.y])
-            coef, *_ = np.linalg.lstsq(a, z[inner], rcond=None)
+            coef, *_ = np.linalg.lstsq(a, zz[inner].astype(float), rcond=None)
             plane = coef[0] + coef[1] * (x - p.x) + coef[2] * (y - p.y)
             w = np.clip((2.0 * p.radius_m - d) / p.radius_m, 0.0, 1.0)
-            z = (1 - w) * z + w * plane
+            z[sl] = ((1 - w) * zz + w * plane).astype(np.float32)
 
-    micro = ndimage.gaussian_filter(rng.standard_normal(shape), 0.6)
-    micro *= style.micro_texture_m / max(float(micro.std()), 1e-9)
-    elev = base_elevation_m + z + rocks + sand * ripples + (1.0 - sand) * micro
-    return np.asarray(elev, dtype=np.float64), transform
+    micro = ndimage.gaussian_filter(rng.standard_normal(shape, dtype=np.float32), 0.6)
+    micro *= np.float32(style.micro_texture_m / max(float(micro.std()), 1e-9))
+    z += rocks
+    z += sand * ripples.astype(np.float32)
+    z += (1.0 - sand) * micro
+    return np.asarray(z, dtype=np.float64) + base_elevation_m, transform
 
 
 def synthetic_dem(bounds: Bounds, crs: pyproj.CRS, *, resolution: float = 1.0, seed: int = 0,

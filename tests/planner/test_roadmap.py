@@ -33,7 +33,7 @@ def test_shortest_path_goes_around_a_square_and_is_truly_shortest() -> None:
     pts = [Node(-60, 0, 5, "home"), Node(60, 0, 5, "landing")]
     rm = build_roadmap(dem=dem, vehicle=v, obstacles=obstacle, points=pts, clearance=0.5)
     table = travel_table(rm, [0, 1], weight="length")
-    path = table.paths[(0, 1)]
+    path = table.path(0, 1)
     xy = [(rm.nodes[i].x, rm.nodes[i].y) for i in path]
     line = LineString(xy)
     assert not line.intersects(obstacle)
@@ -65,3 +65,25 @@ def test_climbing_a_scarp_costs_energy() -> None:
     across = rm.graph[0][1]["energy"]
     along = rm.graph[0][2]["energy"]  # same length on the flat
     assert across > along * 1.1
+
+
+def test_travel_table_sums_match_the_paths() -> None:
+    dem = flat()
+    v = make_vehicle(load_profile("ingenuity"), MARS, altitude_m=5)
+    obstacles = box(-20, -20, 20, 20).union(box(30, 30, 50, 45))
+    pts = [Node(-60, 0, 5, "home"), Node(60, 0, 5, "landing"), Node(40, 70, 8, "station"),
+           Node(0, -60, 5, "station"), Node(70, 60, 12, "station")]
+    rm = build_roadmap(dem=dem, vehicle=v, obstacles=obstacles, points=pts)
+    table = travel_table(rm, list(range(len(pts))))
+    g = rm.graph
+    for a in range(len(pts)):
+        for b in range(len(pts)):
+            path = table.path(a, b)
+            edges = list(zip(path[:-1], path[1:], strict=True))
+            for key, got in (("energy", table.energy_wh), ("time", table.time_s),
+                             ("length", table.length_m)):
+                want = sum(g[x][y][key] for x, y in edges)
+                assert got[a, b] == pytest.approx(want, abs=1e-9)
+            if a != b:
+                line = LineString([(rm.nodes[i].x, rm.nodes[i].y) for i in path])
+                assert not line.intersects(obstacles)
