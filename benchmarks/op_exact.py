@@ -35,8 +35,8 @@ def solve_exact(cost: np.ndarray, prize: np.ndarray, *, start: int, end: int, bu
     ubu[start] = 0.0
     reach = lbu <= ubu + 1e-9
     arcs = [(i, j) for i in range(n) for j in range(n)
-            if i != j and j != start and i != end and reach[i] and reach[j]
-            and lbu[i] + cost[i, j] <= ubu[j] + 1e-9]
+            if j not in (i, start) and i != end and reach[i] and reach[j]
+            and lbu[i] + cost[i, j] <= ubu[j] + 1e-09]
     na = len(arcs)
     nx_, ny, nu = na, n, n
     nv = nx_ + ny + nu

@@ -126,8 +126,9 @@ def references(recompute: bool) -> dict[str, dict[str, float]]:
                 best = max(ex.prize, long)
                 refs[key] = {"best": best, "bound": ex.bound,
                              "proven": bool(ex.optimal and abs(ex.prize - best) < 1e-9)}
-                print(f"  reference {key}: {best:g} ({'optimal' if refs[key]['proven'] else 'best known'}, "
-                      f"MIP bound {ex.bound:g}, {ex.seconds:.0f} s)", flush=True)
+                kind = "optimal" if refs[key]["proven"] else "best known"
+                print(f"  reference {key}: {best:g} ({kind}, MIP bound {ex.bound:g}, "
+                      f"{ex.seconds:.0f} s)", flush=True)
                 REF.write_text(json.dumps(refs, indent=1, sort_keys=True) + "\n")
     return refs
 

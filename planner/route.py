@@ -369,10 +369,11 @@ class _Search:
         r.refresh()
 
     def force(self, r: _Route, rng: np.random.Generator, before: set[int]) -> None:
-        """Force one or two unvisited nodes in (chosen by prize), then drop the visits with the
-        least prize per cost saved until the route fits the budget again.
+        """Force unvisited nodes in, then drop the cheapest visits until the route fits.
 
-        This reaches clusters of nodes that are dear to insert one at a time but cheap
+        One or two unvisited nodes (chosen by prize) go in at their cheapest places; then the
+        visits with the least prize per cost saved are dropped until the budget holds. This
+        reaches clusters of nodes that are dear to insert one at a time but cheap
         together, which ratio-greedy insertion never tries.
         """
         c, p = self.c, self.p

@@ -373,12 +373,13 @@ class Vehicle:
         p = self.profile
         if not p.follow_terrain_at_speed:
             return p.hazard_limits
-        rate = min(p.climb_rate_m_s, p.descent_rate_m_s)
-        band = min(self.cruise_altitude_agl_m - p.min_clearance_m,
-                   p.max_altitude_agl_m - self.cruise_altitude_agl_m)
-        return replace(p.hazard_limits,
-                       follow_max_slope_deg=math.degrees(math.atan2(rate, self.cruise_speed_m_s)),
-                       follow_band_m=max(band, 0.0))
+        v = self.cruise_speed_m_s
+        return replace(
+            p.hazard_limits,
+            follow_climb_slope_deg=math.degrees(math.atan2(p.climb_rate_m_s, v)),
+            follow_climb_band_m=max(self.cruise_altitude_agl_m - p.min_clearance_m, 0.0),
+            follow_descent_slope_deg=math.degrees(math.atan2(p.descent_rate_m_s, v)),
+            follow_descent_band_m=max(p.max_altitude_agl_m - self.cruise_altitude_agl_m, 0.0))
 
     def endurance_s(self) -> float:
         """Hover time on the energy budget (usable less reserve), not counting the time limit."""

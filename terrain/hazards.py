@@ -43,12 +43,13 @@ class HazardLimits:
         are not hazards (the camera sees textured ground around them).
     fly_over_nodata
         Whether unknown ground may be flown over (never landed on).
-    follow_max_slope_deg
-        Steepest ramp the vehicle can follow in forward flight (its vertical rate over its
-        speed); 90 for no limit.
-    follow_band_m
-        Height change the vehicle's height band absorbs when the ground rises or falls faster
-        than it can follow; a steeper ramp taller than this cannot be followed.
+    follow_climb_slope_deg, follow_descent_slope_deg
+        Steepest rising and falling ramps the vehicle follows in forward flight (its climb and
+        descent rates over its speed); 90 for no limit.
+    follow_climb_band_m, follow_descent_band_m
+        Height the vehicle's band absorbs when the ground rises (down to its clearance) or
+        falls (up to its ceiling) faster than it can follow; a steeper ramp taller than that
+        cannot be followed. A cell is a hazard if a ramp through it fails either way.
     landing_max_slope_deg
         Steepest ground to land on, at the scale of the landing gear.
     landing_max_roughness_m
@@ -62,8 +63,10 @@ class HazardLimits:
     nav_min_texture_m: float = 0.0
     nav_texture_window_m: float = 8.0
     fly_over_nodata: bool = False
-    follow_max_slope_deg: float = 90.0
-    follow_band_m: float = float("inf")
+    follow_climb_slope_deg: float = 90.0
+    follow_climb_band_m: float = float("inf")
+    follow_descent_slope_deg: float = 90.0
+    follow_descent_band_m: float = float("inf")
     landing_max_slope_deg: float = 10.0
     landing_max_roughness_m: float = 0.1
     landing_clear_radius_m: float = 2.0
@@ -134,18 +137,24 @@ def assess(dem: DEM, limits: HazardLimits) -> HazardMaps:
     with np.errstate(invalid="ignore"):
         flight_slope = np.nan_to_num(slope, nan=0.0) > limits.nav_max_slope_deg
     follow = np.zeros(dem.shape, dtype=bool)
-    if limits.follow_max_slope_deg < 90 and np.isfinite(limits.follow_band_m):
+    filled: NDArray[np.float32] | None = None
+    for max_slope, band in ((limits.follow_climb_slope_deg, limits.follow_climb_band_m),
+                            (limits.follow_descent_slope_deg, limits.follow_descent_band_m)):
+        if max_slope >= 90 or not np.isfinite(band):
+            continue
         # A ramp steeper than the vehicle can follow, over the distance in which the height
         # band is used up, rising or falling more than the band.
-        steep = np.nan_to_num(slope, nan=0.0) > limits.follow_max_slope_deg
-        if steep.any():
-            reach = limits.follow_band_m / np.tan(np.radians(limits.follow_max_slope_deg))
-            size = max(int(np.ceil(reach / res)) | 1, 3)
+        steep = np.nan_to_num(slope, nan=0.0) > max_slope
+        if not steep.any():
+            continue
+        if filled is None:
             filled = np.where(nodata, np.nanmean(dem.elevation), dem.elevation) \
                 .astype(np.float32)
-            relief = ndimage.maximum_filter(filled, size=size) - \
-                ndimage.minimum_filter(filled, size=size)
-            follow = steep & (relief > limits.follow_band_m)
+        reach = band / np.tan(np.radians(max_slope))
+        size = max(int(np.ceil(reach / res)) | 1, 3)
+        relief = ndimage.maximum_filter(filled, size=size) - \
+            ndimage.minimum_filter(filled, size=size)
+        follow |= steep & (relief > band)
     if limits.nav_min_texture_m > 0:
         tex = analysis.texture(dem, window_m=limits.nav_texture_window_m)
         low = (np.nan_to_num(tex, nan=np.inf) < limits.nav_min_texture_m) & ~nodata

@@ -83,7 +83,7 @@ def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], res: float,
     return np.asarray((fine - fine.mean()) / (std if std > 0 else 1.0), dtype=np.float32)
 
 
-def _window(bounds: Bounds, res: float, shape: tuple[int, int], cx: float, cy: float,
+def _window(bounds: Bounds, res: float, shape: tuple[int, int], *, cx: float, cy: float,
             radius: float) -> tuple[slice, slice]:
     """Rows and columns of the grid within ``radius`` of ``(cx, cy)``."""
     xmin, _, _, ymax = bounds
@@ -162,7 +162,7 @@ def synthetic_elevation(bounds: Bounds, *, resolution: float = 1.0, seed: int = 
         length = rng.uniform(0.3, 0.8) * half
         height = rng.uniform(2.0, 6.0) * style.floor_relief_m / 3.0
         sigma = rng.uniform(2.5, 4.0) * height
-        sl = _window(bounds, res, shape, rx0, ry0, 2.2 * length + 5 * sigma)
+        sl = _window(bounds, res, shape, cx=rx0, cy=ry0, radius=2.2 * length + 5 * sigma)
         x, y = grid(sl)
         u = (x - rx0) * np.cos(ang) + (y - ry0) * np.sin(ang)
         v = -(x - rx0) * np.sin(ang) + (y - ry0) * np.cos(ang)
@@ -171,7 +171,7 @@ def synthetic_elevation(bounds: Bounds, *, resolution: float = 1.0, seed: int = 
 
     pad_w = np.zeros(shape, dtype=np.float32)
     for p in pads:
-        sl = _window(bounds, res, shape, p.x, p.y, 2.0 * p.radius_m)
+        sl = _window(bounds, res, shape, cx=p.x, cy=p.y, radius=2.0 * p.radius_m)
         x, y = grid(sl)
         d = np.hypot(x - p.x, y - p.y)
         pad_w[sl] = np.maximum(pad_w[sl], np.clip((2.0 * p.radius_m - d) / p.radius_m, 0, 1))
@@ -181,7 +181,7 @@ def synthetic_elevation(bounds: Bounds, *, resolution: float = 1.0, seed: int = 
     for _ in range(int(rng.integers(style.sand_fields[0], style.sand_fields[1] + 1))):
         bx, by = cx + rng.uniform(-half, half), cy + rng.uniform(-half, half)
         brx, bry, bang = rng.uniform(20, 70), rng.uniform(15, 45), rng.uniform(0, np.pi)
-        sl = _window(bounds, res, shape, bx, by, 1.25 * max(brx, bry))
+        sl = _window(bounds, res, shape, cx=bx, cy=by, radius=1.25 * max(brx, bry))
         x, y = grid(sl)
         sand[sl] = np.maximum(sand[sl], _blob(x, y, cx=bx, cy=by, rx=brx, ry=bry, angle=bang))
     sand *= 1.0 - pad_w
@@ -201,7 +201,7 @@ def synthetic_elevation(bounds: Bounds, *, resolution: float = 1.0, seed: int = 
             bx, by = fx + r * np.cos(a), fy + r * np.sin(a)
             h = min(0.2 + rng.exponential(0.35), 2.0)
             rad = h * rng.uniform(1.0, 1.8)
-            sl = _window(bounds, res, shape, bx, by, rad + res)
+            sl = _window(bounds, res, shape, cx=bx, cy=by, radius=rad + res)
             if sl[0].start >= sl[0].stop or sl[1].start >= sl[1].stop:
                 continue
             x, y = grid(sl)
@@ -212,7 +212,7 @@ def synthetic_elevation(bounds: Bounds, *, resolution: float = 1.0, seed: int = 
     # Flatten the pads: blend the large-scale surface to its best-fit plane over each pad, so a
     # pad is flat (not necessarily level) and meets the ground around it without a rim.
     for p in pads:
-        sl = _window(bounds, res, shape, p.x, p.y, 2.0 * p.radius_m)
+        sl = _window(bounds, res, shape, cx=p.x, cy=p.y, radius=2.0 * p.radius_m)
         x, y = grid(sl)
         x, y = np.broadcast_arrays(x, y)
         d = np.hypot(x - p.x, y - p.y)

@@ -38,18 +38,30 @@ def test_three_target_mission_plans_around_the_keep_out(three_targets, write_jso
     assert np.all(np.diff([w.energy_wh for w in plan.waypoints]) >= 0)
 
 
+def direct_flight_s(doc, write_json) -> float:
+    """Duration of the same mission's direct flight, home to landing, without targets."""
+    bare = {**doc, "features": [f for f in doc["features"]
+                                if f["properties"].get("role") in ("home", "landing",
+                                                                   "keep_out")]}
+    plan, _ = plan_mission(write_json(bare, "direct.geojson"))
+    return plan.duration_s
+
+
 def test_small_budget_skips_targets_with_reasons(three_targets, write_json) -> None:
-    plan, _ = plan_mission(write_json(three_targets), PlanOptions(max_flight_time_s=95))
-    assert plan.duration_s <= 95
+    budget = direct_flight_s(three_targets, write_json) + 25
+    plan, _ = plan_mission(write_json(three_targets), PlanOptions(max_flight_time_s=budget))
+    assert plan.duration_s <= budget
     assert plan.skipped
     for s in plan.skipped:
         assert s.reason.startswith(("over budget", "left out for higher-priority"))
 
 
 def test_required_target_that_cannot_fit_is_refused_by_name(three_targets, write_json) -> None:
+    # A few seconds more than the direct flight: the outcrop's three photos alone need 6 s.
+    budget = direct_flight_s(three_targets, write_json) + 4
     three_targets["features"][5]["properties"]["required"] = True
     with pytest.raises(InfeasibleMissionError, match="required target 'outcrop'"):
-        plan_mission(write_json(three_targets), PlanOptions(max_flight_time_s=90))
+        plan_mission(write_json(three_targets), PlanOptions(max_flight_time_s=budget))
 
 
 def test_budget_that_cannot_cover_takeoff_and_landing(three_targets, write_json) -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import math
 
 import networkx as nx
@@ -79,7 +80,7 @@ def test_travel_table_sums_match_the_paths() -> None:
     for a in range(len(pts)):
         for b in range(len(pts)):
             path = table.path(a, b)
-            edges = list(zip(path[:-1], path[1:], strict=True))
+            edges = list(itertools.pairwise(path))
             for key, got in (("energy", table.energy_wh), ("time", table.time_s),
                              ("length", table.length_m)):
                 want = sum(g[x][y][key] for x, y in edges)

@@ -128,8 +128,8 @@ def test_polygons_mask_marks_touched_cells(res: float) -> None:
 
 
 def test_ramp_steeper_and_taller_than_the_vehicle_can_follow() -> None:
-    limits = HazardLimits(nav_max_slope_deg=60, follow_max_slope_deg=15, follow_band_m=6,
-                          nav_min_texture_m=0)
+    limits = HazardLimits(nav_max_slope_deg=60, follow_climb_slope_deg=15,
+                          follow_climb_band_m=6, nav_min_texture_m=0)
     tall = plane_dem(25.0, size=60, res=1.0)  # 25 degrees for 60 m: rises ~28 m
     assert assess(tall, limits).flight_follow[10:-10, 10:-10].all()
     gentle = plane_dem(10.0, size=60, res=1.0)  # followable at speed
@@ -139,3 +139,18 @@ def test_ramp_steeper_and_taller_than_the_vehicle_can_follow() -> None:
     step = np.tile(np.clip((xs - 30) * 0.6, 0, 4), (60, 1))  # 31 degrees, 4 m tall
     d = DEM(step, Affine(1, 0, 0, 0, -1, 60), pyproj.CRS("EPSG:32633"))
     assert not assess(d, limits).flight_follow.any()
+
+
+def test_rising_and_falling_ramps_have_their_own_limits() -> None:
+    # Falling ramps are limited by the descent rate but absorbed up to the ceiling.
+    limits = HazardLimits(nav_max_slope_deg=80, nav_min_texture_m=0, follow_climb_slope_deg=18,
+                          follow_climb_band_m=6, follow_descent_slope_deg=14,
+                          follow_descent_band_m=16)
+    xs = np.arange(80) + 0.5
+    ramp = np.tile(np.clip((xs - 30) * np.tan(np.radians(16)), 0, 10), (80, 1))  # 16 deg, 10 m
+    d = DEM(ramp, Affine(1, 0, 0, 0, -1, 80), pyproj.CRS("EPSG:32633"))
+    # Gentler than the climb limit, and lower than the descent band: followable both ways.
+    assert not assess(d, limits).flight_follow.any()
+    steep = np.tile(np.clip((xs - 30) * np.tan(np.radians(25)), 0, 10), (80, 1))
+    d2 = DEM(steep, Affine(1, 0, 0, 0, -1, 80), pyproj.CRS("EPSG:32633"))
+    assert assess(d2, limits).flight_follow.any()  # too steep to climb, taller than 6 m
