@@ -53,7 +53,7 @@ class PlanOptions:
     margin_m: float = 150.0
     seed: int = 0
     time_limit_s: float = 20.0
-    stations_per_target: int = 6
+    stations_per_target: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -277,9 +277,10 @@ def selection_problem(ctx: Context, options: PlanOptions = PlanOptions(), *,
     landing_xy = _site_checks(ctx, home, landing, warnings)
 
     progress("finding camera stations")
+    n_targets = len(mission.targets)
+    keep = options.stations_per_target or min(6, max(2, 1200 // max(n_targets, 1)))
     found = find_stations(list(ctx.targets_local), target_specs=list(mission.targets), dem=dem,
-                          vehicle=vehicle, obstacles=ctx.obstacles,
-                          keep=options.stations_per_target)
+                          vehicle=vehicle, obstacles=ctx.obstacles, keep=keep)
     h = vehicle.cruise_altitude_agl_m
     nodes = [Node(float(home.x), float(home.y), h, "home"),  # type: ignore[attr-defined]
              Node(landing_xy[0], landing_xy[1], h, "landing")]
@@ -290,7 +291,8 @@ def selection_problem(ctx: Context, options: PlanOptions = PlanOptions(), *,
             nodes.append(Node(st.x, st.y, st.agl_m, "station"))
 
     progress(f"building the roadmap ({len(nodes)} mission points)")
-    rm = build_roadmap(dem=dem, vehicle=vehicle, obstacles=ctx.obstacles, points=nodes)
+    rm = build_roadmap(dem=dem, vehicle=vehicle, obstacles=ctx.obstacles, points=nodes,
+                       neighbours=None if len(nodes) <= 400 else 40)
     table = travel_table(rm, list(range(len(nodes))))
 
     # Budgets left for travel and photos once take-off and landing are paid for.

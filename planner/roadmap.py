@@ -72,7 +72,7 @@ def convex_corners(obstacles: BaseGeometry, *, clearance: float) -> list[tuple[f
 def leg_profile_costs(dem: DEM, vehicle: Vehicle, *, x0: NDArray[np.float64],
                       y0: NDArray[np.float64], h0: NDArray[np.float64], x1: NDArray[np.float64],
                       y1: NDArray[np.float64], h1: NDArray[np.float64], step: float | None = None,
-                      max_samples: int = 200, chunk_samples: int = 2_000_000,
+                      max_samples: int = 64, chunk_samples: int = 2_000_000,
                       ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """Length, time and energy of straight legs flown following the terrain.
 
@@ -131,7 +131,8 @@ def legs_touch(lines: NDArray[np.object_], obstacles: BaseGeometry) -> NDArray[n
 
 
 def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
-                  points: list[Node], clearance: float = 0.5) -> Roadmap:
+                  points: list[Node], clearance: float = 0.5,
+                  neighbours: int | None = None) -> Roadmap:
     """Build the visibility graph over ``points`` and the obstacles' corners.
 
     Parameters
@@ -146,6 +147,10 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
         The mission's nodes (home, landing, stations); they come first in the graph's ids.
     clearance
         How far outside the obstacles corner nodes are placed.
+    neighbours
+        If given, a mission point gets direct legs only to its this many nearest mission
+        points (and to every visible corner); for missions of hundreds of targets, where
+        routes join near neighbours. ``None`` joins every visible pair: exact.
     """
     h = vehicle.cruise_altitude_agl_m
     corners = [Node(x, y, h, "corner") for x, y in convex_corners(obstacles, clearance=clearance)]
@@ -157,6 +162,17 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
     graph.add_nodes_from(range(len(nodes)))
     if len(nodes) >= 2:
         ii, jj = np.triu_indices(len(nodes), k=1)
+        m = len(points)
+        if neighbours is not None and m > neighbours + 1:
+            from scipy.spatial import cKDTree
+
+            _, near = cKDTree(xy[:m]).query(xy[:m], k=neighbours + 1)
+            allowed = np.zeros((m, m), dtype=bool)
+            allowed[np.repeat(np.arange(m), neighbours + 1), near.ravel()] = True
+            allowed |= allowed.T
+            both = (ii < m) & (jj < m)
+            keep = ~both | allowed[np.minimum(ii, m - 1), np.minimum(jj, m - 1)]
+            ii, jj = ii[keep], jj[keep]
         lines = shapely.linestrings(np.stack([xy[ii], xy[jj]], axis=1))
         ok = np.ones(len(ii), dtype=bool) if obstacles.is_empty else \
             ~legs_touch(lines, obstacles)
