@@ -24,10 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+
 def default_iterations(candidates: int) -> int:
-    """Perturbations the search makes by default: 1000 up to 60 candidate nodes, fewer for
-    larger problems (each costs more), never under 60. A count, not a time, so that a seed
-    always gives the same answer; about 2 s at 64 nodes on one core.
+    """Perturbations the search makes by default for a number of candidate nodes.
+
+    1000 up to 60 candidates, fewer for larger problems (each costs more), never under 60. A
+    count, not a time, so that a seed always gives the same answer; about 2 s at 64 nodes on
+    one core.
 
     Examples
     --------
@@ -464,3 +467,53 @@ def _search(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_],
         path = [start]
     return Solution(order=tuple(path), prize=best.prize, cost=best.cost, optimal=False,
                     method="search")
+
+
+def read_instance(path: str, *, start: int = 0, end: int | None = None,
+                  ) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    r"""Read an orienteering instance in the common plain-text forms: Euclidean points.
+
+    Two header styles are understood: a first line ``Tmax P`` (the Tsiligirides and Chao et
+    al. orienteering files) or lines ``n N``, ``m M``, ``tmax T`` (their team-orienteering
+    files); then one ``x y score`` line per point. Returns ``(cost, prize, budget)`` with the
+    start and end points' prizes set to zero. Which points are the start and the end differs
+    between collections; say so with ``start`` and ``end`` (default: the first and the last).
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> f = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)
+    >>> _ = f.write("15 1\n0 0 0\n3 4 10\n6 0 0\n")
+    >>> f.close()
+    >>> cost, prize, budget = read_instance(f.name)
+    >>> budget, prize.tolist(), float(cost[0, 1])
+    (15.0, [0.0, 10.0, 0.0], 5.0)
+    >>> os.unlink(f.name)
+    """
+    budget: float | None = None
+    pts: list[tuple[float, float, float]] = []
+    with open(path, encoding="utf-8") as fh:
+        for raw in fh:
+            parts = raw.split()
+            if not parts:
+                continue
+            key = parts[0].lower()
+            if key in ("n", "m"):
+                continue
+            if key == "tmax":
+                budget = float(parts[1])
+                continue
+            if budget is None and len(parts) == 2:
+                budget = float(parts[0])
+                continue
+            if len(parts) < 3:
+                raise ValueError(f"{path}: cannot read the line {raw.strip()!r}")
+            pts.append((float(parts[0]), float(parts[1]), float(parts[2])))
+    if budget is None or len(pts) < 2:
+        raise ValueError(f"{path}: no budget line or fewer than two points")
+    xy = np.array([p[:2] for p in pts])
+    prize = np.array([p[2] for p in pts])
+    end_i = len(pts) - 1 if end is None else end
+    prize[[start, end_i]] = 0.0
+    cost = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    return cost, prize, budget

@@ -100,3 +100,23 @@ def test_search_is_deterministic_for_a_seed() -> None:
 def test_bad_shapes() -> None:
     with pytest.raises(ValueError, match="n x n"):
         solve(np.zeros((3, 2)), [1, 2, 3], start=0, end=1, budget=1)
+
+
+def test_read_instance_in_both_header_styles(tmp_path) -> None:
+    from planner.route import read_instance
+
+    op = tmp_path / "op.txt"
+    op.write_text("40 1\n0 0 0\n10 0 5\n10 10 7\n0 10 0\n")
+    cost, prize, budget = read_instance(str(op))
+    assert budget == 40.0
+    assert prize.tolist() == [0.0, 5.0, 7.0, 0.0]
+    sol = solve(cost, prize, start=0, end=3, budget=budget)
+    assert sol.prize == 12.0 and sol.cost == pytest.approx(30.0)
+    top = tmp_path / "top.txt"
+    top.write_text("n 4\nm 1\ntmax 25\n0 0 0\n10 0 5\n10 10 7\n0 10 0\n")
+    cost, prize, budget = read_instance(str(top), start=0, end=3)
+    assert budget == 25.0
+    assert solve(cost, prize, start=0, end=3, budget=budget).prize == 7.0  # 0-2-3 is 24.1
+    (tmp_path / "bad.txt").write_text("1 2 3\n")
+    with pytest.raises(ValueError, match="budget"):
+        read_instance(str(tmp_path / "bad.txt"))
