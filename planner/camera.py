@@ -146,4 +146,4 @@ def footprint(camera: CameraSpec, station: ArrayLike, heading: float, pitch: flo
             k = max_range_m / hlen if hlen > 1e-12 else 0.0
         pts.append((s[0] + k * ray[0], s[1] + k * ray[1]))
     poly = Polygon(pts)
-    return poly if poly.is_valid else poly.buffer(0)  # type: ignore[return-value]
+    return poly if poly.is_valid else poly.buffer(0)

@@ -130,7 +130,7 @@ def _apply(geom: BaseGeometry,
         return np.column_stack([x, y])
 
     out: Any = shapely.transform(geom, over)
-    return out  # type: ignore[no-any-return]
+    return out
 
 
 def local_frame(body: Body, lon0: float, lat0: float) -> Frame:

@@ -160,7 +160,7 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
                                field="properties")
         raw_name = props.get("name")
         name = str(raw_name) if raw_name is not None else None
-        ctx = {"source": source, "feature": i, "name": name}
+        ctx: dict[str, Any] = {"source": source, "feature": i, "name": name}
         role = props.get("role", "target")
         if role not in ROLES:
             raise MissionError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})",

@@ -125,9 +125,9 @@ def prepare(path: str | Path, options: PlanOptions = PlanOptions(), *,
     else:
         # Deterministic for the area: the seed comes from the body and the mission's centre.
         key = f"{body.name}:{round(frame.lon0, 4)}:{round(frame.lat0, 4)}:{options.seed}"
-        pads = [Pad(float(home.x), float(home.y))]  # type: ignore[attr-defined]
+        pads = [Pad(float(home.x), float(home.y))]
         if mission.landing is not None:
-            pads.append(Pad(float(landing.x), float(landing.y)))  # type: ignore[attr-defined]
+            pads.append(Pad(float(landing.x), float(landing.y)))
         dem = synthetic_dem(area, frame.local, resolution=options.resolution_m or 1.0,
                             seed=zlib.crc32(key.encode()), base_elevation_m=SYNTHETIC_BASE_M[
                                 body.name], pads=pads,
@@ -209,7 +209,7 @@ def _site_checks(ctx: Context, home: BaseGeometry, landing: BaseGeometry,
                            f"({p.nav_margin_m:g} m) of a keep-out zone: no safe take-off",
                            source=mission.source, feature=mission.home.index,
                            name=mission.home.name, field="geometry")
-    lx, ly = float(landing.x), float(landing.y)  # type: ignore[attr-defined]
+    lx, ly = float(landing.x), float(landing.y)
     if mission.landing is None:
         return lx, ly
     reason = maps.landing_reason_at(lx, ly)
@@ -282,7 +282,7 @@ def selection_problem(ctx: Context, options: PlanOptions = PlanOptions(), *,
     found = find_stations(list(ctx.targets_local), target_specs=list(mission.targets), dem=dem,
                           vehicle=vehicle, obstacles=ctx.obstacles, keep=keep)
     h = vehicle.cruise_altitude_agl_m
-    nodes = [Node(float(home.x), float(home.y), h, "home"),  # type: ignore[attr-defined]
+    nodes = [Node(float(home.x), float(home.y), h, "home"),
              Node(landing_xy[0], landing_xy[1], h, "landing")]
     station_of: dict[int, Station] = {}
     for ts in found:

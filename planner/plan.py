@@ -237,9 +237,9 @@ def assemble(points: list[RoutePoint], *, mission: Mission, frame: Frame, vehicl
                                     max_range_m=max(2.0 * st.pointing.slant_range_m, 20.0))))
         prev = q
     end = points[-1]
-    lt, le = vehicle.landing(end.agl_m)
-    t_s += lt
-    e_wh += le
+    land_t, land_e = vehicle.landing(end.agl_m)
+    t_s += land_t
+    e_wh += land_e
     raw.append({"action": "land", "x": end.x, "y": end.y, "agl": 0.0, "leg": 0.0, "speed": 0.0,
                 "t": t_s, "e": e_wh, "heading": None, "hold": 0.0, "stop": True})
     xs = np.array([float(r["x"]) for r in raw])  # type: ignore[arg-type]

@@ -278,7 +278,8 @@ class Vehicle:
     @property
     def ideal_hover_power_w(self) -> float:
         """Momentum-theory hover power ``T^1.5 / sqrt(2 rho A)``."""
-        return self.thrust_n ** 1.5 / math.sqrt(2 * self.air_density_kg_m3 * self.disk_area_m2)
+        return float(self.thrust_n ** 1.5 /
+                     math.sqrt(2 * self.air_density_kg_m3 * self.disk_area_m2))
 
     @property
     def hover_power_w(self) -> float:
@@ -419,15 +420,18 @@ def with_budget(profile: VehicleProfile, *, usable_energy_wh: float | None = Non
                 reserve_wh: float | None = None,
                 max_flight_time_s: float | None = None) -> VehicleProfile:
     """A copy of a profile with other battery figures, validated like a profile file's."""
-    changes: dict[str, float] = {}
     for key, val in (("usable_energy_wh", usable_energy_wh), ("reserve_wh", reserve_wh),
                      ("max_flight_time_s", max_flight_time_s)):
-        if val is None:
-            continue
-        if not math.isfinite(val) or val < 0 or (val == 0 and key != "reserve_wh"):
+        if val is not None and (not math.isfinite(val) or val < 0 or
+                                (val == 0 and key != "reserve_wh")):
             raise InputError(f"--{key.replace('_', '-')} must be a positive number, not {val:g}")
-        changes[key] = val
-    out = replace(profile, **changes)
+    out = replace(
+        profile,
+        usable_energy_wh=profile.usable_energy_wh if usable_energy_wh is None
+        else usable_energy_wh,
+        reserve_wh=profile.reserve_wh if reserve_wh is None else reserve_wh,
+        max_flight_time_s=profile.max_flight_time_s if max_flight_time_s is None
+        else max_flight_time_s)
     if out.reserve_wh >= out.usable_energy_wh:
         raise InputError(f"the reserve ({out.reserve_wh:g} Wh) must be less than the usable "
                          f"energy ({out.usable_energy_wh:g} Wh)")

@@ -130,9 +130,9 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, keep_outs: Sequence[BaseGeo
                      f"{b.energy_wh:.3f} Wh) differ from the vehicle model's ({t_s:.2f} s, "
                      f"{e_wh:.3f} Wh)")
     last = wps[-2]
-    lt, le = vehicle.landing(last.agl_m)
-    t_s += lt
-    e_wh += le
+    land_t, land_e = vehicle.landing(last.agl_m)
+    t_s += land_t
+    e_wh += land_e
     if e_wh > p.budget_energy_wh + 1e-9:
         v.append(f"energy {e_wh:.2f} Wh exceeds the usable {p.usable_energy_wh:g} Wh less the "
                  f"{p.reserve_wh:g} Wh reserve")
@@ -162,13 +162,13 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, keep_outs: Sequence[BaseGeo
             v.append(f"photo {ph.number}: waypoint {ph.waypoint} is not a photo waypoint")
             continue
         geom = plan.frame.geometry_to_local(spec.geometry)
-        ring = geom.exterior if geom.geom_type == "Polygon" else geom  # type: ignore[attr-defined]
+        ring = geom.exterior if geom.geom_type == "Polygon" else geom
         xy = np.unique(shapely.get_coordinates(ring), axis=0)
         pts = np.column_stack([xy, dem.sample(xy[:, 0], xy[:, 1])])
         # The aim point from the mission itself: the target point, or a line's or polygon's
         # centroid, on the ground.
         c = geom if geom.geom_type == "Point" else geom.centroid
-        aim = (float(c.x), float(c.y), float(dem.sample(c.x, c.y)))  # type: ignore[attr-defined]
+        aim = (float(c.x), float(c.y), float(dem.sample(c.x, c.y)))
         wp = wps[ph.waypoint - 1]
         station = (wp.x, wp.y, float(dem.sample(wp.x, wp.y)) + wp.agl_m)
         if not in_frame(cam, station, ph.heading_deg, ph.pitch_deg, pts, margin_deg=0.5):

@@ -99,11 +99,11 @@ def find_stations(targets_local: list[BaseGeometry], *, target_specs: list[objec
 def _target_points(geom: BaseGeometry, dem: DEM) -> tuple[np.ndarray, tuple[float, float, float]]:
     """3-D points that must be in frame, and the aim point."""
     if geom.geom_type == "Point":
-        xy = np.array([[geom.x, geom.y]])  # type: ignore[attr-defined]
-        aim_xy = (geom.x, geom.y)  # type: ignore[attr-defined]
+        xy = np.array([[geom.x, geom.y]])
+        aim_xy = (geom.x, geom.y)
     else:
         coords = shapely.get_coordinates(geom.exterior if geom.geom_type == "Polygon"
-                                         else geom)  # type: ignore[attr-defined]
+                                         else geom)
         xy = np.unique(coords, axis=0)
         c = geom.centroid
         aim_xy = (c.x, c.y)

@@ -219,9 +219,9 @@ def synthetic_elevation(bounds: Bounds, *, resolution: float = 1.0, seed: int = 
         inner = d <= p.radius_m
         if inner.any():
             zz = z[sl]
-            a = np.column_stack([np.ones(int(inner.sum())), x[inner] - p.x, y[inner] - p.y])
-            coef, *_ = np.linalg.lstsq(a, zz[inner].astype(float), rcond=None)
-            plane = coef[0] + coef[1] * (x - p.x) + coef[2] * (y - p.y)
+            design = np.column_stack([np.ones(int(inner.sum())), x[inner] - p.x, y[inner] - p.y])
+            coef, *_ = np.linalg.lstsq(design, zz[inner].astype(float), rcond=None)
+            plane = float(coef[0]) + float(coef[1]) * (x - p.x) + float(coef[2]) * (y - p.y)
             w = np.clip((2.0 * p.radius_m - d) / p.radius_m, 0.0, 1.0)
             z[sl] = ((1 - w) * zz + w * plane).astype(np.float32)
 

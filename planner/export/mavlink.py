@@ -116,7 +116,7 @@ def qgc_plan(plan: FlightPlan, *, firmware_type: int = 3) -> dict[str, Any]:
         grown = plan.frame.geometry_to_lonlat(
             plan.frame.geometry_to_local(k.geometry).buffer(k.buffer_m))
         for poly in getattr(grown, "geoms", [grown]):
-            ring = list(poly.exterior.coords)[:-1]  # type: ignore[attr-defined]
+            ring = list(poly.exterior.coords)[:-1]
             fence.append({"inclusion": False, "version": 1,
                           "polygon": [[round(y, 8), round(x, 8)] for x, y in ring]})
     rally = []

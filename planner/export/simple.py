@@ -84,7 +84,7 @@ def kml_text(plan: FlightPlan) -> str:
         ET.SubElement(pt, f"{k}coordinates").text = _coords([(w.lon, w.lat, w.alt_m)])
         fp = plan.frame.geometry_to_lonlat(ph.footprint)
         pm = placemark(f"footprint {ph.number}: {ph.target}", "footprint")
-        _polygon(pm, k, list(fp.exterior.coords))  # type: ignore[attr-defined]
+        _polygon(pm, k, list(fp.exterior.coords))
     for ko in plan.mission.keep_outs:
         for poly in getattr(ko.geometry, "geoms", [ko.geometry]):
             pm = placemark(ko.name, "keep_out", f"buffer {ko.buffer_m:g} m")
