@@ -81,13 +81,15 @@ def main_command(
     seed: Annotated[int, typer.Option(help="Seed of the route search and built-in "
                                            "terrain.")] = 0,
     time_limit: Annotated[float, typer.Option(
-        help="Wall-clock limit of the route search, s.")] = 20.0,
+        help="Safety cap on the route search's wall-clock time, s. The search stops after a "
+             "fixed number of iterations, so the same input gives the same plan unless this "
+             "cap is reached.")] = 20.0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q",
                                         help="Print only the summary.")] = False,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the plan as GeoJSON on stdout and nothing else there.")] = False,
     export: Annotated[list[Path] | None, typer.Option(
-        "--export", "-e",
+        "--export", "-e", metavar="FILE",
         help="Write the plan to FILE, format from the suffix: .geojson, .plan (QGroundControl), "
              ".waypoints (MAVLink QGC WPL 110), .kml, .csv, .png (map). Repeatable.",
         show_default=False)] = None,

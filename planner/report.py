@@ -22,7 +22,9 @@ def summary_table(plan: FlightPlan) -> Table:
     t.add_column(style="bold")
     t.add_column(overflow="fold")
     m = plan.mission
-    terrain = plan.dem.source + ("  [yellow](synthetic)[/]" if plan.dem.synthetic else "")
+    terrain = plan.dem.source
+    if plan.dem.synthetic:
+        terrain = f"[yellow]{terrain}[/]"
     used_pct = 100 * plan.energy_wh / p.usable_energy_wh
     rows = [
         ("Mission", m.source),
