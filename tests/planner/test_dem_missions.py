@@ -75,3 +75,24 @@ def test_nodata_hole_is_flown_around(three_targets, write_json, write_tif) -> No
                          zip(plan.waypoints[:-1], plan.waypoints[1:], strict=True)])
     assert np.all(np.isfinite(plan.dem.sample(xs, ys)))
     assert frame.local.equals(ctx.frame.local)
+
+
+def test_unsafe_landing_site_moves_to_the_nearest_safe_spot(three_targets, write_json,
+                                                             write_tif) -> None:
+    from tests.conftest import mars_offset
+
+    z = textured_floor(600, 600)
+    to_eqc = pyproj.Transformer.from_crs("IAU_2015:49900", MARS_EQC, always_xy=True)
+    lx, ly = to_eqc.transform(*mars_offset(120, 0))  # the landing pad
+    c = int(lx - (X0 - 300))
+    r = int((Y0 + 300) - ly)
+    rng = np.random.default_rng(3)
+    z[r - 4:r + 5, c - 4:c + 5] += rng.uniform(0, 0.6, (9, 9))  # rocks on the pad
+    tif = write_tif(z, Affine(1, 0, X0 - 300, 0, -1, Y0 + 300), MARS_EQC, name="rocks.tif")
+    plan, ctx = plan_mission(write_json(three_targets), PlanOptions(dem=str(tif)))
+    assert any("unsafe" in w and "nearest safe spot" in w for w in plan.warnings)
+    land = plan.waypoints[-1]
+    requested = ctx.frame.to_local(*mars_offset(120, 0))
+    moved = float(np.hypot(land.x - requested[0], land.y - requested[1]))
+    assert 2.0 < moved < 25.0
+    assert not ctx.hazards.landing_at(np.array([land.x]), np.array([land.y]))[0]
