@@ -152,9 +152,7 @@ def assess(dem: DEM, limits: HazardLimits) -> HazardMaps:
                 .astype(np.float32)
         reach = band / np.tan(np.radians(max_slope))
         size = max(int(np.ceil(reach / res)) | 1, 3)
-        relief = ndimage.maximum_filter(filled, size=size) - \
-            ndimage.minimum_filter(filled, size=size)
-        follow |= steep & (relief > band)
+        follow |= steep & (_relief(filled, size) > band)
     if limits.nav_min_texture_m > 0:
         tex = analysis.texture(dem, window_m=limits.nav_texture_window_m)
         low = (np.nan_to_num(tex, nan=np.inf) < limits.nav_min_texture_m) & ~nodata
@@ -195,6 +193,27 @@ def assess(dem: DEM, limits: HazardLimits) -> HazardMaps:
                       flight_texture=flight_texture, nodata=nodata, landing=reason > 0,
                       landing_reason=reason, slope_deg=slope, landing_slope_deg=land_slope,
                       roughness_m=rough, texture_m=tex)
+
+
+def _relief(z: NDArray[np.float32], size: int) -> NDArray[np.float32]:
+    """Highest minus lowest ground in a ``size``-cell square around each cell, or more.
+
+    Wide windows are taken over blocks of cells (each block's highest and lowest), which covers
+    at least the square: the relief can only come out larger, so hazards stay conservative.
+    """
+    block = max(1, size // 8)
+    if block == 1:
+        return np.asarray(ndimage.maximum_filter(z, size=size) -
+                          ndimage.minimum_filter(z, size=size), dtype=np.float32)
+    rows, cols = z.shape
+    pr, pc = -rows % block, -cols % block
+    padded = np.pad(z, ((0, pr), (0, pc)), mode="edge")
+    shaped = padded.reshape(padded.shape[0] // block, block, padded.shape[1] // block, block)
+    hi, lo = shaped.max(axis=(1, 3)), shaped.min(axis=(1, 3))
+    k = size // block + 2  # blocks that cover the window wherever a cell sits in its block
+    span = ndimage.maximum_filter(hi, size=k) - ndimage.minimum_filter(lo, size=k)
+    full = np.repeat(np.repeat(span, block, axis=0), block, axis=1)
+    return np.asarray(full[:rows, :cols], dtype=np.float32)
 
 
 def mask_to_polygons(dem: DEM, mask: NDArray[np.bool_], *, grow: float = 0.0,

@@ -154,3 +154,18 @@ def test_rising_and_falling_ramps_have_their_own_limits() -> None:
     steep = np.tile(np.clip((xs - 30) * np.tan(np.radians(25)), 0, 10), (80, 1))
     d2 = DEM(steep, Affine(1, 0, 0, 0, -1, 80), pyproj.CRS("EPSG:32633"))
     assert assess(d2, limits).flight_follow.any()  # too steep to climb, taller than 6 m
+
+
+@pytest.mark.parametrize("size", [3, 9, 33, 65])
+def test_block_relief_is_never_below_the_true_relief(size: int) -> None:
+    from scipy import ndimage
+
+    from terrain.hazards import _relief
+
+    z = np.random.default_rng(size).normal(0, 5, (150, 170)).astype(np.float32)
+    z = ndimage.gaussian_filter(z, 3)
+    true = ndimage.maximum_filter(z, size=size) - ndimage.minimum_filter(z, size=size)
+    got = _relief(z, size)
+    assert got.shape == z.shape
+    assert np.all(got >= true - 1e-6)
+    assert np.mean(got - true) < 0.5 * np.mean(true)  # conservative, not wildly so
