@@ -17,6 +17,7 @@ from shapely.geometry import Polygon
 
 from planner.frames import Frame, heading_deg
 from planner.mission import Mission
+from planner.roadmap import Node
 from planner.vehicle import Vehicle
 from planner.viewpoints import Station
 from terrain.analysis import profile
@@ -132,13 +133,9 @@ class FlightPlan:
 
 
 @dataclass(frozen=True)
-class RoutePoint:
-    """A point the route passes, in the order flown, with what happens there."""
+class RoutePoint(Node):
+    """A roadmap node the route passes, in the order flown, with what happens there."""
 
-    x: float
-    y: float
-    agl_m: float
-    kind: str  # "home", "corner", "station" or "landing"
     station: Station | None = None
     target_name: str = ""
     photos: int = 1

@@ -35,23 +35,38 @@ def plane_dem(slope_deg: float, size: int = 40, res: float = 2.0,
     return DEM(z, Affine(res, 0, 1000, 0, -res, 5000), pyproj.CRS(crs))
 
 
+def write_geotiff(path: Path, z: np.ndarray, transform: Affine, crs: str | None, *,
+                  nodata: float | None = None) -> Path:
+    """Write an array as a float32 GeoTIFF (``crs`` None for a file without one)."""
+    import rasterio
+
+    profile: dict[str, Any] = {"driver": "GTiff", "width": z.shape[1], "height": z.shape[0],
+                               "count": 1, "dtype": "float32", "transform": transform}
+    if crs is not None:
+        profile["crs"] = rasterio.crs.CRS.from_wkt(pyproj.CRS(crs).to_wkt())
+    if nodata is not None:
+        profile["nodata"] = nodata
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(z.astype(np.float32), 1)
+    return path
+
+
+def textured(shape: tuple[int, int], *, base: float = 0.0, amp: float = 0.04,
+             seed: int = 0) -> np.ndarray:
+    """Flat ground with small-scale texture (RMS ``amp``), as a navigation camera needs."""
+    from scipy import ndimage
+
+    n = ndimage.gaussian_filter(np.random.default_rng(seed).standard_normal(shape), 0.6)
+    return base + amp * n / n.std()
+
+
 @pytest.fixture
 def write_tif(tmp_path: Path) -> Callable[..., Path]:
     """Write an array as a GeoTIFF: ``write_tif(z, transform, crs, name=..., nodata=...)``."""
-    import rasterio
 
     def write(z: np.ndarray, transform: Affine, crs: str | None, *, name: str = "dem.tif",
               nodata: float | None = None) -> Path:
-        path = tmp_path / name
-        profile: dict[str, Any] = {"driver": "GTiff", "width": z.shape[1], "height": z.shape[0],
-                                   "count": 1, "dtype": "float32", "transform": transform}
-        if crs is not None:
-            profile["crs"] = rasterio.crs.CRS.from_wkt(pyproj.CRS(crs).to_wkt())
-        if nodata is not None:
-            profile["nodata"] = nodata
-        with rasterio.open(path, "w", **profile) as dst:
-            dst.write(z.astype(np.float32), 1)
-        return path
+        return write_geotiff(tmp_path / name, z, transform, crs, nodata=nodata)
 
     return write
 

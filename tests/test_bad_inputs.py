@@ -22,6 +22,8 @@ from tests.conftest import (
     feature,
     mars_offset,
     square,
+    textured,
+    write_geotiff,
 )
 
 runner = CliRunner()
@@ -45,27 +47,12 @@ def with_feature(doc, f):
 
 def tif(tmp: Path, z: np.ndarray, crs: str | None, *, nodata=None, name="dem.tif",
         origin=(X0 - 200, Y0 + 200)) -> Path:
-    import rasterio
-
-    path = tmp / name
-    profile = {"driver": "GTiff", "width": z.shape[1], "height": z.shape[0], "count": 1,
-               "dtype": "float32", "transform": Affine(1, 0, origin[0], 0, -1, origin[1])}
-    if crs:
-        import pyproj
-
-        profile["crs"] = rasterio.crs.CRS.from_wkt(pyproj.CRS(crs).to_wkt())
-    if nodata is not None:
-        profile["nodata"] = nodata
-    with rasterio.open(path, "w", **profile) as dst:
-        dst.write(z.astype(np.float32), 1)
-    return path
+    return write_geotiff(tmp / name, z, Affine(1, 0, origin[0], 0, -1, origin[1]), crs,
+                         nodata=nodata)
 
 
-def textured(shape=(400, 400)):
-    from scipy import ndimage
-
-    n = ndimage.gaussian_filter(np.random.default_rng(0).standard_normal(shape), 0.6)
-    return -2560 + 0.04 * n / n.std()
+def floor(shape=(400, 400)):
+    return textured(shape, base=-2560.0)
 
 
 def profile_text(**changes) -> str:
@@ -177,13 +164,13 @@ CASES = [
 def files(tmp_path):
     (tmp_path / "neg.toml").write_text(profile_text(usable_energy_wh="-5.0"))
     (tmp_path / "reserve.toml").write_text(profile_text(reserve_wh="23.0"))
-    tif(tmp_path, textured(), None, name="nocrs.tif")
+    tif(tmp_path, floor(), None, name="nocrs.tif")
     tif(tmp_path, np.full((400, 400), -9999.0), MARS_EQC, nodata=-9999.0, name="nodata.tif")
     (tmp_path / "fake.tif").write_text("II*\x00 not really a tiff")
-    tif(tmp_path, textured(), "EPSG:32633", name="utm.tif", origin=(500000, 5000000))
-    tif(tmp_path, textured(), MARS_EQC, name="mars.tif")
+    tif(tmp_path, floor(), "EPSG:32633", name="utm.tif", origin=(500000, 5000000))
+    tif(tmp_path, floor(), MARS_EQC, name="mars.tif")
     xs = np.arange(400) - 200.0
-    cliff = textured() + np.tile(np.where(np.abs(xs) < 30, xs * 1.2, 0.0), (400, 1))
+    cliff = floor() + np.tile(np.where(np.abs(xs) < 30, xs * 1.2, 0.0), (400, 1))
     tif(tmp_path, cliff, MARS_EQC, name="cliff.tif")
     return tmp_path
 

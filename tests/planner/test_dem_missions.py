@@ -6,20 +6,17 @@ import numpy as np
 import pyproj
 import pytest
 from affine import Affine
-from scipy import ndimage
 
 from planner.errors import DEMError, MissionError
 from planner.pipeline import PlanOptions, plan_mission
-from tests.conftest import M_LAT, M_LON, MARS_EQC, MARS_RADIUS
+from tests.conftest import M_LAT, M_LON, MARS_EQC, MARS_RADIUS, textured
 
 X0 = np.radians(M_LON) * MARS_RADIUS
 Y0 = np.radians(M_LAT) * MARS_RADIUS
 
 
 def textured_floor(rows: int, cols: int, seed: int = 1) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    n = ndimage.gaussian_filter(rng.standard_normal((rows, cols)), 0.6)
-    return -2560.0 + 0.04 * n / n.std()
+    return textured((rows, cols), base=-2560.0, seed=seed)
 
 
 @pytest.fixture

@@ -16,30 +16,27 @@ from terrain.hazards import (
     polygons_mask,
 )
 from terrain.synthetic import JEZERO, Pad, synthetic_dem
-from tests.conftest import plane_dem
+from tests.conftest import plane_dem, textured
 
 LIMITS = HazardLimits(nav_max_slope_deg=20, nav_scale_m=4, nav_min_texture_m=0.01,
                       landing_max_slope_deg=10, landing_max_roughness_m=0.1,
                       landing_clear_radius_m=2)
 
 
-def textured(z: np.ndarray, seed: int = 0, amp: float = 0.05) -> np.ndarray:
-    from scipy import ndimage
-
-    n = ndimage.gaussian_filter(np.random.default_rng(seed).standard_normal(z.shape), 0.6)
-    return z + amp * n / n.std()
+def with_texture(z: np.ndarray, seed: int = 0, amp: float = 0.05) -> np.ndarray:
+    return z + textured(z.shape, amp=amp, seed=seed)
 
 
 def test_steep_plane_is_a_flight_and_landing_hazard() -> None:
     dem = plane_dem(30.0)
-    maps = assess(DEM(textured(dem.elevation), dem.transform, dem.crs), LIMITS)
+    maps = assess(DEM(with_texture(dem.elevation), dem.transform, dem.crs), LIMITS)
     assert maps.flight_slope[5:-5, 5:-5].all()
     assert maps.landing[5:-5, 5:-5].all()
 
 
 def test_gentle_textured_plane_is_safe() -> None:
     dem = plane_dem(3.0)
-    maps = assess(DEM(textured(dem.elevation), dem.transform, dem.crs), LIMITS)
+    maps = assess(DEM(with_texture(dem.elevation), dem.transform, dem.crs), LIMITS)
     assert not maps.flight[5:-5, 5:-5].any()
     assert not maps.landing[5:-5, 5:-5].any()
 
@@ -54,7 +51,7 @@ def test_featureless_ground_is_a_navigation_hazard() -> None:
 
 def test_nodata_is_never_a_safe_landing_spot() -> None:
     dem = plane_dem(0.0, size=60, res=1.0)
-    z = textured(dem.elevation)
+    z = with_texture(dem.elevation)
     z[20:40, 20:40] = np.nan
     d = DEM(z, dem.transform, dem.crs)
     maps = assess(d, LIMITS)
