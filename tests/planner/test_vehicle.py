@@ -139,3 +139,20 @@ def test_bad_profile_names_the_field(edit, needle, tmp_path) -> None:
 def test_unknown_vehicle() -> None:
     with pytest.raises(ProfileError, match="unknown vehicle 'zeppelin'"):
         load_profile("zeppelin")
+
+
+def test_custom_profile_file_plans(tmp_path) -> None:
+    from planner.vehicle import resources
+
+    text = resources.files("planner").joinpath("profiles", "ingenuity.toml").read_text()
+    heavier = text.replace("mass_kg = 1.8 ", "mass_kg = 2.2 ").replace(
+        'name = "ingenuity"', 'name = "ingenuity-heavy"')
+    path = tmp_path / "heavy.toml"
+    path.write_text(heavier)
+    p = load_profile(str(path))
+    assert p.name == "ingenuity-heavy" and p.mass_kg == 2.2
+    base = make_vehicle(load_profile("ingenuity"), MARS)
+    heavy = make_vehicle(p, MARS)
+    # Hover power grows as mass^1.5.
+    assert heavy.ideal_hover_power_w / base.ideal_hover_power_w == pytest.approx(
+        (2.2 / 1.8) ** 1.5)
