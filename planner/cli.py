@@ -20,7 +20,6 @@ from planner import __version__
 from planner.check import check_plan_file
 from planner.errors import InputError, PlanFlightError, VerificationError
 from planner.export import ALL_FILES, check_target, write_all
-from planner.export.files import write_atomic
 from planner.export.geojson import plan_to_geojson
 from planner.pipeline import PlanOptions, plan_mission
 from planner.report import print_plan
@@ -144,12 +143,9 @@ def main_command(
                 status.update("planning: writing exports")
                 write_all(plan, ctx.hazards, targets)
         if write_terrain is not None:
-            tmp = write_terrain.with_name(f".{write_terrain.name}.partial.tif")
             try:
-                plan.dem.write_geotiff(tmp)
-                os.replace(tmp, write_terrain)
+                plan.dem.write_geotiff(write_terrain)  # atomic: a temporary file, renamed
             except OSError as exc:
-                tmp.unlink(missing_ok=True)
                 raise PlanFlightError(f"{write_terrain}: cannot write ({exc})") from None
         if as_json:
             sys.stdout.write(json.dumps(plan_to_geojson(plan), indent=1) + "\n")
@@ -201,4 +197,4 @@ def main() -> None:
     app(prog_name="plan-flight")
 
 
-__all__ = ["app", "main", "write_atomic"]
+__all__ = ["app", "main"]

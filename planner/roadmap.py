@@ -39,7 +39,6 @@ class Roadmap:
 
     graph: nx.Graph
     nodes: tuple[Node, ...]
-    obstacles: BaseGeometry
 
 
 def convex_corners(obstacles: BaseGeometry, *, clearance: float) -> list[tuple[float, float]]:
@@ -185,7 +184,7 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
         for a, b, d, t_s, e in zip(ii.tolist(), jj.tolist(), length.tolist(), time_s.tolist(),
                                    energy.tolist(), strict=True):
             graph.add_edge(a, b, length=d, time=t_s, energy=e)
-    return Roadmap(graph=graph, nodes=nodes, obstacles=obstacles)
+    return Roadmap(graph=graph, nodes=nodes)
 
 
 @dataclass(frozen=True, eq=False)

@@ -114,7 +114,6 @@ def solve(cost: ArrayLike, prize: ArrayLike, *, start: int, end: int, budget: fl
     g[[start, end]] = -1
     candidates = [i for i in range(n) if g[i] >= 0 and i not in (start, end)
                   and c[start, i] + c[i, end] <= budget + 1e-12]
-    base = (start,) if start == end and n == 1 else (start, end)
     if c[start, end] > budget + 1e-12:
         return Solution(order=(), prize=0.0, cost=float(c[start, end]), optimal=True,
                         method="none")
@@ -124,7 +123,7 @@ def solve(cost: ArrayLike, prize: ArrayLike, *, start: int, end: int, budget: fl
     its = iterations if iterations is not None else default_iterations(len(candidates))
     return _search(c, p, g, start=start, end=end, budget=budget, candidates=candidates,
                    seed=seed, iterations=its,
-                   time_limit_s=time_limit_s, base=base)
+                   time_limit_s=time_limit_s)
 
 
 def _exact(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_], *, start: int,
@@ -435,7 +434,7 @@ def _better(a: _Route, b: _Route) -> bool:
 
 def _search(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_], *, start: int,
             end: int, budget: float, candidates: list[int], seed: int, iterations: int,
-            time_limit_s: float, base: tuple[int, ...]) -> Solution:
+            time_limit_s: float) -> Solution:
     rng = np.random.default_rng(seed)
     deadline = time.monotonic() + time_limit_s
     s = _Search(c, p, g, candidates, budget)
@@ -462,10 +461,7 @@ def _search(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_],
             cur = trial
         elif rng.random() < 0.02:
             cur = best.copy()
-    path = best.path
-    if start == end and len(path) == 2 and path[0] == path[1] and base == (start,):
-        path = [start]
-    return Solution(order=tuple(path), prize=best.prize, cost=best.cost, optimal=False,
+    return Solution(order=tuple(best.path), prize=best.prize, cost=best.cost, optimal=False,
                     method="search")
 
 

@@ -249,15 +249,3 @@ def read_dem(path: str | Path, *, dst_crs: pyproj.CRS, dst_bounds: Bounds,
         raise DEMReadError(f"{src_name}: holds no elevation (all nodata) in the mission area")
     return DEM(elevation=out, transform=dst_transform, crs=dst_crs, source=src_name)
 
-
-def dem_crs(path: str | Path) -> pyproj.CRS:
-    """The CRS of a raster file, or :class:`DEMReadError`."""
-    import rasterio
-
-    try:
-        with rasterio.open(path) as ds:
-            if ds.crs is None:
-                raise DEMReadError(f"{path}: has no CRS; plan-flight cannot place it")
-            return pyproj.CRS.from_wkt(ds.crs.to_wkt())
-    except rasterio.errors.RasterioIOError as exc:
-        raise DEMReadError(f"{path}: cannot be opened as a raster ({exc})") from None

@@ -17,22 +17,23 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def mars_plan_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("flight26")
-    res = runner.invoke(app, [str(EXAMPLES / "flight26" / "targets.geojson"), "-q", "--out",
+def export_all(tmp_path_factory, example: str) -> Path:
+    """Plan an example with ``--out`` and return the folder of exports."""
+    out = tmp_path_factory.mktemp(example)
+    res = runner.invoke(app, [str(EXAMPLES / example / "targets.geojson"), "-q", "--out",
                               str(out)])
     assert res.exit_code == 0, res.output + res.stderr
     return out
+
+
+@pytest.fixture(scope="module")
+def mars_plan_dir(tmp_path_factory):
+    return export_all(tmp_path_factory, "flight26")
 
 
 @pytest.fixture(scope="module")
 def earth_plan_dir(tmp_path_factory):
-    out = tmp_path_factory.mktemp("earth")
-    res = runner.invoke(app, [str(EXAMPLES / "earth" / "targets.geojson"), "-q", "--out",
-                              str(out)])
-    assert res.exit_code == 0, res.output + res.stderr
-    return out
+    return export_all(tmp_path_factory, "earth")
 
 
 @pytest.mark.parametrize("which", ["mars_plan_dir", "earth_plan_dir"])
