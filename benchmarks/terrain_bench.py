@@ -38,7 +38,8 @@ def assess_4096(path: str) -> dict[str, float]:
     import pyproj
 
     from planner.frames import MARS
-    from planner.vehicle import load_profile, make_vehicle
+    from planner.profiles import load_profile
+    from planner.settings import make_vehicle
     from terrain.dem import read_dem
     from terrain.hazards import assess, mask_to_polygons
 

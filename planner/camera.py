@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import Polygon
 
 from planner.frames import heading_deg
-from planner.vehicle import CameraSpec
+from planner.profiles import CameraSpec, Mount
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ def point_camera(camera: CameraSpec, station: ArrayLike, aim: ArrayLike,
 
     Examples
     --------
-    >>> from planner.vehicle import CameraSpec
-    >>> cam = CameraSpec("c", 4000, 3000, 60.0, 45.0, "fixed", fixed_pitch_deg=-22.0)
+    >>> from planner.profiles import CameraSpec, Mount
+    >>> cam = CameraSpec("c", 4000, 3000, 60.0, 45.0, Mount.FIXED, fixed_pitch_deg=-22.0)
     >>> p = point_camera(cam, (0.0, 0.0, 8.0), (0.0, 19.8, 0.0))
     >>> round(p.heading_deg), round(p.pitch_deg), p.in_frame
     (0, -22, True)
@@ -105,7 +105,7 @@ def point_camera(camera: CameraSpec, station: ArrayLike, aim: ArrayLike,
     horiz = math.hypot(dx, dy)
     heading = heading_deg(dx, dy) if horiz > 1e-9 else 0.0
     needed = math.degrees(math.atan2(dz, horiz))
-    if camera.mount == "fixed":
+    if camera.mount == Mount.FIXED:
         pitch = camera.fixed_pitch_deg
     else:
         pitch = min(max(needed, camera.gimbal_pitch_min_deg), camera.gimbal_pitch_max_deg)

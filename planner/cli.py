@@ -6,7 +6,6 @@ plan (a planner bug); 1 any other internal error.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from enum import StrEnum
@@ -18,13 +17,27 @@ from rich.console import Console
 
 from planner import __version__
 from planner.check import check_plan_file
-from planner.errors import InputError, PlanFlightError, VerificationError
+from planner.errors import (
+    COMMAND_LINE,
+    InputError,
+    PlanFlightError,
+    SettingError,
+    VerificationError,
+)
 from planner.export import ALL_FILES, check_target, write_all
-from planner.export.geojson import plan_to_geojson
-from planner.pipeline import PlanOptions, plan_mission
+from planner.pipeline import plan_mission
+from planner.planfile import plan_json
+from planner.profiles import builtin_profiles
 from planner.report import print_plan
-from planner.vehicle import builtin_profiles
+from planner.settings import PlanOptions
 from terrain.errors import TerrainError
+
+OPTION_OF_FIELD = {
+    "body": "--body", "vehicle": "--vehicle", "altitude_m": "--altitude", "speed_m_s": "--speed",
+    "air_density_kg_m3": "--air-density", "usable_energy_wh": "--usable-energy-wh",
+    "reserve_wh": "--reserve-wh", "max_flight_time_s": "--max-flight-time",
+}
+"""The command-line option of each flight setting (core errors name fields, not options)."""
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]})
@@ -148,7 +161,7 @@ def main_command(
             except OSError as exc:
                 raise PlanFlightError(f"{write_terrain}: cannot write ({exc})") from None
         if as_json:
-            sys.stdout.write(json.dumps(plan_to_geojson(plan), indent=1) + "\n")
+            sys.stdout.write(plan_json(plan))
         else:
             print_plan(plan, console, quiet=quiet)
         if targets:
@@ -159,7 +172,7 @@ def main_command(
             err_console.print(f"wrote {', '.join(str(t) for t in targets)}{note}",
                               highlight=False, soft_wrap=True)
     except PlanFlightError as exc:
-        _err(str(exc))
+        _err(_message(exc))
         raise typer.Exit(exc.exit_code) from None
     except TerrainError as exc:
         _err(str(exc))
@@ -172,6 +185,14 @@ def main_command(
             raise
         _err(f"internal error (a bug, please report it): {type(exc).__name__}: {exc}")
         raise typer.Exit(1) from None
+
+
+def _message(exc: PlanFlightError) -> str:
+    """The error's one line, with a command-line setting named by its option."""
+    if isinstance(exc, SettingError) and exc.origin == COMMAND_LINE:
+        value = f"{exc.value:g}" if isinstance(exc.value, float) else str(exc.value)
+        return f"{OPTION_OF_FIELD.get(exc.field, exc.field)} {value}: {exc.message}"
+    return str(exc)
 
 
 def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Console,

@@ -65,6 +65,42 @@ class ProfileError(InputError):
     """A vehicle profile that cannot be loaded, or a field in it that is wrong."""
 
 
+class SettingError(InputError):
+    """A flight setting that the vehicle, its profile or physics cannot honour.
+
+    Core modules name the setting by its field (``speed_m_s``, ``max_flight_time_s``), never by a
+    command-line option; the command line turns the field into its option's name when the value
+    came from there.
+
+    Parameters
+    ----------
+    message
+        What is wrong, without the setting's name (e.g. "outside the profile's limits").
+    field
+        The setting's field name, as in :class:`planner.settings.Settings`.
+    value
+        The value given.
+    origin
+        Where the value came from: ``"command line"``, a file's path (its ``plan_flight``
+        member), or ``None`` or ``""`` when a program set it or it is the profile's own.
+    """
+
+    def __init__(self, message: str, *, field: str, value: object,
+                 origin: str | None = None) -> None:
+        self.message = message
+        self.field = field
+        self.value = value
+        self.origin = origin
+        shown = f"{value:g}" if isinstance(value, float) else str(value)
+        where = f"{origin}: field 'plan_flight.{field}'" if origin and origin != COMMAND_LINE \
+            else f"{field} = {shown}"
+        super().__init__(f"{where}: {message}")
+
+
+COMMAND_LINE = "command line"
+"""The origin of a setting given as a command-line option."""
+
+
 class DEMError(InputError, OSError):
     """A terrain file that the planner cannot use for this mission."""
 
@@ -86,12 +122,14 @@ class VerificationError(PlanFlightError, AssertionError):
 
 
 __all__ = [
+    "COMMAND_LINE",
     "DEMError",
     "InfeasibleMissionError",
     "InputError",
     "MissionError",
     "PlanFlightError",
     "ProfileError",
+    "SettingError",
     "TerrainError",
     "VerificationError",
 ]

@@ -155,6 +155,28 @@ def local_frame(body: Body, lon0: float, lat0: float) -> Frame:
                  _fwd=fwd, _inv=inv)
 
 
+def wrap_deg(angle: ArrayLike) -> NDArray[np.float64]:
+    """Angles wrapped into [-180, 180) degrees.
+
+    Examples
+    --------
+    >>> wrap_deg([190.0, -190.0, 180.0]).tolist()
+    [-170.0, 170.0, -180.0]
+    """
+    return np.asarray((np.asarray(angle, float) + 180.0) % 360.0 - 180.0, dtype=np.float64)
+
+
+def turn_deg(a: float, b: float) -> float:
+    """The smallest turn, in degrees (0 to 180), from heading ``a`` to heading ``b``.
+
+    Examples
+    --------
+    >>> turn_deg(350.0, 10.0), turn_deg(60.0, 240.0)
+    (20.0, 180.0)
+    """
+    return abs((b - a + 180.0) % 360.0 - 180.0)
+
+
 def heading_deg(dx: float, dy: float) -> float:
     """Compass heading (0 = north, clockwise) of the direction ``(dx east, dy north)``.
 

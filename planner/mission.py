@@ -14,8 +14,8 @@ that GIS tools add) are ignored.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -27,12 +27,20 @@ from shapely.geometry.base import BaseGeometry
 
 from planner.errors import MissionError
 from planner.frames import BODIES, Body, body_of_crs
+from planner.settings import MISSION_SETTING_FIELDS, Settings
+from planner.values import boolean, number
 
-ROLES = ("target", "home", "landing", "keep_out")
-_SETTINGS_FIELDS = {
-    "body": str, "vehicle": str, "altitude_m": float, "speed_m_s": float,
-    "air_density_kg_m3": float,
-}
+
+class Role(StrEnum):
+    """What a mission feature is (its ``properties.role``)."""
+
+    TARGET = "target"
+    HOME = "home"
+    LANDING = "landing"
+    KEEP_OUT = "keep_out"
+
+
+ROLES = tuple(r.value for r in Role)
 
 
 @dataclass(frozen=True)
@@ -68,17 +76,6 @@ class KeepOut:
     name: str
     geometry: Polygon | MultiPolygon
     buffer_m: float = 0.0
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Mission-wide settings from the file's ``plan_flight`` member (all optional)."""
-
-    body: str | None = None
-    vehicle: str | None = None
-    altitude_m: float | None = None
-    speed_m_s: float | None = None
-    air_density_kg_m3: float | None = None
 
 
 @dataclass(frozen=True)
@@ -161,18 +158,19 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
         raw_name = props.get("name")
         name = str(raw_name) if raw_name is not None else None
         ctx: dict[str, Any] = {"source": source, "feature": i, "name": name}
-        role = props.get("role", "target")
-        if role not in ROLES:
-            raise MissionError(f"unknown role {role!r} (expected one of {', '.join(ROLES)})",
+        raw_role = props.get("role", Role.TARGET.value)
+        if raw_role not in ROLES:
+            raise MissionError(f"unknown role {raw_role!r} (expected one of {', '.join(ROLES)})",
                                field="role", **ctx)
+        role = Role(raw_role)
         geom = _parse_geometry(feat.get("geometry"), to_geo, ctx)
         label = name or f"{role} {i}"
-        if role in ("home", "landing"):
+        if role in (Role.HOME, Role.LANDING):
             if not isinstance(geom, Point):
                 raise MissionError(f"a {role} must be a Point, not a {geom.geom_type}",
                                    field="geometry", **ctx)
             site = Site(index=i, name=label, point=geom)
-            if role == "home":
+            if role == Role.HOME:
                 if home is not None:
                     raise MissionError(f"a second home (the first is feature {home.index})",
                                        field="role", **ctx)
@@ -182,7 +180,7 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
                     raise MissionError(f"a second landing site (the first is feature "
                                        f"{landing.index})", field="role", **ctx)
                 landing = site
-        elif role == "keep_out":
+        elif role == Role.KEEP_OUT:
             if not isinstance(geom, Polygon | MultiPolygon):
                 raise MissionError(f"a keep_out must be a Polygon or MultiPolygon, not a "
                                    f"{geom.geom_type}", field="geometry", **ctx)
@@ -219,19 +217,18 @@ def _parse_settings(raw: Any, source: str) -> Settings:
     if not isinstance(raw, dict):
         raise MissionError("'plan_flight' must be an object", source=source, field="plan_flight")
     values: dict[str, Any] = {}
-    for key, kind in _SETTINGS_FIELDS.items():
+    for key in MISSION_SETTING_FIELDS:
         if key not in raw or raw[key] is None:
             continue
         val = raw[key]
-        if kind is str:
+        if key in ("body", "vehicle"):
             if not isinstance(val, str):
                 raise MissionError("must be a string", source=source, field=f"plan_flight.{key}")
         else:
-            if isinstance(val, bool) or not isinstance(val, int | float) or not math.isfinite(val) \
-                    or val <= 0:
-                raise MissionError(f"must be a positive number, not {val!r}", source=source,
-                                   field=f"plan_flight.{key}")
-            val = float(val)
+            try:
+                val = number(val, minimum=0.0, exclusive_minimum=True)
+            except ValueError as exc:
+                raise MissionError(str(exc), source=source, field=f"plan_flight.{key}") from None
         values[key] = val
     if "body" in values and values["body"] not in BODIES:
         raise MissionError(f"unknown body {values['body']!r} (mars or earth)", source=source,
@@ -310,29 +307,27 @@ def _parse_geometry(raw: Any, to_geo: Any, ctx: dict[str, Any]) -> BaseGeometry:
 
 def _number(props: dict[str, Any], key: str, default: float, ctx: dict[str, Any], *,
             minimum: float | None = None, exclusive: bool = False,
-            maximum: float | None = None) -> float:
+            maximum: float | None = None, whole: bool = False) -> float:
     val = props.get(key, default)
     if val is None:
         return default
-    if isinstance(val, bool) or not isinstance(val, int | float) or not math.isfinite(val):
-        raise MissionError(f"must be a finite number, not {val!r}", field=key, **ctx)
-    if minimum is not None and (val <= minimum if exclusive else val < minimum):
-        raise MissionError(f"must be {'>' if exclusive else '>='} {minimum:g}, not {val:g}",
-                           field=key, **ctx)
-    if maximum is not None and val > maximum:
-        raise MissionError(f"must be <= {maximum:g}, not {val:g}", field=key, **ctx)
-    return float(val)
+    try:
+        return number(val, minimum=minimum, exclusive_minimum=exclusive, maximum=maximum,
+                      whole=whole)
+    except ValueError as exc:
+        raise MissionError(str(exc), field=key, **ctx) from None
 
 
 def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
                   ctx: dict[str, Any]) -> Target:
-    required = props.get("required", False)
-    if not isinstance(required, bool):
-        raise MissionError(f"must be true or false, not {required!r}", field="required", **ctx)
-    photos = props.get("photos", 1)
-    if isinstance(photos, bool) or not isinstance(photos, int) or not 1 <= photos <= 100:
-        raise MissionError(f"must be a whole number from 1 to 100, not {photos!r}",
+    try:
+        required = boolean(props.get("required", False))
+    except ValueError as exc:
+        raise MissionError(str(exc), field="required", **ctx) from None
+    if isinstance(props.get("photos"), float):  # 2.0 is not a count of photos
+        raise MissionError(f"must be a whole number in [1, 100], not {props['photos']!r}",
                            field="photos", **ctx)
+    photos = int(_number(props, "photos", 1, ctx, minimum=1, maximum=100, whole=True))
     gsd = props.get("gsd_cm")
     gsd_cm = None if gsd is None else _number(props, "gsd_cm", 0.0, ctx, minimum=0.0,
                                                exclusive=True)

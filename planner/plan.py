@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 from shapely.geometry import Polygon
 
-from planner.frames import Frame, heading_deg
+from planner.frames import Frame, heading_deg, turn_deg
+from planner.local import LocalMission
 from planner.mission import Mission
 from planner.roadmap import Node
 from planner.vehicle import Vehicle
@@ -23,7 +25,20 @@ from planner.viewpoints import Station
 from terrain.analysis import profile
 from terrain.dem import DEM
 
-ACTIONS = ("takeoff", "waypoint", "terrain", "photo", "land")
+
+class Action(StrEnum):
+    """What happens at a waypoint."""
+
+    TAKEOFF = "takeoff"
+    """Spin up and climb vertically to the first height."""
+    WAYPOINT = "waypoint"
+    """A stop: a turn around an obstacle, or the last point before landing."""
+    TERRAIN = "terrain"
+    """A pass-through point that keeps the leg within its height band over the ground."""
+    PHOTO = "photo"
+    """A stop to aim the camera and take the target's images."""
+    LAND = "land"
+    """Descend vertically and land."""
 
 
 @dataclass(frozen=True)
@@ -36,7 +51,7 @@ class Waypoint:
     """
 
     seq: int
-    action: str
+    action: Action
     x: float
     y: float
     lon: float
@@ -87,10 +102,15 @@ class Skipped:
 
 @dataclass(frozen=True, eq=False)
 class FlightPlan:
-    """A complete plan and everything needed to report, export and re-check it."""
+    """A complete plan and everything needed to report, export and re-check it.
+
+    ``selection`` says how the targets were chosen, in words ("exact (optimal)", "search");
+    ``stopped_by_time`` is True when the route search stopped on its wall-clock cap rather than
+    after its fixed work, so that another run may choose differently.
+    """
 
     mission: Mission
-    frame: Frame
+    local: LocalMission
     vehicle: Vehicle
     dem: DEM
     waypoints: tuple[Waypoint, ...]
@@ -99,6 +119,12 @@ class FlightPlan:
     warnings: tuple[str, ...]
     landing_xy: tuple[float, float]
     selection: str
+    stopped_by_time: bool = False
+
+    @property
+    def frame(self) -> Frame:
+        """The mission's local frame."""
+        return self.local.frame
 
     @property
     def distance_m(self) -> float:
@@ -174,14 +200,32 @@ def terrain_split(dem: DEM, a: tuple[float, float, float], b: tuple[float, float
             *terrain_split(dem, mid, b, clearance=clearance, ceiling=ceiling, depth=depth + 1)]
 
 
-def assemble(points: list[RoutePoint], *, mission: Mission, frame: Frame, vehicle: Vehicle,
-             dem: DEM, skipped: list[Skipped], warnings: list[str], selection: str) -> FlightPlan:
+@dataclass
+class _Row:
+    """A waypoint while the route is assembled (the last one's figures change at a photo)."""
+
+    action: Action
+    x: float
+    y: float
+    agl: float
+    leg: float
+    speed: float
+    t: float
+    e: float
+    heading: float | None
+    hold: float
+    stop: bool
+
+
+def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
+             vehicle: Vehicle, dem: DEM, skipped: list[Skipped], warnings: list[str],
+             selection: str, stopped_by_time: bool = False) -> FlightPlan:
     """Build the waypoints of a route given as the points flown, first home, last landing."""
     from planner.camera import footprint
 
     p = vehicle.profile
     cam = vehicle.camera
-    raw: list[dict[str, object]] = []
+    rows: list[_Row] = []
     photos: list[Photo] = []
     t_s = 0.0
     e_wh = 0.0
@@ -192,9 +236,8 @@ def assemble(points: list[RoutePoint], *, mission: Mission, frame: Frame, vehicl
         if len(points) > 1 and (points[-1].x, points[-1].y) != (home.x, home.y) else 0.0)
     dt, de = vehicle.takeoff(home.agl_m)
     t_s, e_wh = t_s + dt, e_wh + de
-    raw.append({"action": "takeoff", "x": home.x, "y": home.y, "agl": home.agl_m, "leg": 0.0,
-                "speed": 0.0, "t": t_s, "e": e_wh, "heading": heading, "hold": 0.0,
-                "stop": True})
+    rows.append(_Row(Action.TAKEOFF, home.x, home.y, home.agl_m, 0.0, 0.0, t_s, e_wh, heading,
+                     0.0, True))
     prev = home
     for q in points[1:]:
         inter = terrain_split(dem, (prev.x, prev.y, prev.agl_m), (q.x, q.y, q.agl_m),
@@ -209,23 +252,22 @@ def assemble(points: list[RoutePoint], *, mission: Mission, frame: Frame, vehicl
             lt, le = vehicle.leg(d, max(dz, 0.0), max(-dz, 0.0), stops=stops)
             t_s += float(lt)
             e_wh += float(le)
-            raw.append({"action": "terrain" if not end_stop else "waypoint", "x": x, "y": y,
-                        "agl": h, "leg": d, "speed": d / float(lt) if lt > 0 else 0.0,
-                        "t": t_s, "e": e_wh, "heading": None, "hold": 0.0, "stop": end_stop})
+            rows.append(_Row(Action.WAYPOINT if end_stop else Action.TERRAIN, x, y, h, d,
+                             d / float(lt) if lt > 0 else 0.0, t_s, e_wh, None, 0.0, end_stop))
             sx, sy, sh = x, y, h
             start_stop = end_stop
-        last = raw[-1]
+        last = rows[-1]
         if q.station is not None:
             st = q.station
-            turn = abs((st.pointing.heading_deg - heading + 180.0) % 360.0 - 180.0)
-            yt, ye = vehicle.yaw(turn)
+            yt, ye = vehicle.yaw(turn_deg(heading, st.pointing.heading_deg))
             hold = q.photos * cam.photo_hover_s
             t_s += yt + hold
             e_wh += ye + vehicle.hover(hold)
             heading = st.pointing.heading_deg
-            last.update(action="photo", t=t_s, e=e_wh, heading=heading, hold=hold)
+            last.action, last.t, last.e = Action.PHOTO, t_s, e_wh
+            last.heading, last.hold = heading, hold
             photos.append(Photo(
-                number=len(photos) + 1, target=q.target_name, waypoint=len(raw),
+                number=len(photos) + 1, target=q.target_name, waypoint=len(rows),
                 count=q.photos, heading_deg=st.pointing.heading_deg,
                 pitch_deg=st.pointing.pitch_deg, slant_range_m=st.pointing.slant_range_m,
                 gsd_cm=st.pointing.gsd_cm, station=(st.x, st.y, st.z), aim=st.aim,
@@ -237,23 +279,19 @@ def assemble(points: list[RoutePoint], *, mission: Mission, frame: Frame, vehicl
     land_t, land_e = vehicle.landing(end.agl_m)
     t_s += land_t
     e_wh += land_e
-    raw.append({"action": "land", "x": end.x, "y": end.y, "agl": 0.0, "leg": 0.0, "speed": 0.0,
-                "t": t_s, "e": e_wh, "heading": None, "hold": 0.0, "stop": True})
-    xs = np.array([float(r["x"]) for r in raw])  # type: ignore[arg-type]
-    ys = np.array([float(r["y"]) for r in raw])  # type: ignore[arg-type]
-    lon, lat = frame.to_lonlat(xs, ys)
+    rows.append(_Row(Action.LAND, end.x, end.y, 0.0, 0.0, 0.0, t_s, e_wh, None, 0.0, True))
+    xs = np.array([r.x for r in rows], dtype=float)
+    ys = np.array([r.y for r in rows], dtype=float)
+    lon, lat = local.frame.to_lonlat(xs, ys)
     ground = dem.sample(xs, ys)
-    wps = []
-    for i, r in enumerate(raw):
-        agl = float(r["agl"])  # type: ignore[arg-type]
-        wps.append(Waypoint(
-            seq=i + 1, action=str(r["action"]), x=float(xs[i]), y=float(ys[i]),
-            lon=float(lon[i]), lat=float(lat[i]), ground_m=float(ground[i]), agl_m=agl,
-            alt_m=float(ground[i]) + agl, leg_m=float(r["leg"]),  # type: ignore[arg-type]
-            speed_m_s=float(r["speed"]), time_s=float(r["t"]),  # type: ignore[arg-type]
-            energy_wh=float(r["e"]),  # type: ignore[arg-type]
-            heading_deg=None if r["heading"] is None else float(r["heading"]),  # type: ignore[arg-type]
-            hold_s=float(r["hold"]), stop=bool(r["stop"])))  # type: ignore[arg-type]
-    return FlightPlan(mission=mission, frame=frame, vehicle=vehicle, dem=dem,
-                      waypoints=tuple(wps), photos=tuple(photos), skipped=tuple(skipped),
-                      warnings=tuple(warnings), landing_xy=(end.x, end.y), selection=selection)
+    wps = tuple(Waypoint(
+        seq=i + 1, action=r.action, x=float(xs[i]), y=float(ys[i]), lon=float(lon[i]),
+        lat=float(lat[i]), ground_m=float(ground[i]), agl_m=float(r.agl),
+        alt_m=float(ground[i]) + float(r.agl), leg_m=float(r.leg), speed_m_s=float(r.speed),
+        time_s=float(r.t), energy_wh=float(r.e),
+        heading_deg=None if r.heading is None else float(r.heading), hold_s=float(r.hold),
+        stop=r.stop) for i, r in enumerate(rows))
+    return FlightPlan(mission=mission, local=local, vehicle=vehicle, dem=dem, waypoints=wps,
+                      photos=tuple(photos), skipped=tuple(skipped), warnings=tuple(warnings),
+                      landing_xy=(end.x, end.y), selection=selection,
+                      stopped_by_time=stopped_by_time)

@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from planner.plan import FlightPlan
+from planner.profiles import Mount
 
 _ACTION_STYLE = {"takeoff": "bold green", "land": "bold green", "photo": "bold cyan",
                  "terrain": "dim", "waypoint": ""}
@@ -70,7 +71,7 @@ def waypoint_table(plan: FlightPlan) -> Table:
 def camera_table(plan: FlightPlan) -> Table:
     """The camera commands."""
     mount = plan.vehicle.camera.mount
-    aim = "yawing the vehicle" if mount == "fixed" else "gimbal pitch and yaw"
+    aim = "yawing the vehicle" if mount == Mount.FIXED else "gimbal pitch and yaw"
     t = Table(title=f"Camera commands ({plan.vehicle.camera.name}, aimed by {aim})",
               box=box.SIMPLE_HEAD, title_justify="left", padding=(0, 1))
     for name, just in (("photo", "right"), ("target", "left"), ("wp", "right"),

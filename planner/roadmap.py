@@ -11,6 +11,7 @@ length.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import networkx as nx
 import numpy as np
@@ -23,6 +24,16 @@ from planner.vehicle import Vehicle
 from terrain.dem import DEM
 
 
+class NodeKind(StrEnum):
+    """What a roadmap node is."""
+
+    HOME = "home"
+    LANDING = "landing"
+    STATION = "station"
+    CORNER = "corner"
+    """A convex corner of an obstacle, where a shortest path may bend."""
+
+
 @dataclass(frozen=True)
 class Node:
     """A roadmap node: a point in the local frame at a height above ground."""
@@ -30,7 +41,7 @@ class Node:
     x: float
     y: float
     agl_m: float
-    kind: str  # "corner", "home", "landing" or "station"
+    kind: NodeKind
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,7 +163,8 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
         routes join near neighbours. ``None`` joins every visible pair: exact.
     """
     h = vehicle.cruise_altitude_agl_m
-    corners = [Node(x, y, h, "corner") for x, y in convex_corners(obstacles, clearance=clearance)]
+    corners = [Node(x, y, h, NodeKind.CORNER)
+               for x, y in convex_corners(obstacles, clearance=clearance)]
     corners = [c for c in corners if bool(dem.contains(c.x, c.y, margin=dem.resolution))]
     nodes = tuple(points) + tuple(corners)
     xy = np.array([[n.x, n.y] for n in nodes]) if nodes else np.zeros((0, 2))

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 from shapely.geometry import LineString
-from shapely.geometry.base import BaseGeometry
 
 from planner.camera import in_frame
 from planner.errors import VerificationError
+from planner.frames import turn_deg
 from planner.plan import FlightPlan
+from planner.profiles import Mount
 from terrain.analysis import line_of_sight
 from terrain.hazards import HazardMaps
 
@@ -49,8 +49,7 @@ class Report:
                                     "; ".join(self.violations[:3]) + more)
 
 
-def verify(plan: FlightPlan, *, hazards: HazardMaps, keep_outs: Sequence[BaseGeometry],
-           record_tolerance: float = 1e-6) -> Report:
+def verify(plan: FlightPlan, *, hazards: HazardMaps, record_tolerance: float = 1e-6) -> Report:
     """Check every rule on a plan; see the module docstring.
 
     Parameters
@@ -60,8 +59,6 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, keep_outs: Sequence[BaseGeo
         frame and vehicle are used.
     hazards
         Hazard rasters of the terrain.
-    keep_outs
-        The mission's keep-out zones in the local frame, grown by their ``buffer_m``.
     record_tolerance
         How far the plan's recorded times (s) and energies (Wh) may differ from the model's:
         relative for plans in memory, and about the rounding of a file for re-checked exports.
@@ -72,7 +69,7 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, keep_outs: Sequence[BaseGeo
     p = plan.vehicle.profile
     vehicle = plan.vehicle
     wps = plan.waypoints
-    keeps = [k for k in keep_outs if not k.is_empty]
+    keeps = [k for k in plan.local.keep_outs_buffered if not k.is_empty]
     if not wps or wps[0].action != "takeoff" or wps[-1].action != "land":
         v.append("a plan must start with take-off and end with landing")
         return Report(tuple(v), checks)
@@ -119,8 +116,7 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, keep_outs: Sequence[BaseGeo
         e_wh += float(le)
         if b.action == "photo":
             assert b.heading_deg is not None
-            turn = abs((b.heading_deg - heading + 180.0) % 360.0 - 180.0)
-            yt, ye = vehicle.yaw(turn)
+            yt, ye = vehicle.yaw(turn_deg(heading, b.heading_deg))
             t_s += yt + b.hold_s
             e_wh += ye + vehicle.hover(b.hold_s)
             heading = b.heading_deg
@@ -150,18 +146,19 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, keep_outs: Sequence[BaseGeo
                  f"{hazards.landing_reason_at(land.x, land.y)}")
 
     # Every photo.
-    by_name = {t.name: t for t in plan.mission.targets}
+    index_of = {t.name: i for i, t in enumerate(plan.mission.targets)}
     cam = vehicle.camera
     for ph in plan.photos:
         checks["photos"] += 1
-        spec = by_name.get(ph.target)
-        if spec is None:
+        ti = index_of.get(ph.target)
+        if ti is None:
             v.append(f"photo {ph.number}: target {ph.target!r} is not in the mission")
             continue
         if not 1 <= ph.waypoint <= len(wps) or wps[ph.waypoint - 1].action != "photo":
             v.append(f"photo {ph.number}: waypoint {ph.waypoint} is not a photo waypoint")
             continue
-        geom = plan.frame.geometry_to_local(spec.geometry)
+        spec = plan.mission.targets[ti]
+        geom = plan.local.targets[ti]
         ring = geom.exterior if geom.geom_type == "Polygon" else geom
         xy = np.unique(shapely.get_coordinates(ring), axis=0)
         pts = np.column_stack([xy, dem.sample(xy[:, 0], xy[:, 1])])
@@ -173,9 +170,9 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, keep_outs: Sequence[BaseGeo
         station = (wp.x, wp.y, float(dem.sample(wp.x, wp.y)) + wp.agl_m)
         if not in_frame(cam, station, ph.heading_deg, ph.pitch_deg, pts, margin_deg=0.5):
             v.append(f"photo {ph.number} ({ph.target}): the target is not wholly in frame")
-        if cam.mount == "fixed" and abs(ph.pitch_deg - cam.fixed_pitch_deg) > 1e-6:
+        if cam.mount == Mount.FIXED and abs(ph.pitch_deg - cam.fixed_pitch_deg) > 1e-6:
             v.append(f"photo {ph.number}: a fixed camera cannot pitch to {ph.pitch_deg:.1f}°")
-        if cam.mount == "gimbal" and not (cam.gimbal_pitch_min_deg - 1e-6 <= ph.pitch_deg <=
+        if cam.mount == Mount.GIMBAL and not (cam.gimbal_pitch_min_deg - 1e-6 <= ph.pitch_deg <=
                                           cam.gimbal_pitch_max_deg + 1e-6):
             v.append(f"photo {ph.number}: gimbal pitch {ph.pitch_deg:.1f}° out of range")
         if not line_of_sight(dem, station, aim):

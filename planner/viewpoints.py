@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,9 +23,23 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from planner.camera import Pointing, gsd_cm, in_frame_many
+from planner.mission import Target
+from planner.profiles import Mount
 from planner.vehicle import Vehicle
 from terrain.analysis import line_of_sight
 from terrain.dem import DEM
+
+AZIMUTH_STEP_DEG = 15.0
+"""Spacing of candidate azimuths around a target: 24 directions, finer than any camera's
+half field of view (so a direction that sees the target is never stepped over)."""
+HEIGHT_LEVELS = 5
+"""Candidate heights spread evenly between the profile's floor and ceiling (plus the cruise
+height): enough to find a view over a ridge without multiplying the line-of-sight tests."""
+GSD_PER_METRE_OF_HEIGHT = 0.05
+"""Ranking of candidates: cm of GSD worth one metre of height away from the cruise height, a
+gentle preference for stations that need no climb; GSD decides between different ranges."""
+SIGHT_SAMPLES = 8
+"""Points of a line or polygon target tested for line of sight (besides the aim point)."""
 
 
 @dataclass(frozen=True)
@@ -65,17 +80,17 @@ _REASONS = {
 }
 
 
-def find_stations(targets_local: list[BaseGeometry], *, target_specs: list[object], dem: DEM,
+def find_stations(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *, dem: DEM,
                   vehicle: Vehicle, obstacles: BaseGeometry, keep: int = 6,
-                  azimuth_step_deg: float = 15.0) -> list[TargetStations]:
+                  azimuth_step_deg: float = AZIMUTH_STEP_DEG) -> list[TargetStations]:
     """Find up to ``keep`` camera stations for each target.
 
     Parameters
     ----------
-    targets_local
-        Each target's geometry in the local frame.
-    target_specs
-        The mission's :class:`~planner.mission.Target` objects, in the same order.
+    targets
+        The mission's targets (what each asks of its photographs).
+    geoms
+        Each target's geometry in the local frame, in the same order.
     dem
         Terrain in the local frame.
     vehicle
@@ -90,14 +105,17 @@ def find_stations(targets_local: list[BaseGeometry], *, target_specs: list[objec
     prepared = obstacles
     shapely.prepare(prepared)
     out = []
-    for idx, (geom, spec) in enumerate(zip(targets_local, target_specs, strict=True)):
+    for idx, (geom, spec) in enumerate(zip(geoms, targets, strict=True)):
         out.append(_stations_for(idx, geom, spec, dem=dem, vehicle=vehicle, obstacles=prepared,
                                  keep=keep, az_step=azimuth_step_deg))
     return out
 
 
-def _target_points(geom: BaseGeometry, dem: DEM) -> tuple[np.ndarray, tuple[float, float, float]]:
-    """3-D points that must be in frame, and the aim point."""
+def target_points(geom: BaseGeometry, dem: DEM) -> tuple[np.ndarray, tuple[float, float, float]]:
+    """3-D points of a target that must be in frame, and the aim point.
+
+    The aim is the target point itself, or the centroid of a line or polygon, on the ground.
+    """
     if geom.geom_type == "Point":
         xy = np.array([[geom.x, geom.y]])
         aim_xy = (geom.x, geom.y)
@@ -112,26 +130,27 @@ def _target_points(geom: BaseGeometry, dem: DEM) -> tuple[np.ndarray, tuple[floa
     return np.column_stack([xy, z]), (aim_xy[0], aim_xy[1], za)
 
 
-def _stations_for(idx: int, geom: BaseGeometry, spec: object, *, dem: DEM, vehicle: Vehicle,
+def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehicle: Vehicle,
                   obstacles: BaseGeometry, keep: int, az_step: float) -> TargetStations:
     p = vehicle.profile
     cam = vehicle.camera
-    pts, aim = _target_points(geom, dem)
+    pts, aim = target_points(geom, dem)
     if not np.all(np.isfinite(pts[:, 2])) or not math.isfinite(aim[2]):
         return TargetStations(idx, (), "the target lies on unknown ground (nodata) or outside "
                                        "the terrain")
-    gsd_limit = getattr(spec, "gsd_cm", None)
-    standoff = float(getattr(spec, "min_standoff_m", 0.0))
-    view_az = getattr(spec, "view_azimuth_deg", None)
-    view_tol = float(getattr(spec, "view_azimuth_tolerance_deg", 45.0))
+    gsd_limit = spec.gsd_cm
+    standoff = spec.min_standoff_m
+    view_az = spec.view_azimuth_deg
+    view_tol = spec.view_azimuth_tolerance_deg
     max_range = math.inf if gsd_limit is None else gsd_limit / 100.0 / cam.ifov_rad
     size = float(np.max(np.hypot(pts[:, 0] - aim[0], pts[:, 1] - aim[1]))) if len(pts) > 1 \
         else 0.0
 
     heights = sorted({round(h, 2) for h in
                       [vehicle.cruise_altitude_agl_m,
-                       *np.linspace(p.min_altitude_agl_m, p.max_altitude_agl_m, 5)]})
-    if cam.mount == "fixed":
+                       *np.linspace(p.min_altitude_agl_m, p.max_altitude_agl_m,
+                                    HEIGHT_LEVELS)]})
+    if cam.mount == Mount.FIXED:
         centre = -cam.fixed_pitch_deg
         half = cam.vfov_deg / 2 - 2.0
         depressions = [d for d in (centre, centre - half / 2, centre + half / 2,
@@ -168,7 +187,7 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: object, *, dem: DEM, vehic
     if gsd_limit is not None:
         cut(slant <= max_range, "gsd")
     heading = np.degrees(np.arctan2(dx, dy)) % 360.0
-    if cam.mount == "fixed":
+    if cam.mount == Mount.FIXED:
         pitch = np.full(sx.shape, cam.fixed_pitch_deg)
     else:
         needed = np.degrees(np.arctan2(dz, np.hypot(dx, dy)))
@@ -182,13 +201,14 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: object, *, dem: DEM, vehic
         cut(ok, "obstacle")
     # Line of sight last, best candidates first, only until enough are kept: the finest GSD,
     # then the height nearest the cruise altitude; one per azimuth sector first.
-    score = slant * cam.ifov_rad * 100.0 + 0.05 * np.abs(hh - vehicle.cruise_altitude_agl_m)
+    score = slant * cam.ifov_rad * 100.0 + \
+        GSD_PER_METRE_OF_HEIGHT * np.abs(hh - vehicle.cruise_altitude_agl_m)
     order = np.flatnonzero(alive)[np.lexsort((aa[alive], score[alive]))]
     sector = 360.0 / keep
     chosen: list[int] = []
     sectors: set[int] = set()
     seen_sight: dict[int, bool] = {}
-    sight_points = [aim, *[tuple(r) for r in pts[:: max(len(pts) // 8, 1)]]]
+    sight_points = [aim, *[tuple(r) for r in pts[:: max(len(pts) // SIGHT_SAMPLES, 1)]]]
 
     def sees(i: int) -> bool:
         if i not in seen_sight:

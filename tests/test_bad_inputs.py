@@ -56,7 +56,7 @@ def floor(shape=(400, 400)):
 
 
 def profile_text(**changes) -> str:
-    from planner.vehicle import resources
+    from planner.profiles import resources
 
     text = resources.files("planner").joinpath("profiles", "ingenuity.toml").read_text()
     for key, val in changes.items():
@@ -131,7 +131,7 @@ CASES = [
     ("reserve option above usable", base(), ["--reserve-wh", "30"], 2, ["reserve"]),
     ("speed above the profile's", base(), ["--speed", "25"], 2, ["speed 25"]),
     ("altitude above the profile's", base(), ["--altitude", "40"], 2, ["altitude 40"]),
-    ("non-positive air density", base(), ["--air-density", "0"], 2, ["air density"]),
+    ("non-positive air density", base(), ["--air-density", "0"], 2, ["--air-density 0", "> 0"]),
     ("mars vehicle on earth", collection(feature("Point", [8.54, 47.37], role="home")),
      ["--vehicle", "ingenuity"], 2, ["made for mars"]),
     ("unwritable output", base(), ["--export", "{tmp}/missing/plan.plan"], 2,

@@ -6,7 +6,6 @@ and then writes each atomically, so a failure leaves no partial file behind.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -40,11 +39,12 @@ def check_target(path: str | Path) -> Path:
 
 def render(plan: FlightPlan, hazards: HazardMaps, suffix: str) -> bytes:
     """The bytes of one export, by file suffix."""
-    from planner.export import geojson, mavlink, plot, simple
+    from planner import planfile
+    from planner.export import mavlink, plot, simple
 
     s = suffix.lower()
     if s == ".geojson":
-        text = json.dumps(geojson.plan_to_geojson(plan), indent=1) + "\n"
+        text = planfile.plan_json(plan)
     elif s == ".plan":
         text = mavlink.qgc_plan_text(plan)
     elif s == ".waypoints":

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.plan import FlightPlan
+from planner.profiles import Mount
 
 NAV_WAYPOINT = 16
 NAV_LOITER_TIME = 19
@@ -66,7 +67,7 @@ def mission_items(plan: FlightPlan) -> list[Item]:
         elif w.action == "photo":
             ph = photo_at[w.seq]
             heading = round(ph.heading_deg % 360.0, 2)
-            if cam.mount == "fixed":
+            if cam.mount == Mount.FIXED:
                 yaw_rate = plan.vehicle.profile.yaw_rate_deg_s
                 items.append(Item(CONDITION_YAW, FRAME_MISSION,
                                   (heading, yaw_rate, 0.0, 0.0, 0.0, 0.0, 0.0)))
@@ -112,19 +113,19 @@ def qgc_plan(plan: FlightPlan, *, firmware_type: int = 3) -> dict[str, Any]:
             entry["AMSLAltAboveTerrain"] = None
         items.append(entry)
     fence = []
-    for k in plan.mission.keep_outs:
-        grown = plan.frame.geometry_to_lonlat(
-            plan.frame.geometry_to_local(k.geometry).buffer(k.buffer_m))
+    for buffered in plan.local.keep_outs_buffered:
+        grown = plan.frame.geometry_to_lonlat(buffered)
         for poly in getattr(grown, "geoms", [grown]):
             ring = list(poly.exterior.coords)[:-1]
             fence.append({"inclusion": False, "version": 1,
                           "polygon": [[round(y, 8), round(x, 8)] for x, y in ring]})
     rally = []
-    for site in (plan.mission.home, plan.mission.landing):
-        if site is not None:
-            x, y = plan.frame.to_local(site.point.x, site.point.y)
-            g = float(plan.dem.sample(float(x), float(y)))
-            rally.append([round(site.point.y, 8), round(site.point.x, 8), round(g, 3)])
+    sites = [(plan.mission.home, plan.local.home)]
+    if plan.mission.landing is not None:
+        sites.append((plan.mission.landing, plan.local.landing))
+    for site, local in sites:
+        g = float(plan.dem.sample(float(local.x), float(local.y)))
+        rally.append([round(site.point.y, 8), round(site.point.x, 8), round(g, 3)])
     doc: dict[str, Any] = {
         "fileType": "Plan", "version": 1, "groundStation": "QGroundControl",
         "mission": {

@@ -38,12 +38,10 @@ def plot_png(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110) -> bytes:
     from matplotlib.patches import Polygon as MplPolygon
 
     dem = plan.dem
-    frame = plan.frame
     xs = [w.x for w in plan.waypoints]
     ys = [w.y for w in plan.waypoints]
-    targets = [frame.geometry_to_local(t.geometry) for t in plan.mission.targets]
-    keeps = [frame.geometry_to_local(k.geometry).buffer(k.buffer_m)
-             for k in plan.mission.keep_outs]
+    targets = list(plan.local.targets)
+    keeps = list(plan.local.keep_outs_buffered)
     bx0, by0, bx1, by1 = shapely.total_bounds([shapely.MultiPoint(list(zip(xs, ys,
                                                                            strict=True))),
                                                 *targets, *keeps])

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from planner.camera import footprint, gsd_cm, in_frame, point_camera
-from planner.vehicle import CameraSpec, load_profile
+from planner.profiles import CameraSpec, Mount, load_profile
 
 RTE = load_profile("ingenuity").camera
 GIMBAL = load_profile("mavic3").camera
@@ -36,7 +36,7 @@ def test_gimbal_pitches_to_the_target_within_its_range() -> None:
 
 
 def test_polygon_must_fit_the_frame() -> None:
-    cam = CameraSpec("c", 1000, 1000, 40.0, 40.0, "gimbal", gimbal_pitch_min_deg=-90,
+    cam = CameraSpec("c", 1000, 1000, 40.0, 40.0, Mount.GIMBAL, gimbal_pitch_min_deg=-90,
                      gimbal_pitch_max_deg=0)
     small = [(-1, 9, 0), (1, 9, 0), (1, 11, 0), (-1, 11, 0)]
     big = [(-30, 0, 0), (30, 0, 0), (30, 60, 0), (-30, 60, 0)]
@@ -46,7 +46,7 @@ def test_polygon_must_fit_the_frame() -> None:
 
 
 def test_nadir_footprint_is_the_expected_rectangle() -> None:
-    cam = CameraSpec("c", 1000, 800, 60.0, 40.0, "gimbal", gimbal_pitch_min_deg=-90,
+    cam = CameraSpec("c", 1000, 800, 60.0, 40.0, Mount.GIMBAL, gimbal_pitch_min_deg=-90,
                      gimbal_pitch_max_deg=0)
     fp = footprint(cam, (0, 0, 50), 0.0, -90.0, 0.0)
     w = 2 * 50 * math.tan(math.radians(30))

@@ -21,7 +21,7 @@ def test_three_target_mission_plans_around_the_keep_out(three_targets, write_jso
     plan, ctx = plan_mission(write_json(three_targets))
     assert plan.waypoints[0].action == "takeoff" and plan.waypoints[-1].action == "land"
     line = route_line(plan)
-    for keep in ctx.keep_outs_local:
+    for keep in ctx.local.keep_outs_buffered:
         assert not line.intersects(keep)
     p = plan.vehicle.profile
     assert plan.energy_wh <= p.usable_energy_wh - p.reserve_wh
@@ -99,7 +99,7 @@ def test_home_inside_keep_out_is_bad_input(write_json) -> None:
 def test_same_input_same_plan(three_targets, write_json) -> None:
     import json
 
-    from planner.export.geojson import plan_to_geojson
+    from planner.planfile import plan_to_geojson
 
     path = write_json(three_targets)
     a = json.dumps(plan_to_geojson(plan_mission(path)[0]))
@@ -114,7 +114,7 @@ def test_examples_plan_and_verify(name: str) -> None:
     required = {t.name for t in plan.mission.targets if t.required}
     assert required <= set(plan.targets_photographed)
     line = route_line(plan)
-    for keep in ctx.keep_outs_local:
+    for keep in ctx.local.keep_outs_buffered:
         assert not line.intersects(keep)
 
 

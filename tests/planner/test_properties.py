@@ -71,7 +71,7 @@ def test_planned_flights_keep_every_rule(doc, seed, max_time, tmp_path) -> None:
     assert plan.duration_s <= p.max_flight_time_s + 1e-9
     assert plan.energy_wh <= p.usable_energy_wh - p.reserve_wh + 1e-9
     line = LineString([(w.x, w.y) for w in plan.waypoints])
-    for keep in ctx.keep_outs_local:
+    for keep in ctx.local.keep_outs_buffered:
         assert not line.intersects(keep)
     xs = np.concatenate([np.linspace(a.x, b.x, 50) for a, b in
                          itertools.pairwise(plan.waypoints)])

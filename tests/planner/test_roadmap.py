@@ -11,8 +11,9 @@ from affine import Affine
 from shapely.geometry import LineString, box
 
 from planner.frames import MARS
+from planner.profiles import load_profile
 from planner.roadmap import Node, build_roadmap, convex_corners, travel_table
-from planner.vehicle import load_profile, make_vehicle
+from planner.settings import make_vehicle
 from terrain.dem import DEM
 
 

@@ -4,9 +4,10 @@ import math
 
 import pytest
 
-from planner.errors import InputError, ProfileError
+from planner.errors import InputError, ProfileError, SettingError
 from planner.frames import EARTH, MARS
-from planner.vehicle import builtin_profiles, load_profile, make_vehicle, with_budget
+from planner.profiles import builtin_profiles, load_profile
+from planner.settings import make_vehicle
 
 
 def ingenuity(**kw):
@@ -87,16 +88,34 @@ def test_mavic_hover_endurance_matches_spec() -> None:
 
 def test_overrides_outside_limits_are_refused() -> None:
     p = load_profile("ingenuity")
-    with pytest.raises(InputError, match="speed 12"):
+    with pytest.raises(SettingError, match=r"speed_m_s = 12: .*\(0, 10\].*ingenuity"):
         make_vehicle(p, MARS, speed_m_s=12)
-    with pytest.raises(InputError, match="altitude 30"):
+    with pytest.raises(SettingError, match="altitude_m = 30"):
         make_vehicle(p, MARS, altitude_m=30)
-    with pytest.raises(InputError, match="made for mars"):
+    with pytest.raises(SettingError, match="made for mars"):
         make_vehicle(p, EARTH)
-    with pytest.raises(InputError, match="reserve"):
-        with_budget(p, reserve_wh=30)
-    with pytest.raises(InputError):
-        with_budget(p, usable_energy_wh=-5)
+    with pytest.raises(SettingError, match="reserve") as info:
+        make_vehicle(p, MARS, reserve_wh=30)
+    assert info.value.field == "reserve_wh"
+    with pytest.raises(SettingError) as info:
+        make_vehicle(p, MARS, usable_energy_wh=-5)
+    assert info.value.field == "usable_energy_wh"
+    assert isinstance(info.value, InputError)
+
+
+def test_setting_errors_name_where_the_value_came_from() -> None:
+    from planner.errors import COMMAND_LINE
+    from planner.settings import Settings, configure_vehicle, resolve
+
+    p = load_profile("ingenuity")
+    r = resolve((COMMAND_LINE, Settings(max_flight_time_s=-5.0)),
+                ("m.geojson", Settings(speed_m_s=50.0)))
+    with pytest.raises(SettingError) as info:
+        configure_vehicle(p, MARS, r)
+    assert (info.value.field, info.value.origin) == ("max_flight_time_s", COMMAND_LINE)
+    r = resolve((COMMAND_LINE, Settings()), ("m.geojson", Settings(speed_m_s=50.0)))
+    with pytest.raises(SettingError, match=r"m.geojson: field 'plan_flight.speed_m_s'"):
+        configure_vehicle(p, MARS, r)
 
 
 @pytest.mark.parametrize(("edit", "needle"), [
@@ -112,7 +131,7 @@ def test_overrides_outside_limits_are_refused() -> None:
 def test_bad_profile_names_the_field(edit, needle, tmp_path) -> None:
     import tomllib
 
-    from planner.vehicle import resources
+    from planner.profiles import resources
 
     text = resources.files("planner").joinpath("profiles", "ingenuity.toml").read_text()
     doc = tomllib.loads(text)
@@ -142,7 +161,7 @@ def test_unknown_vehicle() -> None:
 
 
 def test_custom_profile_file_plans(tmp_path) -> None:
-    from planner.vehicle import resources
+    from planner.profiles import resources
 
     text = resources.files("planner").joinpath("profiles", "ingenuity.toml").read_text()
     heavier = text.replace("mass_kg = 1.8 ", "mass_kg = 2.2 ").replace(

@@ -1,0 +1,258 @@
+"""Vehicle profiles: the TOML schema, its validation, and the profiles shipped with plan-flight.
+
+A profile describes a vehicle as built and as allowed to fly: airframe and rotor, battery and
+budgets, flight limits, navigation and landing limits, and the imaging camera. Every field carries
+its unit in its name; each shipped file gives a source or says "assumed" for every figure.
+Physics (power, time, energy) lives in :mod:`planner.vehicle`; which setting wins over which
+(command line, mission file, profile) in :mod:`planner.settings`.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import dataclass, fields
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from planner.errors import ProfileError
+from planner.values import number
+from terrain.hazards import HazardLimits
+
+SECTIONS = ("airframe", "battery", "flight", "navigation", "landing", "camera")
+
+
+class Mount(StrEnum):
+    """How the imaging camera is mounted."""
+
+    FIXED = "fixed"
+    """Fixed to the airframe: aimed by yawing the vehicle, at the mount's pitch."""
+    GIMBAL = "gimbal"
+    """On a gimbal: pitched within its range; the vehicle yaws to the heading."""
+
+
+@dataclass(frozen=True)
+class CameraSpec:
+    """An imaging camera and how it is mounted."""
+
+    name: str
+    image_width_px: int
+    image_height_px: int
+    hfov_deg: float
+    vfov_deg: float
+    mount: Mount
+    fixed_pitch_deg: float = 0.0
+    gimbal_pitch_min_deg: float = -90.0
+    gimbal_pitch_max_deg: float = 0.0
+    photo_hover_s: float = 2.0
+
+    @property
+    def ifov_rad(self) -> float:
+        """Angle subtended by one pixel (the coarser axis)."""
+        return max(math.radians(self.hfov_deg) / self.image_width_px,
+                   math.radians(self.vfov_deg) / self.image_height_px)
+
+
+@dataclass(frozen=True)
+class VehicleProfile:
+    """A vehicle as described by its profile file; units are in the field names."""
+
+    name: str
+    description: str
+    body: str | None
+    source: str
+    mass_kg: float
+    rotor_radius_m: float
+    rotor_count: int
+    rotor_speed_rpm: float
+    hover_efficiency: float
+    induced_power_fraction: float
+    flat_plate_area_m2: float
+    usable_energy_wh: float
+    reserve_wh: float
+    max_flight_time_s: float
+    avionics_power_w: float
+    cruise_altitude_agl_m: float
+    min_altitude_agl_m: float
+    max_altitude_agl_m: float
+    cruise_speed_m_s: float
+    max_speed_m_s: float
+    climb_rate_m_s: float
+    descent_rate_m_s: float
+    horizontal_accel_m_s2: float
+    yaw_rate_deg_s: float
+    takeoff_overhead_s: float
+    landing_overhead_s: float
+    min_clearance_m: float
+    nav_margin_m: float
+    nav_max_slope_deg: float
+    nav_scale_m: float
+    nav_min_texture_m: float
+    nav_texture_window_m: float
+    fly_over_nodata: bool
+    follow_terrain_at_speed: bool
+    landing_max_slope_deg: float
+    landing_max_roughness_m: float
+    landing_clear_radius_m: float
+    camera: CameraSpec
+
+    @property
+    def hazard_limits(self) -> HazardLimits:
+        """The terrain limits this vehicle flies and lands within (no ramp-following limit)."""
+        return HazardLimits(
+            nav_max_slope_deg=self.nav_max_slope_deg, nav_scale_m=self.nav_scale_m,
+            nav_min_texture_m=self.nav_min_texture_m,
+            nav_texture_window_m=self.nav_texture_window_m, fly_over_nodata=self.fly_over_nodata,
+            landing_max_slope_deg=self.landing_max_slope_deg,
+            landing_max_roughness_m=self.landing_max_roughness_m,
+            landing_clear_radius_m=self.landing_clear_radius_m)
+
+    @property
+    def budget_energy_wh(self) -> float:
+        """Energy the flight may use: usable energy less the reserve."""
+        return self.usable_energy_wh - self.reserve_wh
+
+
+# Fields that may be zero (the rest of the numbers must be positive), and fractions.
+_NON_NEGATIVE = {"flat_plate_area_m2", "avionics_power_w", "takeoff_overhead_s",
+                 "landing_overhead_s", "nav_margin_m", "nav_min_texture_m", "reserve_wh",
+                 "min_clearance_m"}
+_FRACTIONS = {"hover_efficiency", "induced_power_fraction"}
+_DESCRIPTIVE = ("name", "description", "body", "source", "camera")
+
+
+def builtin_profiles() -> list[str]:
+    """Names of the profiles shipped with plan-flight."""
+    files = resources.files("planner").joinpath("profiles")
+    return sorted(p.name.removesuffix(".toml") for p in files.iterdir()
+                  if p.name.endswith(".toml"))
+
+
+def builtin_profile_text(name: str) -> str:
+    """The TOML text of a shipped profile (for users to copy and edit)."""
+    if name not in builtin_profiles():
+        raise ProfileError(f"unknown vehicle {name!r} (built in: "
+                           f"{', '.join(builtin_profiles())}; or give a .toml path)")
+    return resources.files("planner").joinpath("profiles", f"{name}.toml") \
+        .read_text(encoding="utf-8")
+
+
+def is_profile_path(name_or_path: str) -> bool:
+    """Whether a vehicle argument names a file rather than a shipped profile."""
+    return name_or_path.endswith(".toml") or "/" in name_or_path or "\\" in name_or_path
+
+
+def load_profile(name_or_path: str) -> VehicleProfile:
+    """Load a shipped profile by name, or a profile TOML file by path.
+
+    Raises
+    ------
+    ProfileError
+        Unknown name, unreadable file, or a missing or wrong field (named in the message).
+    """
+    if is_profile_path(name_or_path):
+        path = Path(name_or_path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ProfileError(f"{path}: vehicle profile cannot be read "
+                               f"({exc.strerror or exc})") from None
+        except UnicodeDecodeError:
+            raise ProfileError(f"{path}: vehicle profile is not UTF-8 text") from None
+        source = str(path)
+    else:
+        text = builtin_profile_text(name_or_path)
+        source = f"built-in profile {name_or_path}"
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProfileError(f"{source}: invalid TOML ({exc})") from None
+    return parse_profile(doc, source=source)
+
+
+def parse_profile(doc: dict[str, Any], *, source: str) -> VehicleProfile:
+    """Validate a parsed profile document; see :func:`load_profile`."""
+    flat: dict[str, Any] = {}
+    for section in SECTIONS:
+        sec = doc.get(section)
+        if not isinstance(sec, dict):
+            raise ProfileError(f"{source}: missing section [{section}]")
+        if section != "camera":
+            flat.update({k: (section, v) for k, v in sec.items()})
+    known = {f.name: f for f in fields(VehicleProfile)}
+    values: dict[str, Any] = {}
+    for name, f in known.items():
+        if name in _DESCRIPTIVE:
+            continue
+        if name not in flat:
+            raise ProfileError(f"{source}: missing field {name!r}")
+        section, val = flat[name]
+        where = f"{source}: field {section}.{name}"
+        try:
+            if f.type == "bool":
+                if not isinstance(val, bool):
+                    raise ValueError(f"must be true or false, not {val!r}")
+                values[name] = val
+                continue
+            num = number(val, minimum=0.0, exclusive_minimum=name not in _NON_NEGATIVE,
+                         maximum=1.0 if name in _FRACTIONS else None,
+                         whole=f.type == "int")
+        except ValueError as exc:
+            raise ProfileError(f"{where} {exc}") from None
+        values[name] = int(num) if f.type == "int" else num
+    unknown = sorted(k for k in flat if k not in known)
+    if unknown:
+        section, _ = flat[unknown[0]]
+        raise ProfileError(f"{source}: unknown field {section}.{unknown[0]}")
+    p = values
+    if p["reserve_wh"] >= p["usable_energy_wh"]:
+        raise ProfileError(f"{source}: field battery.reserve_wh ({p['reserve_wh']:g} Wh) must be "
+                           f"less than usable_energy_wh ({p['usable_energy_wh']:g} Wh)")
+    if not p["min_altitude_agl_m"] <= p["cruise_altitude_agl_m"] <= p["max_altitude_agl_m"]:
+        raise ProfileError(f"{source}: field flight.cruise_altitude_agl_m must lie between "
+                           f"min_altitude_agl_m and max_altitude_agl_m")
+    if p["cruise_speed_m_s"] > p["max_speed_m_s"]:
+        raise ProfileError(f"{source}: field flight.cruise_speed_m_s exceeds max_speed_m_s")
+    if p["min_clearance_m"] > p["min_altitude_agl_m"]:
+        raise ProfileError(f"{source}: field flight.min_clearance_m exceeds min_altitude_agl_m")
+    camera = _parse_camera(doc["camera"], source)
+    body = doc.get("body")
+    if body is not None and body not in ("mars", "earth"):
+        raise ProfileError(f"{source}: field body must be 'mars' or 'earth', not {body!r}")
+    return VehicleProfile(name=str(doc.get("name", Path(source).stem)),
+                          description=str(doc.get("description", "")), body=body, source=source,
+                          camera=camera, **values)
+
+
+def _parse_camera(sec: dict[str, Any], source: str) -> CameraSpec:
+    where = f"{source}: field camera."
+    mount = sec.get("mount")
+    if mount not in tuple(Mount):
+        raise ProfileError(f"{where}mount must be 'fixed' or 'gimbal', not {mount!r}")
+    vals: dict[str, Any] = {"name": str(sec.get("name", "camera")), "mount": Mount(mount)}
+    pitch_keys = ("fixed_pitch_deg",) if mount == Mount.FIXED else (
+        "gimbal_pitch_min_deg", "gimbal_pitch_max_deg")
+    checks: dict[str, dict[str, Any]] = {
+        "image_width_px": {"minimum": 0.0, "exclusive_minimum": True, "whole": True},
+        "image_height_px": {"minimum": 0.0, "exclusive_minimum": True, "whole": True},
+        "hfov_deg": {"minimum": 0.0, "maximum": 180.0, "exclusive_minimum": True,
+                     "exclusive_maximum": True},
+        "vfov_deg": {"minimum": 0.0, "maximum": 180.0, "exclusive_minimum": True,
+                     "exclusive_maximum": True},
+        **{k: {"minimum": -90.0, "maximum": 90.0} for k in pitch_keys},
+        "photo_hover_s": {"minimum": 0.0},
+    }
+    for key, bounds in checks.items():
+        try:
+            v = number(sec.get(key), **bounds)
+        except ValueError as exc:
+            raise ProfileError(f"{where}{key} {exc}") from None
+        vals[key] = int(v) if bounds.get("whole") else v
+    unknown = sorted(set(sec) - {"name", "mount", *checks})
+    if unknown:
+        raise ProfileError(f"{where}{unknown[0]} is not a field of a {mount} camera")
+    if mount == Mount.GIMBAL and vals["gimbal_pitch_min_deg"] > vals["gimbal_pitch_max_deg"]:
+        raise ProfileError(f"{where}gimbal_pitch_min_deg exceeds gimbal_pitch_max_deg")
+    return CameraSpec(**vals)

@@ -1,0 +1,242 @@
+"""Which targets to photograph and in what order, and why the others were left out.
+
+:func:`build_problem` turns the camera stations and the roadmap's travel table into an immutable
+:class:`Problem`: a node per mission point (start, end, then every camera station), the energy and
+time of flying from any node to any other (with the photo hover and the yaw turn at the node
+reached), a prize per node, the stations of a target as alternatives (a group), and the budgets
+left once take-off and landing are paid for. :func:`choose` solves it with the route core
+(:mod:`planner.route`) and explains every target left out from the problem and the solution
+alone (:func:`explain`). Nothing here flies or checks a plan: :mod:`planner.plan` assembles the
+waypoints of a :class:`Choice`, and the pipeline re-solves with a tighter budget if the assembled
+plan overshoots.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from planner import route as route_core
+from planner.frames import wrap_deg
+from planner.mission import Target
+from planner.plan import RoutePoint, Skipped
+from planner.roadmap import Node, NodeKind, Roadmap, TravelTable
+from planner.vehicle import Vehicle
+from planner.viewpoints import Station, TargetStations
+
+STATIONS_PER_TARGET = 6
+"""Camera stations kept per target in small missions: enough to spread them around the target
+(one per 60° sector) so the route can approach from any side."""
+STATION_BUDGET = 1200
+"""Stations kept in all, in large missions: each target keeps ``STATION_BUDGET // targets``
+(at least :data:`MIN_STATIONS_PER_TARGET`), which bounds the route search's problem size."""
+MIN_STATIONS_PER_TARGET = 2
+"""Fewest stations a target keeps: an alternative side when one approach is dear."""
+START, END = 0, 1
+"""The selection problem's start (take-off) and end (landing) nodes."""
+
+
+def stations_per_target(n_targets: int) -> int:
+    """Stations each target keeps in a mission of ``n_targets`` targets.
+
+    Examples
+    --------
+    >>> stations_per_target(3), stations_per_target(400), stations_per_target(5000)
+    (6, 3, 2)
+    """
+    return min(STATIONS_PER_TARGET, max(MIN_STATIONS_PER_TARGET,
+                                        STATION_BUDGET // max(n_targets, 1)))
+
+
+@dataclass(frozen=True, eq=False)
+class Problem:
+    """A mission's selection problem, as the route core sees it and as the plan needs it.
+
+    Node :data:`START` is the take-off point, node :data:`END` the landing spot, the rest camera
+    stations; ``nodes[i]`` is where node ``i`` is and ``stations[i]`` its camera station (``None``
+    for start and end). ``groups[i]`` is the index of the station's target in ``targets`` (-1 for
+    start and end). ``energy_wh[i, j]`` and ``time_s[i, j]`` are the energy (Wh) and time (s) from
+    node ``i`` to node ``j`` along the roadmap's cheapest path, with ``j``'s photo hover and the
+    yaw turn into ``j``; ``inf`` where there is no way. ``energy_budget_wh`` and
+    ``time_budget_s`` are what is left for them once take-off and landing are paid for.
+    """
+
+    targets: tuple[Target, ...]
+    found: tuple[TargetStations, ...]
+    nodes: tuple[Node, ...]
+    stations: tuple[Station | None, ...]
+    roadmap: Roadmap
+    table: TravelTable
+    energy_wh: NDArray[np.float64]
+    time_s: NDArray[np.float64]
+    prize: NDArray[np.float64]
+    groups: NDArray[np.int_]
+    energy_budget_wh: float
+    time_budget_s: float
+
+    def cost(self, scale: float = 1.0) -> NDArray[np.float64]:
+        """Costs for the route core: the larger of each leg's shares of the two budgets.
+
+        A route whose cost is within 1 keeps both budgets; ``scale`` < 1 tightens them.
+        """
+        with np.errstate(invalid="ignore"):
+            c = np.maximum(self.energy_wh / (self.energy_budget_wh * scale),
+                           self.time_s / (self.time_budget_s * scale))
+        c[~np.isfinite(c)] = np.inf
+        return np.asarray(c, dtype=np.float64)
+
+
+def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
+                  targets: Sequence[Target], roadmap: Roadmap, table: TravelTable,
+                  vehicle: Vehicle, energy_budget_wh: float, time_budget_s: float) -> Problem:
+    """The selection problem from the stations found and the travel between them.
+
+    ``roadmap`` and ``table`` must have been built over :func:`problem_nodes` of the same
+    ``start``, ``end`` and ``found``, in that order.
+    """
+    nodes, stations = problem_nodes(start, end, found)
+    n = len(nodes)
+    p = vehicle.profile
+    service_t = np.zeros(n)
+    service_e = np.zeros(n)
+    heading = np.zeros(n)
+    groups = np.full(n, -1)
+    prize = np.zeros(n)
+    # A required target's prize outweighs all optional ones together, so the best route holds
+    # every required target whenever any route within the budget can.
+    bonus = sum(t.priority for t in targets) + 1.0
+    for i, st in enumerate(stations):
+        if st is None:
+            continue
+        spec = targets[st.target]
+        hold = spec.photos * vehicle.camera.photo_hover_s
+        service_t[i] = hold
+        service_e[i] = vehicle.hover(hold)
+        heading[i] = st.pointing.heading_deg
+        groups[i] = st.target
+        prize[i] = spec.priority + (bonus if spec.required else 0.0)
+    turn = np.abs(wrap_deg(heading[None, :] - heading[:, None]))
+    turn_t = turn / p.yaw_rate_deg_s
+    turn_t[:, :2] = 0.0
+    turn_t[:2, :] = 0.0  # the first photo's heading is set on the ground before take-off
+    time_s = table.time_s + service_t[None, :] + turn_t
+    energy_wh = table.energy_wh + service_e[None, :] + vehicle.hover_power_w * turn_t / 3600.0
+    return Problem(targets=tuple(targets), found=tuple(found), nodes=nodes, stations=stations,
+                   roadmap=roadmap, table=table, energy_wh=energy_wh, time_s=time_s,
+                   prize=prize, groups=groups, energy_budget_wh=energy_budget_wh,
+                   time_budget_s=time_budget_s)
+
+
+def problem_nodes(start: Node, end: Node, found: Sequence[TargetStations],
+                  ) -> tuple[tuple[Node, ...], tuple[Station | None, ...]]:
+    """The problem's nodes in order (start, end, every station) and each one's station."""
+    nodes = [start, end]
+    stations: list[Station | None] = [None, None]
+    for ts in found:
+        for st in ts.stations:
+            nodes.append(Node(st.x, st.y, st.agl_m, NodeKind.STATION))
+            stations.append(st)
+    return tuple(nodes), tuple(stations)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The route core's answer to a :class:`Problem`, and the targets it leaves out, with why."""
+
+    order: tuple[int, ...]
+    method: str
+    optimal: bool
+    stopped_by_time: bool
+    skipped: tuple[Skipped, ...]
+
+    @property
+    def description(self) -> str:
+        """How the targets were chosen, in words (the plan's "Route search" line)."""
+        text = f"{self.method}{' (optimal)' if self.optimal else ''}"
+        if self.stopped_by_time:
+            text += " — stopped at its time cap: another run may choose differently"
+        return text
+
+    @property
+    def missing_required(self) -> tuple[Skipped, ...]:
+        """Required targets the choice leaves out."""
+        return tuple(s for s in self.skipped if s.required)
+
+
+def choose(problem: Problem, *, scale: float = 1.0, seed: int = 0,
+           time_limit_s: float = 20.0) -> Choice | None:
+    """Solve the problem with budgets scaled by ``scale``.
+
+    ``None`` if not even the direct flight from start to end fits.
+    """
+    cost = problem.cost(scale)
+    sol = route_core.solve(cost, problem.prize, start=START, end=END, budget=1.0,
+                           groups=problem.groups, seed=seed, time_limit_s=time_limit_s)
+    if not sol.order:
+        return None
+    return Choice(order=sol.order, method=str(sol.method), optimal=sol.optimal,
+                  stopped_by_time=bool(getattr(sol, "stopped_by_time", False)),
+                  skipped=tuple(explain(problem, sol.order, cost=cost)))
+
+
+def explain(problem: Problem, order: Sequence[int], *,
+            cost: NDArray[np.float64] | None = None) -> list[Skipped]:
+    """Why each target the route ``order`` does not photograph is left out.
+
+    In order of what binds: no camera station at all (the station search's reason); no way
+    there around the keep-outs and hazards; over budget even alone (with the figures); or left
+    out for the targets chosen instead.
+    """
+    c = problem.cost() if cost is None else cost
+    groups = problem.groups
+    done = {int(groups[i]) for i in order[1:-1]}
+    out = []
+    for ts in problem.found:
+        idx = ts.target
+        if idx in done:
+            continue
+        spec = problem.targets[idx]
+        members = np.flatnonzero(groups == idx)
+        if not len(members):
+            reason = ts.reason
+        else:
+            alone = c[START, members] + c[members, END]
+            if not np.isfinite(alone).any():
+                reason = "unreachable around the keep-out zones and hazards"
+            elif alone.min() > 1.0:
+                k = members[int(np.argmin(alone))]
+                need_e = problem.energy_wh[START, k] + problem.energy_wh[k, END]
+                need_t = problem.time_s[START, k] + problem.time_s[k, END]
+                reason = (f"over budget: even alone it needs {need_e:.1f} Wh and {need_t:.0f} s "
+                          f"of the {problem.energy_budget_wh:.1f} Wh and "
+                          f"{problem.time_budget_s:.0f} s left after take-off and landing")
+            else:
+                reason = "left out for higher-priority targets (the budget cannot fit it too)"
+        out.append(Skipped(target=spec.name, reason=reason, required=spec.required,
+                           priority=spec.priority))
+    return out
+
+
+def route_points(problem: Problem, order: Sequence[int]) -> list[RoutePoint]:
+    """The points flown for a route: its nodes and the roadmap's corners between them."""
+    nodes = problem.roadmap.nodes
+    pts: list[RoutePoint] = []
+    first = nodes[order[0]]
+    pts.append(RoutePoint(first.x, first.y, first.agl_m, NodeKind.HOME))
+    for a, b in itertools.pairwise(order):
+        for v in problem.table.path(a, b)[1:-1]:
+            nd = nodes[v]
+            pts.append(RoutePoint(nd.x, nd.y, nd.agl_m, NodeKind.CORNER))
+        nd = nodes[b]
+        st = problem.stations[b]
+        if st is not None:
+            spec = problem.targets[st.target]
+            pts.append(RoutePoint(nd.x, nd.y, nd.agl_m, NodeKind.STATION, station=st,
+                                  target_name=spec.name, photos=spec.photos))
+        else:
+            pts.append(RoutePoint(nd.x, nd.y, nd.agl_m, nd.kind))
+    return pts

@@ -1,0 +1,203 @@
+"""Flight settings, and which one wins: command line, plan file, mission file, profile.
+
+Every layer speaks the same field names (:class:`Settings`); :func:`resolve` merges layers field by
+field and remembers where each value came from, so an error can name the command-line option or
+the file's field that set it. :func:`configure_vehicle` binds a profile to the body with the
+winning settings and checks them against the profile's limits and physics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from planner.errors import COMMAND_LINE, SettingError
+from planner.frames import Body
+from planner.profiles import VehicleProfile, load_profile
+from planner.values import number
+from planner.vehicle import Vehicle
+
+DEFAULT_VEHICLE = {"mars": "ingenuity", "earth": "mavic3"}
+"""The vehicle a mission flies when no layer names one."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Mission-wide flight settings; ``None`` means "not set here"."""
+
+    body: str | None = None
+    vehicle: str | None = None
+    altitude_m: float | None = None
+    speed_m_s: float | None = None
+    air_density_kg_m3: float | None = None
+    usable_energy_wh: float | None = None
+    reserve_wh: float | None = None
+    max_flight_time_s: float | None = None
+
+
+SETTING_FIELDS = tuple(f.name for f in fields(Settings))
+MISSION_SETTING_FIELDS = ("body", "vehicle", "altitude_m", "speed_m_s", "air_density_kg_m3")
+"""The settings a mission file's ``plan_flight`` member may hold."""
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """Everything a caller (the command line) can set for one run.
+
+    The flight settings (``body`` to ``max_flight_time_s``, ``None`` = not given) win over the
+    mission file's; the rest steer the run itself.
+    """
+
+    body: str | None = None
+    vehicle: str | None = None
+    dem: str | None = None
+    altitude_m: float | None = None
+    speed_m_s: float | None = None
+    air_density_kg_m3: float | None = None
+    usable_energy_wh: float | None = None
+    reserve_wh: float | None = None
+    max_flight_time_s: float | None = None
+    resolution_m: float | None = None
+    margin_m: float = 150.0
+    seed: int = 0
+    time_limit_s: float = 20.0
+    stations_per_target: int | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The flight settings these options give."""
+        return Settings(**{k: getattr(self, k) for k in SETTING_FIELDS})
+
+
+DEFAULT_OPTIONS = PlanOptions()
+"""Options with nothing given: every setting from the mission file or the profile."""
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """Merged settings, and for each field set, where its value came from."""
+
+    settings: Settings
+    origins: dict[str, str]
+
+    def origin(self, field: str) -> str | None:
+        """Where a field's value came from (``None``: nobody set it; the profile's applies)."""
+        return self.origins.get(field)
+
+
+def resolve(*layers: tuple[str, Settings]) -> Resolved:
+    """Merge settings field by field: the first layer that sets a field wins.
+
+    Parameters
+    ----------
+    layers
+        ``(origin, settings)`` pairs, most important first: ``("command line", ...)``, then a
+        plan file's recorded settings, then the mission file's ``plan_flight``.
+
+    Examples
+    --------
+    >>> r = resolve(("command line", Settings(speed_m_s=5.0)),
+    ...             ("mission.geojson", Settings(speed_m_s=3.0, altitude_m=8.0)))
+    >>> r.settings.speed_m_s, r.settings.altitude_m, r.origin("altitude_m")
+    (5.0, 8.0, 'mission.geojson')
+    """
+    values: dict[str, object] = {}
+    origins: dict[str, str] = {}
+    for origin, layer in layers:
+        for name in SETTING_FIELDS:
+            val = getattr(layer, name)
+            if val is not None and name not in values:
+                values[name] = val
+                origins[name] = origin
+    return Resolved(settings=Settings(**values), origins=origins)  # type: ignore[arg-type]
+
+
+def vehicle_name(resolved: Resolved, body: Body) -> str:
+    """The vehicle the settings name, or the body's default."""
+    return resolved.settings.vehicle or DEFAULT_VEHICLE[body.name]
+
+
+def _check(resolved: Resolved, field: str, value: float, *, note: str = "",
+           **bounds: float | bool) -> float:
+    try:
+        return number(value, **bounds)  # type: ignore[arg-type]
+    except ValueError as exc:
+        raise SettingError(f"{exc}{note}", field=field, value=value,
+                           origin=resolved.origin(field)) from None
+
+
+def apply_budget(profile: VehicleProfile, resolved: Resolved) -> VehicleProfile:
+    """A copy of a profile with the battery figures the settings give, validated."""
+    s = resolved.settings
+    def given(field: str, val: float | None, default: float) -> float:
+        if val is None:
+            return default
+        return _check(resolved, field, val, minimum=0.0, exclusive_minimum=field != "reserve_wh")
+
+    out = replace(
+        profile,
+        usable_energy_wh=given("usable_energy_wh", s.usable_energy_wh, profile.usable_energy_wh),
+        reserve_wh=given("reserve_wh", s.reserve_wh, profile.reserve_wh),
+        max_flight_time_s=given("max_flight_time_s", s.max_flight_time_s,
+                                profile.max_flight_time_s))
+    if out.reserve_wh >= out.usable_energy_wh:
+        field = "reserve_wh" if s.reserve_wh is not None else "usable_energy_wh"
+        raise SettingError(f"the reserve ({out.reserve_wh:g} Wh) must be less than the usable "
+                           f"energy ({out.usable_energy_wh:g} Wh)", field=field,
+                           value=getattr(out, field), origin=resolved.origin(field))
+    return out
+
+
+def configure_vehicle(profile: VehicleProfile, body: Body, resolved: Resolved) -> Vehicle:
+    """Bind a profile to a body with the winning settings, checked against the profile's limits.
+
+    Raises
+    ------
+    SettingError
+        A profile made for another body, a budget, speed, altitude or air density that the
+        vehicle cannot fly; the error names the setting and where its value came from.
+    """
+    p = apply_budget(profile, resolved)
+    s = resolved.settings
+    if p.body is not None and p.body != body.name:
+        raise SettingError(f"vehicle {p.name!r} is made for {p.body}; the mission is on "
+                           f"{body.name} (choose another vehicle)", field="vehicle",
+                           value=s.vehicle or p.name, origin=resolved.origin("vehicle"))
+    rho = body.air_density_kg_m3
+    if s.air_density_kg_m3 is not None:
+        rho = _check(resolved, "air_density_kg_m3", s.air_density_kg_m3, minimum=0.0,
+                     exclusive_minimum=True)
+    limits = f" (the {p.name} profile's limits)"
+    speed = p.cruise_speed_m_s
+    if s.speed_m_s is not None:
+        speed = _check(resolved, "speed_m_s", s.speed_m_s, note=" m/s" + limits, minimum=0.0,
+                       exclusive_minimum=True, maximum=p.max_speed_m_s)
+    alt = p.cruise_altitude_agl_m
+    if s.altitude_m is not None:
+        alt = _check(resolved, "altitude_m", s.altitude_m, note=" m above ground" + limits,
+                     minimum=p.min_altitude_agl_m, maximum=p.max_altitude_agl_m)
+    return Vehicle(profile=p, gravity_m_s2=body.gravity_m_s2, air_density_kg_m3=rho,
+                   cruise_speed_m_s=speed, cruise_altitude_agl_m=alt)
+
+
+def make_vehicle(profile: VehicleProfile, body: Body, **settings: float | str | None) -> Vehicle:
+    """:func:`configure_vehicle` with settings given directly by a program (no file, no option).
+
+    Examples
+    --------
+    >>> from planner.frames import MARS
+    >>> v = make_vehicle(load_profile("ingenuity"), MARS, speed_m_s=3.0, altitude_m=8.0)
+    >>> v.cruise_speed_m_s, v.cruise_altitude_agl_m
+    (3.0, 8.0)
+    """
+    layer = Settings(**settings)  # type: ignore[arg-type]
+    return configure_vehicle(profile, body, resolve(("", layer)))
+
+
+def vehicle_for(body: Body, resolved: Resolved) -> Vehicle:
+    """Load the vehicle the settings name and configure it (see :func:`configure_vehicle`)."""
+    return configure_vehicle(load_profile(vehicle_name(resolved, body)), body, resolved)
+
+
+__all__ = ["COMMAND_LINE", "DEFAULT_OPTIONS", "DEFAULT_VEHICLE", "MISSION_SETTING_FIELDS",
+           "SETTING_FIELDS", "PlanOptions", "Resolved", "Settings", "apply_budget",
+           "configure_vehicle", "make_vehicle", "resolve", "vehicle_for", "vehicle_name"]
