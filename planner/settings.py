@@ -40,22 +40,14 @@ MISSION_SETTING_FIELDS = ("body", "vehicle", "altitude_m", "speed_m_s", "air_den
 
 
 @dataclass(frozen=True)
-class PlanOptions:
+class PlanOptions(Settings):
     """Everything a caller (the command line) can set for one run.
 
-    The flight settings (``body`` to ``max_flight_time_s``, ``None`` = not given) win over the
+    The flight settings it inherits from :class:`Settings` (``None`` = not given) win over the
     mission file's; the rest steer the run itself.
     """
 
-    body: str | None = None
-    vehicle: str | None = None
     dem: str | None = None
-    altitude_m: float | None = None
-    speed_m_s: float | None = None
-    air_density_kg_m3: float | None = None
-    usable_energy_wh: float | None = None
-    reserve_wh: float | None = None
-    max_flight_time_s: float | None = None
     resolution_m: float | None = None
     margin_m: float = 150.0
     seed: int = 0

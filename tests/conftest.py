@@ -116,8 +116,7 @@ def square(cx: float, cy: float, half: float) -> list[list[list[float]]]:
              mars_offset(cx - half, cy - half)]]
 
 
-@pytest.fixture
-def three_targets() -> dict[str, Any]:
+def three_targets_doc() -> dict[str, Any]:
     """Home, landing 120 m east, a keep-out square between them, three targets."""
     return collection(
         feature("Point", mars_offset(0, 0), role="home", name="home"),
@@ -129,3 +128,20 @@ def three_targets() -> dict[str, Any]:
         crs="IAU_2015:49900",
         plan_flight={"altitude_m": 8, "speed_m_s": 3},
     )
+
+
+@pytest.fixture
+def three_targets() -> dict[str, Any]:
+    """Home, landing 120 m east, a keep-out square between them, three targets."""
+    return three_targets_doc()
+
+
+@pytest.fixture(scope="session")
+def planned(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The three-target mission planned once per session: ``(plan, ctx, mission path)``."""
+    from planner.pipeline import plan_mission
+
+    path = tmp_path_factory.mktemp("planned") / "mission.geojson"
+    path.write_text(json.dumps(three_targets_doc()), encoding="utf-8")
+    plan, ctx = plan_mission(path)
+    return plan, ctx, path

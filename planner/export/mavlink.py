@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from planner.frames import wrap_deg
 from planner.plan import FlightPlan
 from planner.profiles import Mount
 
@@ -72,7 +73,7 @@ def mission_items(plan: FlightPlan) -> list[Item]:
                 items.append(Item(CONDITION_YAW, FRAME_MISSION,
                                   (heading, yaw_rate, 0.0, 0.0, 0.0, 0.0, 0.0)))
             else:
-                yaw = round((ph.heading_deg + 180.0) % 360.0 - 180.0, 2)
+                yaw = round(float(wrap_deg(ph.heading_deg)), 2)
                 items.append(Item(DO_GIMBAL_MANAGER_PITCHYAW, FRAME_MISSION,
                                   (round(ph.pitch_deg, 2), yaw, nan, nan, GIMBAL_YAW_LOCK,
                                    0.0, 0.0)))

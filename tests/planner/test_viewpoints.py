@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyproj
+import pytest
+from affine import Affine
+from shapely.geometry import MultiPolygon, Point, box
+
+from planner.frames import EARTH, MARS
+from planner.mission import Target
+from planner.profiles import load_profile
+from planner.settings import make_vehicle
+from planner.viewpoints import find_stations
+from terrain.dem import DEM
+
+
+def flat(size: int = 300, z: float = 0.0) -> DEM:
+    return DEM(np.full((size, size), z), Affine(1, 0, -size / 2, 0, -1, size / 2),
+               pyproj.CRS("EPSG:32633"))
+
+
+def target(**kw) -> Target:
+    return Target(index=0, name="t", geometry=Point(0, 0), **kw)
+
+
+def ingenuity():
+    return make_vehicle(load_profile("ingenuity"), MARS, altitude_m=8, speed_m_s=3)
+
+
+def test_fixed_camera_stations_meet_gsd_standoff_and_frame() -> None:
+    v = ingenuity()
+    spec = target(gsd_cm=1.0, min_standoff_m=10.0)
+    [ts] = find_stations([spec], [Point(0, 0)], dem=flat(), vehicle=v, obstacles=MultiPolygon(),
+                         keep=6)
+    assert len(ts.stations) == 6
+    for st in ts.stations:
+        assert math.hypot(st.x, st.y) >= 10.0 - 1e-9
+        assert st.pointing.gsd_cm <= 1.0 + 1e-9
+        assert st.pointing.pitch_deg == pytest.approx(-22.0)
+        assert v.profile.min_altitude_agl_m <= st.agl_m <= v.profile.max_altitude_agl_m
+        # Aimed at the target: heading from station to target.
+        want = math.degrees(math.atan2(-st.x, -st.y)) % 360.0
+        assert st.pointing.heading_deg == pytest.approx(want, abs=1e-6)
+    # Spread around the target: six sectors of 60 degrees, one station each.
+    sectors = {int(round(math.degrees(math.atan2(st.x, st.y)), 6) % 360 // 60)
+               for st in ts.stations}
+    assert len(sectors) == 6
+
+
+def test_view_azimuth_is_respected() -> None:
+    spec = target(view_azimuth_deg=90.0, view_azimuth_tolerance_deg=20.0)
+    [ts] = find_stations([spec], [Point(0, 0)], dem=flat(), vehicle=ingenuity(),
+                         obstacles=MultiPolygon(), keep=4)
+    assert ts.stations
+    for st in ts.stations:
+        bearing = math.degrees(math.atan2(st.x, st.y)) % 360.0  # from the target to the station
+        assert abs(bearing - 90.0) <= 20.0 + 1e-6
+
+
+def test_reasons_name_the_binding_constraint() -> None:
+    v = ingenuity()
+    [ts] = find_stations([target(gsd_cm=0.01)], [Point(0, 0)], dem=flat(), vehicle=v,
+                         obstacles=MultiPolygon())
+    assert not ts.stations and "GSD" in ts.reason and "0.01" in ts.reason
+    walled = box(-150, -150, 150, 150).difference(box(-1, -1, 1, 1))
+    [ts] = find_stations([target()], [Point(0, 0)], dem=flat(), vehicle=v, obstacles=walled)
+    assert not ts.stations and "keep-out zone or hazard" in ts.reason
+    dem = flat()
+    dem.elevation[140:160, 140:160] = np.nan
+    [ts] = find_stations([target()], [Point(0, 0)], dem=dem, vehicle=v, obstacles=MultiPolygon())
+    assert not ts.stations and "nodata" in ts.reason
+
+
+def test_a_wall_blocks_the_line_of_sight() -> None:
+    # A 40 m wall all around the target at 20 m, stations kept outside it: none sees over.
+    dem = flat()
+    yy, xx = np.mgrid[0:300, 0:300]
+    r = np.hypot(xx - 149.5, yy - 149.5)
+    dem.elevation[(r > 18) & (r < 22)] = 40.0
+    [ts] = find_stations([target(min_standoff_m=25.0)], [Point(0, 0)], dem=dem,
+                         vehicle=ingenuity(),
+                         obstacles=MultiPolygon())
+    assert not ts.stations
+    assert "line of sight" in ts.reason
+
+
+def test_gimbal_camera_pitches_to_the_target() -> None:
+    v = make_vehicle(load_profile("mavic3"), EARTH)
+    [ts] = find_stations([target(gsd_cm=2.0)], [Point(0, 0)], dem=flat(), vehicle=v,
+                         obstacles=MultiPolygon())
+    assert ts.stations
+    for st in ts.stations:
+        horiz = math.hypot(st.x, st.y)
+        want = -math.degrees(math.atan2(st.agl_m, horiz))
+        assert st.pointing.pitch_deg == pytest.approx(want, abs=1e-6)
