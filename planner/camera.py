@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from shapely.geometry import Polygon
+from shapely.geometry import MultiPoint, Polygon
 
 from planner.frames import heading_deg
 from planner.profiles import CameraSpec, Mount
@@ -121,7 +121,9 @@ def footprint(camera: CameraSpec, station: ArrayLike, heading: float, pitch: flo
     """The image's outline on a level ground plane at height ``ground_z``.
 
     Rays that meet the ground beyond ``max_range_m`` horizontally, or never (at or above the
-    horizon), are cut at that range, so the footprint of an oblique camera stays finite.
+    horizon), are cut at that range, so the footprint of an oblique camera stays finite. The
+    outline is convex (the frustum meets a plane in a convex region); it is returned as the
+    convex hull of the image edges' ground points, an empty polygon if they span no area.
     """
     s = np.asarray(station, float)
     fwd, right, up = _axes(heading, pitch)
@@ -145,5 +147,7 @@ def footprint(camera: CameraSpec, station: ArrayLike, heading: float, pitch: flo
         if dist > max_range_m:
             k = max_range_m / hlen if hlen > 1e-12 else 0.0
         pts.append((s[0] + k * ray[0], s[1] + k * ray[1]))
-    poly = Polygon(pts)
-    return poly if poly.is_valid else poly.buffer(0)
+    # The image's rays meet a plane in a convex region (a convex cone cut by a plane), and the
+    # range cut is a disc: their intersection is convex, so the hull of the edge samples is it.
+    hull = MultiPoint(pts).convex_hull
+    return hull if isinstance(hull, Polygon) else Polygon()

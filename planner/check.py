@@ -1,21 +1,23 @@
 """Re-check a plan file against a mission and a terrain, with the independent verifier.
 
 The plan file is read through :mod:`planner.planfile` (the one owner of its schema) and rebuilt
-over the mission's prepared ground, then handed to :func:`planner.verify.verify`. The vehicle, its
-cruise height and speed and the air density default to those the plan records (the command line
-still wins, and the mission file's fill what the plan does not say), so a plan is checked against
-the model it was made with unless the caller says otherwise.
+over the mission's prepared ground, then handed to :func:`planner.verify.verify` with the summary
+the file records, so its figures are checked too. The vehicle, its cruise height and speed and
+the air density default to those the plan records (the command line still wins, and the mission
+file's fill what the plan does not say), so a plan is checked against the model it was made with
+unless the caller says otherwise.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from planner.pipeline import Progress, no_progress, prepare
 from planner.plan import FlightPlan
-from planner.planfile import FILE_TOLERANCE, read_plan_file, rebuild_plan
+from planner.planfile import FILE_TOLERANCE, read_plan_file, rebuild_plan, route_mismatch
 from planner.settings import PlanOptions
-from planner.verify import Report, verify
+from planner.verify import Finding, Report, verify
 
 
 def check_plan_file(plan_path: str | Path, mission_path: str | Path,
@@ -35,5 +37,9 @@ def check_plan_file(plan_path: str | Path, mission_path: str | Path,
     progress("checking the plan")
     plan = rebuild_plan(record, mission=ctx.mission, local=ctx.local, vehicle=ctx.vehicle,
                         dem=ctx.dem)
-    report = verify(plan, hazards=ctx.hazards, record_tolerance=FILE_TOLERANCE)
+    report = verify(plan, hazards=ctx.hazards, record_tolerance=FILE_TOLERANCE,
+                    summary=record.summary)
+    drawn = route_mismatch(record, ctx.local)
+    if drawn:
+        report = replace(report, findings=(*report.findings, Finding("route", "plan", drawn)))
     return report, plan

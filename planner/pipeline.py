@@ -36,7 +36,7 @@ from planner.errors import COMMAND_LINE, DEMError, InfeasibleMissionError, Missi
 from planner.frames import Frame
 from planner.local import LocalMission, frame_for, project
 from planner.mission import Mission, load_mission
-from planner.plan import FlightPlan, assemble
+from planner.plan import FlightPlan, LandingMove, assemble
 from planner.roadmap import Node, NodeKind, Roadmap, TravelTable, build_roadmap, travel_table
 from planner.settings import DEFAULT_OPTIONS, PlanOptions, Settings, resolve, vehicle_for
 from planner.vehicle import Vehicle
@@ -64,10 +64,6 @@ overshoot, so one or two suffice in practice."""
 RESOLVE_MARGIN = 0.995
 """Extra tightening per re-solve (0.5 %), so a plan that overshot by a rounding does not overshoot
 again."""
-LANDING_SEARCH_MIN_M = 25.0
-"""Least radius searched for a safe spot when the landing site is unsafe (a few rotor spans)."""
-LANDING_SEARCH_CLEAR_RADII = 10.0
-"""... or this many landing clear radii, if larger."""
 
 Progress = Callable[[str], None]
 
@@ -101,6 +97,7 @@ class Sites:
     start: tuple[float, float]
     end: tuple[float, float]
     warnings: tuple[str, ...] = ()
+    landing_moved: LandingMove | None = None
 
 
 def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
@@ -208,25 +205,26 @@ def check_sites(ctx: Context) -> Sites:
                            name=mission.home.name, field="geometry")
     start = (float(home.x), float(home.y))
     lx, ly = float(landing.x), float(landing.y)
-    if mission.landing is None:
-        return Sites(start=start, end=(lx, ly), warnings=tuple(warnings))
+    site = mission.landing_site
     reason = maps.landing_reason_at(lx, ly)
     if ctx.obstacles.intersects(landing):
         reason = reason or "in a flight hazard or too near a keep-out zone"
     if not reason:
         return Sites(start=start, end=(lx, ly), warnings=tuple(warnings))
-    search = max(LANDING_SEARCH_MIN_M, LANDING_SEARCH_CLEAR_RADII * p.landing_clear_radius_m)
+    search = p.landing_search_radius_m
     free = maps.landing.copy()
     free |= hz.polygons_mask(ctx.dem, ctx.obstacles)
     alt = hz.nearest_safe_landing(replace(maps, landing=free), lx, ly, max_distance_m=search)
     if alt is None:
         raise InfeasibleMissionError(
-            f"{mission.source}: feature {mission.landing.index} ({mission.landing.name!r}): "
+            f"{mission.source}: feature {site.index} ({site.name!r}): "
             f"unsafe to land ({reason}) and no safe spot within {search:g} m")
     d = math.hypot(alt[0] - lx, alt[1] - ly)
-    warnings.append(f"landing site {mission.landing.name!r} is unsafe ({reason}); landing at "
+    what = "landing site" if mission.landing is not None else "home, where the flight lands,"
+    warnings.append(f"{what} {site.name!r} is unsafe ({reason}); landing at "
                     f"the nearest safe spot, {d:.1f} m away")
-    return Sites(start=start, end=alt, warnings=tuple(warnings))
+    return Sites(start=start, end=alt, warnings=tuple(warnings),
+                 landing_moved=LandingMove(requested_xy=(lx, ly), reason=reason))
 
 
 def camera_stations(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS) -> list[TargetStations]:
@@ -323,7 +321,8 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
         plan = assemble(selection.route_points(problem, choice.order), mission=mission,
                         local=ctx.local, vehicle=ctx.vehicle, dem=ctx.dem,
                         skipped=list(choice.skipped), warnings=list(sites.warnings),
-                        selection=choice.description, stopped_by_time=choice.stopped_by_time)
+                        selection=choice.description, stopped_by_time=choice.stopped_by_time,
+                        landing_moved=sites.landing_moved)
         over = max(plan.energy_wh / p.budget_energy_wh, plan.duration_s / p.max_flight_time_s)
         if over <= 1.0:
             return plan

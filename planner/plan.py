@@ -91,6 +91,14 @@ class Photo:
 
 
 @dataclass(frozen=True)
+class LandingMove:
+    """The landing site the mission asked for was unsafe: where it was, and why."""
+
+    requested_xy: tuple[float, float]
+    reason: str
+
+
+@dataclass(frozen=True)
 class Skipped:
     """A target left out of the plan, and why."""
 
@@ -106,7 +114,9 @@ class FlightPlan:
 
     ``selection`` says how the targets were chosen, in words ("exact (optimal)", "search");
     ``stopped_by_time`` is True when the route search stopped on its wall-clock cap rather than
-    after its fixed work, so that another run may choose differently.
+    after its fixed work, so that another run may choose differently. ``landing_moved`` is set
+    when the landing site the mission asked for (or home, when it names none) was unsafe and the
+    plan lands at the nearest safe spot instead (``landing_xy``).
     """
 
     mission: Mission
@@ -120,6 +130,7 @@ class FlightPlan:
     landing_xy: tuple[float, float]
     selection: str
     stopped_by_time: bool = False
+    landing_moved: LandingMove | None = None
 
     @property
     def frame(self) -> Frame:
@@ -219,7 +230,8 @@ class _Row:
 
 def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
              vehicle: Vehicle, dem: DEM, skipped: list[Skipped], warnings: list[str],
-             selection: str, stopped_by_time: bool = False) -> FlightPlan:
+             selection: str, stopped_by_time: bool = False,
+             landing_moved: LandingMove | None = None) -> FlightPlan:
     """Build the waypoints of a route given as the points flown, first home, last landing."""
     from planner.camera import footprint
 
@@ -294,4 +306,4 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
     return FlightPlan(mission=mission, local=local, vehicle=vehicle, dem=dem, waypoints=wps,
                       photos=tuple(photos), skipped=tuple(skipped), warnings=tuple(warnings),
                       landing_xy=(end.x, end.y), selection=selection,
-                      stopped_by_time=stopped_by_time)
+                      stopped_by_time=stopped_by_time, landing_moved=landing_moved)

@@ -31,7 +31,7 @@ from planner.camera import footprint
 from planner.errors import InputError
 from planner.local import LocalMission
 from planner.mission import Mission
-from planner.plan import Action, FlightPlan, Photo, Skipped, Waypoint
+from planner.plan import Action, FlightPlan, LandingMove, Photo, Skipped, Waypoint
 from planner.settings import Settings
 from planner.values import number
 from planner.vehicle import Vehicle
@@ -82,6 +82,9 @@ def plan_summary(plan: FlightPlan) -> dict[str, Any]:
         "selection": plan.selection,
         "selection_stopped_by_time": plan.stopped_by_time,
         "landing": list(_lonlat(plan, *plan.landing_xy)),
+        "landing_moved": None if plan.landing_moved is None else {
+            "from": list(_lonlat(plan, *plan.landing_moved.requested_xy)),
+            "reason": plan.landing_moved.reason},
         "warnings": list(plan.warnings),
     }
 
@@ -149,6 +152,7 @@ class WaypointRecord:
     action: Action
     lon: float
     lat: float
+    ground_m: float
     agl_m: float
     alt_m: float
     leg_m: float
@@ -185,6 +189,8 @@ class PlanFile:
     summary: dict[str, Any]
     waypoints: tuple[WaypointRecord, ...]
     photos: tuple[PhotoRecord, ...]
+    route: tuple[tuple[float, float, float], ...] | None = None
+    """The ``route`` LineString's vertices (lon, lat, alt), if the file has one."""
 
     @property
     def settings(self) -> Settings:
@@ -254,9 +260,12 @@ def read_plan_file(path: str | Path) -> PlanFile:
             raise InputError(f"{src}: plan: field {key!r} must be a string")
     wps: list[WaypointRecord] = []
     photos: list[PhotoRecord] = []
+    route: tuple[tuple[float, float, float], ...] | None = None
     for i, f in enumerate(doc["features"]):
         props = f.get("properties") if isinstance(f, dict) else None
         role = props.get("role") if isinstance(props, dict) else None
+        if role == "route":
+            route = _line(f"{src}: feature {i}", f.get("geometry"))
         if role not in ("waypoint", "photo"):
             continue
         assert isinstance(props, dict)
@@ -275,7 +284,7 @@ def read_plan_file(path: str | Path) -> PlanFile:
             heading = props.get("heading_deg")
             wps.append(WaypointRecord(
                 seq=int(num("seq", minimum=1, whole=True)), action=Action(action), lon=lon,
-                lat=lat, agl_m=num("alt_agl_m"), alt_m=num("alt_m"),
+                lat=lat, ground_m=num("ground_m"), agl_m=num("alt_agl_m"), alt_m=num("alt_m"),
                 leg_m=num("leg_m"), speed_m_s=num("speed_m_s"),
                 time_s=num("time_s"),
                 energy_wh=num("energy_used_wh"),
@@ -296,15 +305,25 @@ def read_plan_file(path: str | Path) -> PlanFile:
         raise InputError(f"{src}: the plan has no waypoint features")
     return PlanFile(source=src, schema_version=int(version), summary=summary,
                     waypoints=tuple(sorted(wps, key=lambda w: w.seq)),
-                    photos=tuple(sorted(photos, key=lambda p: p.number)))
+                    photos=tuple(sorted(photos, key=lambda p: p.number)), route=route)
+
+
+def _line(where: str, geometry: object) -> tuple[tuple[float, float, float], ...]:
+    coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+    if not isinstance(geometry, dict) or geometry.get("type") != "LineString" or \
+            not isinstance(coords, list) or \
+            not all(isinstance(c, list) and len(c) == 3 for c in coords):
+        raise InputError(f"{where}: field 'geometry' must be a 3-D LineString")
+    return tuple((_field(where, "geometry", c[0]), _field(where, "geometry", c[1]),
+                  _field(where, "geometry", c[2])) for c in coords)
 
 
 def rebuild_plan(record: PlanFile, *, mission: Mission, local: LocalMission, vehicle: Vehicle,
                  dem: DEM) -> FlightPlan:
     """A :class:`FlightPlan` from a plan file, over a prepared mission and terrain.
 
-    Positions are projected into the mission's local frame and ground heights read off the
-    terrain; each photo's aim is its target's (as the mission gives it: the point, or the
+    Positions are projected into the mission's local frame; heights (ground, above ground,
+    absolute) are the file's, for the verifier to check against the terrain; each photo's aim is its target's (as the mission gives it: the point, or the
     centroid of a line or polygon, on the ground) and its footprint is recomputed from the
     camera model. A photo of a target the mission does not have keeps the ground under its
     station as its aim (the verifier reports it). Waypoints that stop are every one but the
@@ -314,13 +333,12 @@ def rebuild_plan(record: PlanFile, *, mission: Mission, local: LocalMission, veh
     lon = [w.lon for w in record.waypoints]
     lat = [w.lat for w in record.waypoints]
     xs, ys = frame.to_local(lon, lat)
-    ground = dem.sample(xs, ys)
     wps = tuple(Waypoint(
         seq=w.seq, action=w.action, x=float(x), y=float(y), lon=w.lon, lat=w.lat,
-        ground_m=float(g), agl_m=w.agl_m, alt_m=w.alt_m, leg_m=w.leg_m, speed_m_s=w.speed_m_s,
-        time_s=w.time_s, energy_wh=w.energy_wh, heading_deg=w.heading_deg, hold_s=w.hold_s,
-        stop=w.action != Action.TERRAIN)
-        for w, x, y, g in zip(record.waypoints, xs, ys, ground, strict=True))
+        ground_m=w.ground_m, agl_m=w.agl_m, alt_m=w.alt_m, leg_m=w.leg_m,
+        speed_m_s=w.speed_m_s, time_s=w.time_s, energy_wh=w.energy_wh,
+        heading_deg=w.heading_deg, hold_s=w.hold_s, stop=w.action != Action.TERRAIN)
+        for w, x, y in zip(record.waypoints, xs, ys, strict=True))
     index_of = {t.name: i for i, t in enumerate(mission.targets)}
     photos = []
     for ph in record.photos:
@@ -347,10 +365,47 @@ def rebuild_plan(record: PlanFile, *, mission: Mission, local: LocalMission, veh
                                    required=bool(s.get("required", False)),
                                    priority=spec.priority if spec is not None else 1.0))
     warnings = record.summary.get("warnings") or []
+    moved = None
+    raw_move = record.summary.get("landing_moved")
+    if isinstance(raw_move, dict) and isinstance(raw_move.get("from"), list) and \
+            len(raw_move["from"]) == 2:
+        where = f"{record.source}: plan: field 'landing_moved'"
+        mlon, mlat = (_field(where, "from", v) for v in raw_move["from"])
+        mx, my = frame.to_local(mlon, mlat)
+        moved = LandingMove(requested_xy=(float(mx), float(my)),
+                            reason=str(raw_move.get("reason", "")))
     land = wps[-1]
     return FlightPlan(mission=mission, local=local, vehicle=vehicle, dem=dem, waypoints=wps,
                       photos=tuple(photos), skipped=tuple(skipped),
                       warnings=tuple(str(w) for w in warnings if isinstance(w, str)),
                       landing_xy=(land.x, land.y),
                       selection=str(record.summary.get("selection") or "from file"),
-                      stopped_by_time=record.summary.get("selection_stopped_by_time") is True)
+                      stopped_by_time=record.summary.get("selection_stopped_by_time") is True,
+                      landing_moved=moved)
+
+
+def route_mismatch(record: PlanFile, local: LocalMission) -> str:
+    """Where the file's drawn route differs from its waypoints ("" where they agree).
+
+    The ``route`` LineString is what GIS tools and viewers draw; it must be the waypoints, in
+    order, at their heights.
+    """
+    if record.route is None:
+        return "the file has no route line"
+    if len(record.route) != len(record.waypoints):
+        return (f"the route line has {len(record.route)} vertices for "
+                f"{len(record.waypoints)} waypoints")
+    frame = local.frame
+    rx, ry = frame.to_local([c[0] for c in record.route], [c[1] for c in record.route])
+    wx, wy = frame.to_local([w.lon for w in record.waypoints], [w.lat for w in record.waypoints])
+    for k, w in enumerate(record.waypoints):
+        d = math.hypot(float(rx[k] - wx[k]), float(ry[k] - wy[k]))
+        dz = record.route[k][2] - w.alt_m
+        if d > ROUTE_TOL_M or abs(dz) > ROUTE_TOL_M:
+            return (f"route vertex {k + 1} lies {d:.2f} m across and {dz:+.2f} m up from "
+                    f"waypoint {w.seq}")
+    return ""
+
+
+ROUTE_TOL_M = 0.05
+"""How far a route vertex may lie from its waypoint (both are rounded to about a millimetre)."""

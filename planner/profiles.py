@@ -22,6 +22,11 @@ from planner.values import number
 from terrain.hazards import HazardLimits
 
 SECTIONS = ("airframe", "battery", "flight", "navigation", "landing", "camera")
+LANDING_SEARCH_MIN_M = 25.0
+"""Least distance an unsafe landing site may move to a safe spot: a few rotor spans, close
+enough that the spot is still the one the operator chose from the images."""
+LANDING_SEARCH_CLEAR_RADII = 10.0
+"""... or this many landing clear radii, if larger."""
 
 
 class Mount(StrEnum):
@@ -108,6 +113,14 @@ class VehicleProfile:
             landing_max_slope_deg=self.landing_max_slope_deg,
             landing_max_roughness_m=self.landing_max_roughness_m,
             landing_clear_radius_m=self.landing_clear_radius_m)
+
+    @property
+    def landing_search_radius_m(self) -> float:
+        """How far an unsafe landing site may move to the nearest safe spot.
+
+        At least :data:`LANDING_SEARCH_MIN_M`, or :data:`LANDING_SEARCH_CLEAR_RADII` clear radii.
+        """
+        return max(LANDING_SEARCH_MIN_M, LANDING_SEARCH_CLEAR_RADII * self.landing_clear_radius_m)
 
     @property
     def budget_energy_wh(self) -> float:

@@ -1,190 +1,512 @@
 """The independent flight-rule check.
 
-It re-checks a finished plan from its waypoints alone, sharing no code with the route search:
-legs are sampled at half the DEM's resolution and looked up in the hazard rasters and the
-keep-out polygons (not the planner's grown and simplified obstacles), heights are recomputed from
-the terrain, time and energy are recomputed from the vehicle model, and every photo is re-aimed
-and re-checked for frame, line of sight and GSD. The planner runs it before printing: a violation
-is a bug and is reported as one.
+It re-checks a finished plan from the mission, the terrain and the vehicle model alone, sharing no
+code with the route search: it never looks at the planner's grown and simplified obstacles, its
+roadmap, its camera stations or its cost estimates. Every rule below is checked at every place it
+applies, and each violation is one :class:`Finding` naming the waypoint or photo, the rule and
+the figures.
+
+Rules (the names a finding carries):
+
+- ``structure``: the plan starts with a take-off, ends with a landing, numbers its waypoints
+  1, 2, ... in order, and takes off and lands nowhere else;
+- ``take-off``: the take-off is at the mission's home, on known ground, outside every hazard and
+  keep-out;
+- ``landing site``: the landing is at the mission's landing site (home when it names none), or at
+  the spot the plan records it moved to, within the profile's search radius, because the
+  requested site is unsafe (as the terrain shows);
+- ``landing safety``: the landing spot is safe in the landing-hazard map (slope, rocks, a clear
+  circle), always; ``vertical``: the landing is a vertical descent from the last waypoint;
+- ``height band``: every waypoint's height above ground lies within the profile's floor and
+  ceiling; ``altitude``: its ``alt_m`` is its ground height plus its height above ground;
+- ``clearance`` and ``ceiling``: along every leg, sampled at half the terrain's resolution, the
+  vehicle stays at least the profile's clearance above the ground and below its ceiling;
+- ``terrain``, ``hazard``, ``keep-out``: no leg passes over unknown ground or leaves the terrain,
+  crosses a flight hazard, or enters a keep-out zone (as the mission gives it, grown by its
+  ``buffer_m``);
+- ``heading``: only the take-off and photo waypoints carry a heading (the others keep theirs);
+- ``leg``, ``speed``, ``record``: each waypoint's recorded leg length, mean speed, and cumulative
+  time and energy equal the vehicle model's, with every yaw turn and photo hover costed;
+- ``energy budget``, ``time budget``: the flight keeps the usable energy less the reserve and the
+  maximum flight time;
+- ``photo``: each photo is taken at a photo waypoint, from that waypoint's position, every photo
+  waypoint takes at least one photo, and photos are numbered 1, 2, ...;
+- ``aim``: each photo's heading is its waypoint's heading (the vehicle yaws to it; a fixed camera
+  cannot look anywhere else), a fixed camera's pitch is its mount's, a gimbal's within its range;
+- ``hover``: each photo waypoint hovers at least its images times the camera's time per image;
+- ``target``, ``frame``, ``sight``, ``gsd``, ``standoff``: each photo's target is in the mission,
+  is wholly in frame, in sight over the terrain, at the GSD it asks for and outside its standoff,
+  re-aimed from the mission's target (not the plan's aim);
+- ``required``: every required target is photographed;
+- ``summary``: the plan's own summary (distance, duration, energy, targets photographed and
+  skipped, priority), when it has one, equals what the check recomputes.
+
+The planner runs it before printing: a violation is a planner bug and is reported as one.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString
+from shapely.geometry import LineString, Point
 
 from planner.camera import in_frame
 from planner.errors import VerificationError
 from planner.frames import turn_deg
-from planner.plan import FlightPlan
+from planner.plan import Action, FlightPlan, Waypoint
 from planner.profiles import Mount
 from terrain.analysis import line_of_sight
 from terrain.hazards import HazardMaps
 
-_TOL_M = 0.05
+POSITION_TOL_M = 0.05
+"""Positions that must coincide (take-off and home, a photo and its waypoint) may differ by
+this much: a plan file rounds lon/lat to 1e-8 degrees (about a millimetre) and local metres to a
+millimetre; 5 cm is far below any vehicle's navigation error."""
+HEIGHT_TOL_M = 0.05
+"""Heights compared with a limit or with each other may differ by this much (files round them to
+a millimetre; 5 cm is far below any altimeter's error)."""
+ANGLE_TOL_DEG = 0.05
+"""Headings and pitches that must agree may differ by this much (files round them to 0.01°)."""
+DISTANCE_TOL = 1e-3
+"""Relative tolerance of recorded leg lengths and distances (files round them to a millimetre)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One broken rule: which rule, where (a waypoint, a leg, a photo, the plan), and figures."""
+
+    rule: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.rule}: {self.message}"
 
 
 @dataclass(frozen=True)
 class Report:
-    """What the verifier found; empty ``violations`` means the plan keeps every rule."""
+    """What the verifier found; no ``findings`` means the plan keeps every rule."""
 
-    violations: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
     checks: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def violations(self) -> tuple[str, ...]:
+        """Each finding as one line."""
+        return tuple(str(f) for f in self.findings)
+
+    @property
+    def rules_broken(self) -> frozenset[str]:
+        """The names of the rules broken."""
+        return frozenset(f.rule for f in self.findings)
 
     @property
     def ok(self) -> bool:
         """True when no rule is broken."""
-        return not self.violations
+        return not self.findings
 
     def raise_if_failed(self) -> None:
         """Raise :class:`VerificationError` listing the first violations."""
-        if self.violations:
-            more = f" (and {len(self.violations) - 3} more)" if len(self.violations) > 3 else ""
+        if self.findings:
+            more = f" (and {len(self.findings) - 3} more)" if len(self.findings) > 3 else ""
             raise VerificationError("the plan breaks flight rules, a planner bug: " +
                                     "; ".join(self.violations[:3]) + more)
 
 
-def verify(plan: FlightPlan, *, hazards: HazardMaps, record_tolerance: float = 1e-6) -> Report:
+class _Findings:
+    def __init__(self) -> None:
+        self.items: list[Finding] = []
+
+    def add(self, rule: str, where: str, message: str) -> None:
+        self.items.append(Finding(rule, where, message))
+
+
+def verify(plan: FlightPlan, *, hazards: HazardMaps, record_tolerance: float = 1e-6,
+           summary: Mapping[str, Any] | None = None) -> Report:
     """Check every rule on a plan; see the module docstring.
 
     Parameters
     ----------
     plan
-        The plan; only its waypoints, photos (target, waypoint, heading, pitch) and the mission,
-        frame and vehicle are used.
+        The plan: its waypoints and photos, and the mission, local geometry and vehicle it is
+        for. Nothing the planner derived (stations, aims, obstacles) is used.
     hazards
-        Hazard rasters of the terrain.
+        Hazard maps of the terrain to check against.
     record_tolerance
-        How far the plan's recorded times (s) and energies (Wh) may differ from the model's:
-        relative for plans in memory, and about the rounding of a file for re-checked exports.
+        How far the plan's recorded times (s) and energies (Wh) may differ from the model's,
+        relative: about the arithmetic for plans in memory, about the rounding of a file for
+        re-checked exports.
+    summary
+        The plan's own summary as a file records it (``plan`` member of the GeoJSON plan), to be
+        checked against what the verifier recomputes; ``None`` for a plan in memory.
     """
-    v: list[str] = []
-    checks = {"leg samples": 0, "photos": 0}
+    out = _Findings()
+    checks = {"waypoints": len(plan.waypoints), "leg samples": 0, "photos": 0}
+    notes: list[str] = []
+    if not _structure(plan, out):
+        return Report(tuple(out.items), checks, tuple(notes))
+    _sites(plan, hazards, out)
+    _heights(plan, hazards, out, notes)
+    totals = _legs(plan, hazards, out, checks, record_tolerance)
+    _photos(plan, hazards, out, checks)
+    _required(plan, out)
+    if summary is not None:
+        _summary(plan, summary, totals, out, record_tolerance)
+    return Report(tuple(out.items), checks, tuple(notes))
+
+
+def _structure(plan: FlightPlan, out: _Findings) -> bool:
+    """Take-off first, landing last, waypoints numbered in order; False if nothing else can run."""
+    wps = plan.waypoints
+    if len(wps) < 2 or wps[0].action != Action.TAKEOFF or wps[-1].action != Action.LAND:
+        out.add("structure", "plan", "a plan must start with a take-off and end with a landing")
+        return False
+    seqs = [w.seq for w in wps]
+    if seqs != list(range(1, len(wps) + 1)):
+        out.add("structure", "plan", f"waypoints must be numbered 1 to {len(wps)} in order, "
+                                     f"not {seqs}")
+    for w in wps[1:-1]:
+        if w.action in (Action.TAKEOFF, Action.LAND):
+            out.add("structure", f"waypoint {w.seq}", f"a {w.action} in mid-flight")
+    return True
+
+
+def _sites(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> None:
+    """Take-off at home; landing at the landing site or its recorded move; landing safety."""
+    wps, local, p = plan.waypoints, plan.local, plan.vehicle.profile
+    dem = hazards.dem
+    take, land, before = wps[0], wps[-1], wps[-2]
+    home = local.home
+    d = math.hypot(take.x - home.x, take.y - home.y)
+    if d > POSITION_TOL_M:
+        out.add("take-off", f"waypoint {take.seq}", f"takes off {d:.2f} m from the mission's "
+                f"home {plan.mission.home.name!r}")
+    if not np.isfinite(dem.sample(take.x, take.y)):
+        out.add("take-off", f"waypoint {take.seq}", "takes off from unknown ground (nodata) or "
+                                                   "outside the terrain")
+    if bool(hazards.flight_at(np.array([take.x]), np.array([take.y]))[0]):
+        out.add("take-off", f"waypoint {take.seq}", "takes off from a flight hazard")
+    spot = Point(take.x, take.y)
+    for k, keep in zip(plan.mission.keep_outs, local.keep_outs_buffered, strict=True):
+        if keep.intersects(spot):
+            out.add("take-off", f"waypoint {take.seq}", f"takes off inside keep-out zone "
+                                                       f"{k.name!r}")
+    # The landing is a vertical descent from the waypoint before it.
+    d = math.hypot(land.x - before.x, land.y - before.y)
+    if d > POSITION_TOL_M:
+        out.add("vertical", f"waypoint {land.seq}", f"lands {d:.2f} m from waypoint "
+                f"{before.seq} above it: the landing must be a vertical descent")
+    requested = local.landing
+    site = plan.mission.landing_site
+    d = math.hypot(land.x - requested.x, land.y - requested.y)
+    moved = plan.landing_moved
+    if d > POSITION_TOL_M:
+        if moved is None:
+            out.add("landing site", f"waypoint {land.seq}", f"lands {d:.1f} m from the "
+                    f"mission's landing site {site.name!r} without recording why")
+        else:
+            rd = math.hypot(moved.requested_xy[0] - requested.x,
+                            moved.requested_xy[1] - requested.y)
+            if rd > POSITION_TOL_M:
+                out.add("landing site", f"waypoint {land.seq}", "the move it records starts "
+                        f"{rd:.1f} m from the mission's landing site {site.name!r}")
+            if d > p.landing_search_radius_m + POSITION_TOL_M:
+                out.add("landing site", f"waypoint {land.seq}", f"lands {d:.1f} m from "
+                        f"{site.name!r}, beyond the {p.landing_search_radius_m:g} m an unsafe "
+                        f"site may move")
+            cause = _landing_unsafe(plan, hazards, requested.x, requested.y)
+            if not cause:
+                out.add("landing site", f"waypoint {land.seq}", f"lands {d:.1f} m from "
+                        f"{site.name!r}, which is safe: no cause to move")
+    unsafe = _landing_unsafe(plan, hazards, land.x, land.y)
+    if unsafe:
+        out.add("landing safety", f"waypoint {land.seq}", f"landing spot ({land.x:.1f}, "
+                f"{land.y:.1f}) is unsafe: {unsafe}")
+
+
+def _landing_unsafe(plan: FlightPlan, hazards: HazardMaps, x: float, y: float) -> str:
+    """Why a spot is unsafe to land on, from the terrain and the keep-outs ("" if safe)."""
+    reason = hazards.landing_reason_at(x, y)
+    if reason:
+        return reason
+    if bool(hazards.flight_at(np.array([x]), np.array([y]))[0]):
+        return "in a flight hazard"
+    for k, keep in zip(plan.mission.keep_outs, plan.local.keep_outs_buffered, strict=True):
+        if keep.intersects(Point(x, y)):
+            return f"inside keep-out zone {k.name!r}"
+    return ""
+
+
+def _heights(plan: FlightPlan, hazards: HazardMaps, out: _Findings, notes: list[str]) -> None:
+    """Each waypoint within the height band; alt_m = ground + AGL; ground from this terrain."""
+    p = plan.vehicle.profile
+    dem = hazards.dem
+    worst_ground = 0.0
+    for w in plan.waypoints:
+        where = f"waypoint {w.seq}"
+        if w.action != Action.LAND:
+            if w.agl_m < p.min_altitude_agl_m - HEIGHT_TOL_M:
+                out.add("height band", where, f"{w.agl_m:.2f} m above ground, below the "
+                        f"{p.name} floor of {p.min_altitude_agl_m:g} m")
+            if w.agl_m > p.max_altitude_agl_m + HEIGHT_TOL_M:
+                out.add("height band", where, f"{w.agl_m:.2f} m above ground, above the "
+                        f"{p.name} ceiling of {p.max_altitude_agl_m:g} m")
+        elif abs(w.agl_m) > HEIGHT_TOL_M:
+            out.add("height band", where, f"a landing {w.agl_m:.2f} m above the ground")
+        if abs(w.alt_m - (w.ground_m + w.agl_m)) > HEIGHT_TOL_M:
+            out.add("altitude", where, f"alt_m {w.alt_m:.2f} m is not its ground "
+                    f"{w.ground_m:.2f} m plus {w.agl_m:.2f} m above it")
+        g = float(dem.sample(w.x, w.y))
+        if math.isfinite(g):
+            worst_ground = max(worst_ground, abs(g - w.ground_m))
+    if worst_ground > HEIGHT_TOL_M:
+        notes.append(f"the plan's ground heights differ from {dem.source} by up to "
+                     f"{worst_ground:.2f} m: it was made on other ground; heights are checked "
+                     f"as flown above take-off")
+
+
+def _flown_z(plan: FlightPlan, dem_ground_home: float, w: Waypoint) -> float:
+    """Height of a waypoint above the terrain's datum, as flown.
+
+    The plan's heights relative to its take-off (as every export gives them), placed on this
+    terrain's take-off ground.
+    """
+    return dem_ground_home + (w.alt_m - plan.waypoints[0].ground_m)
+
+
+def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[str, int],
+          record_tolerance: float) -> tuple[float, float, float]:
+    """Every leg sampled; recorded legs, speeds, times and energies recomputed."""
     dem = hazards.dem
     p = plan.vehicle.profile
     vehicle = plan.vehicle
     wps = plan.waypoints
-    keeps = [k for k in plan.local.keep_outs_buffered if not k.is_empty]
-    if not wps or wps[0].action != "takeoff" or wps[-1].action != "land":
-        v.append("a plan must start with take-off and end with landing")
-        return Report(tuple(v), checks)
-
-    # Every leg, sampled.
+    keeps = [(k.name, g) for k, g in zip(plan.mission.keep_outs, plan.local.keep_outs_buffered,
+                                         strict=True) if not g.is_empty]
+    home_ground = float(dem.sample(wps[0].x, wps[0].y))
+    if not math.isfinite(home_ground):
+        home_ground = wps[0].ground_m
     step = dem.resolution / 2
     t_s, e_wh = vehicle.takeoff(wps[0].agl_m)
+    if wps[0].heading_deg is None:
+        out.add("heading", f"waypoint {wps[0].seq}", "the take-off has no heading")
     heading = wps[0].heading_deg or 0.0
+    distance = 0.0
+    _record(wps[0], t_s, e_wh, out, record_tolerance)
     for a, b in itertools.pairwise(wps):
-        if b.action == "land":
-            break
+        where = f"leg {a.seq}->{b.seq}"
         d = math.hypot(b.x - a.x, b.y - a.y)
+        if b.action == Action.LAND:
+            land_t, land_e = vehicle.landing(a.agl_m)
+            t_s += land_t
+            e_wh += land_e
+            _record(b, t_s, e_wh, out, record_tolerance)
+            break
+        distance += d
         n = max(math.ceil(d / step), 1) + 1
         t = np.linspace(0.0, 1.0, n)
         xs, ys = a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)
         ground = dem.sample(xs, ys)
-        za, zb = dem.sample(a.x, a.y) + a.agl_m, dem.sample(b.x, b.y) + b.agl_m
+        za, zb = _flown_z(plan, home_ground, a), _flown_z(plan, home_ground, b)
         alt = za + (zb - za) * t
         checks["leg samples"] += n
-        where = f"leg {a.seq}->{b.seq}"
         if not np.all(np.isfinite(ground)):
-            v.append(f"{where} passes over unknown ground or leaves the terrain")
-            continue
-        agl = alt - ground
-        if agl.min() < p.min_clearance_m - _TOL_M:
-            v.append(f"{where} comes within {agl.min():.2f} m of the ground "
-                     f"(clearance {p.min_clearance_m:g} m)")
-        if agl.max() > p.max_altitude_agl_m + _TOL_M:
-            v.append(f"{where} rises to {agl.max():.1f} m above ground "
-                     f"(ceiling {p.max_altitude_agl_m:g} m)")
-        if hazards.flight_at(xs, ys).any():
-            v.append(f"{where} crosses a flight hazard")
+            out.add("terrain", where, "passes over unknown ground (nodata) or leaves the terrain")
+        else:
+            agl = alt - ground
+            k = int(np.argmin(agl))
+            if agl[k] < p.min_clearance_m - HEIGHT_TOL_M:
+                out.add("clearance", where, f"comes within {agl[k]:.2f} m of the ground "
+                        f"{t[k] * d:.0f} m along it (clearance {p.min_clearance_m:g} m)")
+            k = int(np.argmax(agl))
+            if agl[k] > p.max_altitude_agl_m + HEIGHT_TOL_M:
+                out.add("ceiling", where, f"rises to {agl[k]:.1f} m above ground {t[k] * d:.0f} "
+                        f"m along it (ceiling {p.max_altitude_agl_m:g} m)")
+        hit = hazards.flight_at(xs, ys)
+        if hit.any():
+            k = int(np.argmax(hit))
+            out.add("hazard", where, f"crosses a flight hazard {t[k] * d:.0f} m along it")
         if keeps:
-            seg = LineString([(a.x, a.y), (b.x, b.y)]) if d > 0 else None
-            for k in keeps:
-                if shapely.contains_xy(k, xs, ys).any() or (seg is not None and
-                                                            seg.intersects(k)):
-                    v.append(f"{where} enters a keep-out zone")
-                    break
+            seg = LineString([(a.x, a.y), (b.x, b.y)]) if d > 0 else Point(a.x, a.y)
+            for name, keep in keeps:
+                if shapely.contains_xy(keep, xs, ys).any() or seg.intersects(keep):
+                    out.add("keep-out", where, f"enters keep-out zone {name!r}")
+        if abs(b.leg_m - d) > DISTANCE_TOL * max(d, 1.0):
+            out.add("leg", f"waypoint {b.seq}", f"records a {b.leg_m:.2f} m leg; it is "
+                    f"{d:.2f} m")
         dz = float(zb - za)
         lt, le = vehicle.leg(d, max(dz, 0.0), max(-dz, 0.0),
-                             stops=int(a.stop or a.action == "takeoff") + int(b.stop))
+                             stops=int(a.stop or a.action == Action.TAKEOFF) + int(b.stop))
+        speed = d / float(lt) if lt > 0 else 0.0
+        if abs(b.speed_m_s - speed) > max(record_tolerance * speed, 0.01):
+            out.add("speed", f"waypoint {b.seq}", f"records {b.speed_m_s:.2f} m/s on the leg "
+                    f"into it; the model flies it at {speed:.2f} m/s")
         t_s += float(lt)
         e_wh += float(le)
-        if b.action == "photo":
-            assert b.heading_deg is not None
-            yt, ye = vehicle.yaw(turn_deg(heading, b.heading_deg))
-            t_s += yt + b.hold_s
-            e_wh += ye + vehicle.hover(b.hold_s)
-            heading = b.heading_deg
-        if abs(t_s - b.time_s) > record_tolerance * max(t_s, 1) or \
-                abs(e_wh - b.energy_wh) > record_tolerance * max(e_wh, 1):
-            v.append(f"waypoint {b.seq}: recorded time/energy ({b.time_s:.2f} s, "
-                     f"{b.energy_wh:.3f} Wh) differ from the vehicle model's ({t_s:.2f} s, "
-                     f"{e_wh:.3f} Wh)")
-    last = wps[-2]
-    land_t, land_e = vehicle.landing(last.agl_m)
-    t_s += land_t
-    e_wh += land_e
+        if b.action == Action.PHOTO:
+            if b.heading_deg is None:
+                out.add("heading", f"waypoint {b.seq}", "a photo waypoint has no heading")
+            else:
+                yt, ye = vehicle.yaw(turn_deg(heading, b.heading_deg))
+                t_s += yt
+                e_wh += ye
+                heading = b.heading_deg
+            t_s += b.hold_s
+            e_wh += vehicle.hover(b.hold_s)
+        else:
+            if b.heading_deg is not None:
+                out.add("heading", f"waypoint {b.seq}", f"a heading ({b.heading_deg:.1f}°) on a "
+                        f"{b.action} waypoint: only take-off and photo waypoints turn")
+            if b.hold_s > 0:
+                out.add("hover", f"waypoint {b.seq}", f"a {b.hold_s:g} s hold on a {b.action} "
+                        f"waypoint, which takes no photo")
+        _record(b, t_s, e_wh, out, record_tolerance)
     if e_wh > p.budget_energy_wh + 1e-9:
-        v.append(f"energy {e_wh:.2f} Wh exceeds the usable {p.usable_energy_wh:g} Wh less the "
-                 f"{p.reserve_wh:g} Wh reserve")
+        out.add("energy budget", "plan", f"uses {e_wh:.2f} Wh: more than the usable "
+                f"{p.usable_energy_wh:g} Wh less the {p.reserve_wh:g} Wh reserve")
     if t_s > p.max_flight_time_s + 1e-9:
-        v.append(f"duration {t_s:.1f} s exceeds the maximum {p.max_flight_time_s:g} s")
-    if abs(t_s - plan.duration_s) > record_tolerance * max(t_s, 1):
-        v.append(f"the plan's duration {plan.duration_s:.2f} s differs from the model's "
-                 f"{t_s:.2f} s")
+        out.add("time budget", "plan", f"lasts {t_s:.1f} s: longer than the maximum "
+                f"{p.max_flight_time_s:g} s")
+    return distance, t_s, e_wh
 
-    # The landing spot.
-    land = wps[-1]
-    if (land.x, land.y) != (wps[0].x, wps[0].y) and \
-            bool(hazards.landing_at(np.array([land.x]), np.array([land.y]))[0]):
-        v.append(f"landing spot ({land.x:.1f}, {land.y:.1f}) is unsafe: "
-                 f"{hazards.landing_reason_at(land.x, land.y)}")
 
-    # Every photo.
+def _record(w: Waypoint, t_s: float, e_wh: float, out: _Findings, tol: float) -> None:
+    if abs(t_s - w.time_s) > tol * max(t_s, 1) or abs(e_wh - w.energy_wh) > tol * max(e_wh, 1):
+        out.add("record", f"waypoint {w.seq}", f"records {w.time_s:.2f} s and "
+                f"{w.energy_wh:.3f} Wh; the vehicle model gives {t_s:.2f} s and {e_wh:.3f} Wh")
+
+
+def _photos(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
+            checks: dict[str, int]) -> None:
+    """Every photo: where it is taken, how it is aimed, what it sees; every hover long enough."""
+    wps = plan.waypoints
+    cam = plan.vehicle.camera
     index_of = {t.name: i for i, t in enumerate(plan.mission.targets)}
-    cam = vehicle.camera
+    images_at: dict[int, int] = {}
+    numbers = [ph.number for ph in plan.photos]
+    if numbers != list(range(1, len(numbers) + 1)):
+        out.add("photo", "plan", f"photos must be numbered 1 to {len(numbers)} in order, "
+                                 f"not {numbers}")
     for ph in plan.photos:
         checks["photos"] += 1
+        where = f"photo {ph.number} ({ph.target})"
+        if not 1 <= ph.waypoint <= len(wps) or wps[ph.waypoint - 1].action != Action.PHOTO:
+            out.add("photo", where, f"waypoint {ph.waypoint} is not a photo waypoint")
+            continue
+        wp = wps[ph.waypoint - 1]
+        images_at[wp.seq] = images_at.get(wp.seq, 0) + ph.count
+        d = math.hypot(ph.station[0] - wp.x, ph.station[1] - wp.y)
+        if d > POSITION_TOL_M or abs(ph.station[2] - wp.alt_m) > HEIGHT_TOL_M:
+            out.add("photo", where, f"is placed {d:.2f} m across and "
+                    f"{ph.station[2] - wp.alt_m:+.2f} m up from its waypoint {wp.seq}")
+        if wp.heading_deg is not None and \
+                turn_deg(wp.heading_deg, ph.heading_deg) > ANGLE_TOL_DEG:
+            out.add("aim", where, f"heading {ph.heading_deg:.1f}° but the vehicle at waypoint "
+                    f"{wp.seq} faces {wp.heading_deg:.1f}°")
+        if cam.mount == Mount.FIXED and abs(ph.pitch_deg - cam.fixed_pitch_deg) > ANGLE_TOL_DEG:
+            out.add("aim", where, f"pitch {ph.pitch_deg:.1f}°: the fixed camera looks "
+                    f"{cam.fixed_pitch_deg:g}°")
+        if cam.mount == Mount.GIMBAL and not (
+                cam.gimbal_pitch_min_deg - ANGLE_TOL_DEG <= ph.pitch_deg <=
+                cam.gimbal_pitch_max_deg + ANGLE_TOL_DEG):
+            out.add("aim", where, f"gimbal pitch {ph.pitch_deg:.1f}° outside "
+                    f"[{cam.gimbal_pitch_min_deg:g}, {cam.gimbal_pitch_max_deg:g}]°")
         ti = index_of.get(ph.target)
         if ti is None:
-            v.append(f"photo {ph.number}: target {ph.target!r} is not in the mission")
+            out.add("target", where, f"target {ph.target!r} is not in the mission")
             continue
-        if not 1 <= ph.waypoint <= len(wps) or wps[ph.waypoint - 1].action != "photo":
-            v.append(f"photo {ph.number}: waypoint {ph.waypoint} is not a photo waypoint")
+        _sees(plan, hazards, ph.number, ti, wp, heading=ph.heading_deg, pitch=ph.pitch_deg,
+              out=out)
+    for w in wps:
+        if w.action != Action.PHOTO:
             continue
-        spec = plan.mission.targets[ti]
-        geom = plan.local.targets[ti]
-        ring = geom.exterior if geom.geom_type == "Polygon" else geom
-        xy = np.unique(shapely.get_coordinates(ring), axis=0)
-        pts = np.column_stack([xy, dem.sample(xy[:, 0], xy[:, 1])])
-        # The aim point from the mission itself: the target point, or a line's or polygon's
-        # centroid, on the ground.
-        c = geom if geom.geom_type == "Point" else geom.centroid
-        aim = (float(c.x), float(c.y), float(dem.sample(c.x, c.y)))
-        wp = wps[ph.waypoint - 1]
-        station = (wp.x, wp.y, float(dem.sample(wp.x, wp.y)) + wp.agl_m)
-        if not in_frame(cam, station, ph.heading_deg, ph.pitch_deg, pts, margin_deg=0.5):
-            v.append(f"photo {ph.number} ({ph.target}): the target is not wholly in frame")
-        if cam.mount == Mount.FIXED and abs(ph.pitch_deg - cam.fixed_pitch_deg) > 1e-6:
-            v.append(f"photo {ph.number}: a fixed camera cannot pitch to {ph.pitch_deg:.1f}°")
-        if cam.mount == Mount.GIMBAL and not (cam.gimbal_pitch_min_deg - 1e-6 <= ph.pitch_deg <=
-                                          cam.gimbal_pitch_max_deg + 1e-6):
-            v.append(f"photo {ph.number}: gimbal pitch {ph.pitch_deg:.1f}° out of range")
-        if not line_of_sight(dem, station, aim):
-            v.append(f"photo {ph.number} ({ph.target}): no line of sight to the target")
-        slant = math.dist(station, aim)
-        gsd = slant * cam.ifov_rad * 100.0
-        if spec.gsd_cm is not None and gsd > spec.gsd_cm + 1e-6:
-            v.append(f"photo {ph.number} ({ph.target}): GSD {gsd:.2f} cm exceeds "
-                     f"{spec.gsd_cm:g} cm")
-        if spec.min_standoff_m > 0:
-            dist = geom.distance(shapely.Point(station[0], station[1]))
-            if dist < spec.min_standoff_m - _TOL_M:
-                v.append(f"photo {ph.number} ({ph.target}): {dist:.1f} m from the target, "
-                         f"inside its {spec.min_standoff_m:g} m standoff")
-    return Report(tuple(v), checks)
+        need = images_at.get(w.seq, 0) * cam.photo_hover_s
+        if not images_at.get(w.seq):
+            out.add("photo", f"waypoint {w.seq}", "a photo waypoint with no photo")
+        elif w.hold_s < need - 1e-6:
+            out.add("hover", f"waypoint {w.seq}", f"hovers {w.hold_s:g} s for "
+                    f"{images_at[w.seq]} image(s): at least {need:g} s needed "
+                    f"({cam.photo_hover_s:g} s each)")
+
+
+def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypoint, *,
+          heading: float, pitch: float, out: _Findings) -> None:
+    """Frame, sight, GSD and standoff of one photo, re-aimed from the mission's target."""
+    dem = hazards.dem
+    cam = plan.vehicle.camera
+    spec = plan.mission.targets[ti]
+    geom = plan.local.targets[ti]
+    where = f"photo {number} ({spec.name})"
+    ring = geom.exterior if geom.geom_type == "Polygon" else geom
+    xy = np.unique(shapely.get_coordinates(ring), axis=0)
+    pts = np.column_stack([xy, dem.sample(xy[:, 0], xy[:, 1])])
+    # The aim point from the mission itself: the target point, or a line's or polygon's
+    # centroid, on the ground.
+    c = geom if geom.geom_type == "Point" else geom.centroid
+    aim = (float(c.x), float(c.y), float(dem.sample(c.x, c.y)))
+    home_ground = float(dem.sample(plan.waypoints[0].x, plan.waypoints[0].y))
+    if not math.isfinite(home_ground):
+        home_ground = plan.waypoints[0].ground_m
+    station = (wp.x, wp.y, _flown_z(plan, home_ground, wp))
+    if not np.all(np.isfinite(pts[:, 2])) or not math.isfinite(aim[2]):
+        out.add("sight", where, "the target lies on unknown ground (nodata)")
+        return
+    if not in_frame(cam, station, heading, pitch, pts, margin_deg=0.5):
+        out.add("frame", where, f"the target is not wholly in frame at heading {heading:.1f}°, "
+                f"pitch {pitch:.1f}°")
+    if not line_of_sight(dem, station, aim):
+        out.add("sight", where, "no line of sight to the target over the terrain")
+    slant = math.dist(station, aim)
+    gsd = slant * cam.ifov_rad * 100.0
+    if spec.gsd_cm is not None and gsd > spec.gsd_cm + 1e-6:
+        out.add("gsd", where, f"GSD {gsd:.2f} cm at {slant:.1f} m is coarser than the "
+                f"{spec.gsd_cm:g} cm asked for")
+    if spec.min_standoff_m > 0:
+        dist = geom.distance(Point(station[0], station[1]))
+        if dist < spec.min_standoff_m - POSITION_TOL_M:
+            out.add("standoff", where, f"{dist:.1f} m from the target, inside its "
+                    f"{spec.min_standoff_m:g} m standoff")
+
+
+def _required(plan: FlightPlan, out: _Findings) -> None:
+    done = {ph.target for ph in plan.photos}
+    for t in plan.mission.targets:
+        if t.required and t.name not in done:
+            out.add("required", f"target {t.name!r}", "a required target is not photographed")
+
+
+def _summary(plan: FlightPlan, summary: Mapping[str, Any], totals: tuple[float, float, float],
+             out: _Findings, tol: float) -> None:
+    """The plan's own summary against what the check recomputed."""
+    distance, duration, energy = totals
+    for key, value, unit in (("distance_m", distance, "m"), ("duration_s", duration, "s"),
+                             ("energy_used_wh", energy, "Wh")):
+        got = summary.get(key)
+        if not isinstance(got, int | float) or isinstance(got, bool) or \
+                abs(got - value) > max(tol * max(abs(value), 1.0), 0.01):
+            out.add("summary", "plan", f"{key} is {got!r}; the plan flies {value:.2f} {unit}")
+    photographed = list(dict.fromkeys(ph.target for ph in plan.photos))
+    if summary.get("targets_photographed") != photographed:
+        out.add("summary", "plan", f"targets_photographed is "
+                f"{summary.get('targets_photographed')!r}; the photos are of {photographed!r}")
+    skipped = summary.get("targets_skipped")
+    names = [s.get("target") for s in skipped if isinstance(s, dict)] \
+        if isinstance(skipped, list) else None
+    left = [t.name for t in plan.mission.targets if t.name not in set(photographed)]
+    if names is None or sorted(map(str, names)) != sorted(left):
+        out.add("summary", "plan", f"targets_skipped lists {names!r}; the targets not "
+                f"photographed are {left!r}")
+    priority = {t.name: t.priority for t in plan.mission.targets}
+    collected = float(sum(priority.get(n, 0.0) for n in photographed))
+    total = float(sum(priority.values()))
+    for key, value in (("priority_collected", collected), ("priority_total", total)):
+        got = summary.get(key)
+        if not isinstance(got, int | float) or isinstance(got, bool) or abs(got - value) > 1e-9:
+            out.add("summary", "plan", f"{key} is {got!r}; it is {value:g}")

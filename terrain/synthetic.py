@@ -25,6 +25,11 @@ from scipy import ndimage
 from terrain.dem import DEM, Bounds
 
 
+PAD_MAX_TILT_DEG = 2.0
+"""Steepest tilt of a built-in airfield: surveyed pads are chosen level to within a couple of
+degrees, well inside any landing-slope limit (Ingenuity's and the Mavic's are 10° and 12°)."""
+
+
 @dataclass(frozen=True)
 class Pad:
     """A surveyed flat spot ``radius_m`` around ``(x, y)``."""
@@ -209,8 +214,9 @@ def synthetic_elevation(bounds: Bounds, *, resolution: float = 1.0, seed: int = 
             rocks[sl] = np.maximum(rocks[sl], h * np.clip(1 - dd * dd, 0, None))
     rocks *= 1.0 - np.maximum(sand, pad_w)
 
-    # Flatten the pads: blend the large-scale surface to its best-fit plane over each pad, so a
-    # pad is flat (not necessarily level) and meets the ground around it without a rim.
+    # Flatten the pads: blend the large-scale surface to its best-fit plane over each pad, tilted
+    # at most PAD_MAX_TILT_DEG, so a pad is flat and nearly level, as a surveyed airfield is, and
+    # meets the ground around it without a rim.
     for p in pads:
         sl = _window(bounds, res, shape, cx=p.x, cy=p.y, radius=2.0 * p.radius_m)
         x, y = grid(sl)
@@ -221,6 +227,10 @@ def synthetic_elevation(bounds: Bounds, *, resolution: float = 1.0, seed: int = 
             zz = z[sl]
             design = np.column_stack([np.ones(int(inner.sum())), x[inner] - p.x, y[inner] - p.y])
             coef, *_ = np.linalg.lstsq(design, zz[inner].astype(float), rcond=None)
+            tilt = float(np.hypot(coef[1], coef[2]))
+            cap = np.tan(np.radians(PAD_MAX_TILT_DEG))
+            if tilt > cap:
+                coef[1:] *= cap / tilt
             plane = float(coef[0]) + float(coef[1]) * (x - p.x) + float(coef[2]) * (y - p.y)
             w = np.clip((2.0 * p.radius_m - d) / p.radius_m, 0.0, 1.0)
             z[sl] = ((1 - w) * zz + w * plane).astype(np.float32)

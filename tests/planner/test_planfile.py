@@ -36,7 +36,7 @@ def test_written_and_read_back(written) -> None:
     for a, b in zip(plan.photos, back.photos, strict=True):
         # Aims come from the mission's targets, footprints from the camera model: no NaNs.
         assert b.aim == pytest.approx(a.aim)
-        assert b.footprint.symmetric_difference(a.footprint).area < 1e-3 * a.footprint.area
+        assert b.footprint.symmetric_difference(a.footprint).area < 1e-2 * a.footprint.area
     assert back.selection == plan.selection
     assert [s.target for s in back.skipped] == [s.target for s in plan.skipped]
 
