@@ -24,7 +24,6 @@ from scipy import ndimage
 
 from terrain.dem import DEM, Bounds
 
-
 PAD_MAX_TILT_DEG = 2.0
 """Steepest tilt of a built-in airfield: surveyed pads are chosen level to within a couple of
 degrees, well inside any landing-slope limit (Ingenuity's and the Mavic's are 10° and 12°)."""
