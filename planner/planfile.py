@@ -326,8 +326,8 @@ def rebuild_plan(record: PlanFile, *, mission: Mission, local: LocalMission, veh
     absolute) are the file's, for the verifier to check against the terrain. Each photo's aim
     is its target's (as the mission gives it: the point, or the centroid of a line or polygon,
     on the ground) and its footprint is recomputed from the camera model. A photo of a target
-    the mission does not have keeps the ground under its station as its aim (the verifier reports it). Waypoints that stop are every one but the
-    pass-through ``terrain`` points.
+    the mission does not have keeps the ground under its station as its aim (the verifier
+    reports it). Waypoints that stop are every one but the pass-through ``terrain`` points.
     """
     frame = local.frame
     lon = [w.lon for w in record.waypoints]
