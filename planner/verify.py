@@ -465,7 +465,8 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
         out.add("sight", where, "no line of sight to the target over the terrain")
     slant = math.dist(station, aim)
     gsd = slant * cam.ifov_rad * 100.0
-    if spec.gsd_cm is not None and gsd > spec.gsd_cm + 1e-6:
+    # Positions may be off by the position tolerance (a file's rounding): so may the range.
+    if spec.gsd_cm is not None and gsd > spec.gsd_cm + POSITION_TOL_M * cam.ifov_rad * 100.0:
         out.add("gsd", where, f"GSD {gsd:.2f} cm at {slant:.1f} m is coarser than the "
                 f"{spec.gsd_cm:g} cm asked for")
     if spec.min_standoff_m > 0:
