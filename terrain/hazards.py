@@ -187,7 +187,7 @@ class TextureStatus:
             return ("ground texture is judged only from ground the mission marks featureless "
                     "(no orthoimage)")
         parts = []
-        if self.requested_feature_m + 1e-9 < self.feature_m:
+        if 0 < self.requested_feature_m < self.feature_m - 1e-9:
             parts.append(f"image contrast read in detail of {self.feature_m:.2g} m, coarser "
                          f"than the {self.requested_feature_m:.2g} m features the navigation "
                          f"camera tracks (the image's pixels are {self.image_pixel_m:.2g} m)")
