@@ -1,13 +1,20 @@
-"""What can be read off a DEM: slope, roughness, texture, profiles and lines of sight.
+"""What can be read off terrain: slope, roughness, image contrast, profiles and lines of sight.
 
-All functions take a :class:`~terrain.dem.DEM` in a metric CRS (the planner hands them the DEM
-resampled into its local frame) and keep nodata as NaN: unknown ground is never flat.
+Functions of elevation take a :class:`~terrain.dem.DEM` in a metric CRS (the planner hands them
+the DEM resampled into its local frame); :func:`image_contrast` takes an orthoimage on any grid.
+All keep nodata as NaN: unknown ground is never flat, safe or textured.
+
+The noise functions (:func:`slope_noise`, :func:`residual_noise`) give the standard deviation that
+a DEM's random vertical error adds to the slope and roughness measured here, for the same filters,
+so hazards can be judged above it.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,7 +23,7 @@ from scipy import ndimage
 from terrain.dem import DEM
 
 
-def _filled(elev: NDArray[np.float64]) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
+def _filled(elev: NDArray[np.floating[Any]]) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
     """Elevation relative to its mean as float32, nodata filled, and the nodata mask.
 
     Nodata cells take the nearest known cell's height. Relative float32 heights keep well under
@@ -105,13 +112,167 @@ def roughness(dem: DEM, *, window_m: float, detrend_m: float | None = None) -> N
     return np.asarray(rms, dtype=np.float32)
 
 
-def texture(dem: DEM, *, window_m: float) -> NDArray[np.float32]:
-    """Small-scale texture a downward navigation camera can track, in metres RMS.
+NOISE_CORRELATION_POSTS = 1.0
+"""How far a DEM's random errors are correlated: a Gaussian of this many posts (1 sigma).
 
-    The RMS, over a ``window_m`` square, of what is left after removing a one-pixel Gaussian
-    smoothing: the finest relief the DEM holds. Featureless sand reads near zero.
+Stereo matching smooths relief over a few posts (FACTS, HiRISE DTMs); a Gaussian of one post has a
+half-power width of about 2.4 posts. Assumed. Correlated noise puts more error into slopes and
+less into a high-passed residual than white noise of the same size does.
+"""
+
+
+def _impulse_energy(filt: Callable[[NDArray[np.float64]], NDArray[np.float64]],
+                    corr_px: float, reach_px: float) -> float:
+    """Variance a linear filter passes from unit-variance noise correlated over ``corr_px``.
+
+    Computed exactly for the discrete filter from its response to the noise's own kernel:
+    ``sum(h^2) / sum(c^2)`` with ``c`` the correlation kernel and ``h`` the filter applied to it.
     """
-    return roughness(dem, window_m=window_m, detrend_m=dem.resolution)
+    n = 2 * math.ceil(reach_px) + 1
+    d = np.zeros((n, n))
+    d[n // 2, n // 2] = 1.0
+    kern = ndimage.gaussian_filter(d, corr_px, mode="constant") if corr_px > 0 else d
+    h = filt(kern)
+    return float(np.sum(h * h) / np.sum(kern * kern))
+
+
+def slope_noise(sigma_z_m: float, res_m: float, *, sigma_px: float, corr_px: float) -> float:
+    """Standard deviation of each slope component (rise over run) that DEM noise causes.
+
+    For the slope of :func:`slope_deg` (smoothing of ``sigma_px``, then central differences) on
+    noise of ``sigma_z_m`` correlated over ``corr_px`` cells (0: white). The slope's magnitude
+    then reads ``sqrt(true^2 + 2 s^2)`` on average, ``s`` this figure.
+    """
+    if sigma_z_m <= 0:
+        return 0.0
+    total = math.hypot(sigma_px, corr_px)
+    if total > 12:  # wide kernels: the continuous Gaussian formula is exact to a fraction of 1 %
+        gain2 = (4 * math.pi * corr_px ** 2 if corr_px > 0 else 1.0) / (8 * math.pi * total ** 4)
+    else:
+        def filt(k: NDArray[np.float64]) -> NDArray[np.float64]:
+            return np.asarray(np.gradient(smooth(k, sigma_px), axis=1))
+        gain2 = _impulse_energy(filt, corr_px, 4 * total + 4)
+    return sigma_z_m * math.sqrt(gain2) / res_m
+
+
+def residual_noise(sigma_z_m: float, *, detrend_px: float, corr_px: float) -> float:
+    """RMS that DEM noise leaves in the high-passed surface of :func:`roughness`, in metres."""
+    if sigma_z_m <= 0:
+        return 0.0
+    d = max(detrend_px, 0.5)
+    total = math.hypot(d, corr_px)
+    if total > 12:
+        c2 = corr_px ** 2
+        gain2 = 1.0 - 4 * c2 / (2 * c2 + d * d) + c2 / (c2 + d * d) if corr_px > 0 else \
+            1.0 - 1.0 / (2 * math.pi * d * d) + 1.0 / (4 * math.pi * d * d)
+    else:
+        def filt(k: NDArray[np.float64]) -> NDArray[np.float64]:
+            return k - np.asarray(smooth(k, d))
+        gain2 = _impulse_energy(filt, corr_px, 4 * total + 4)
+    return sigma_z_m * math.sqrt(max(gain2, 0.0))
+
+
+def gradient_squared(elev: NDArray[np.float32], res: float,
+                     sigma_px: float) -> NDArray[np.float32]:
+    """Squared slope (rise over run) of ``elev`` smoothed by ``sigma_px``, on the same grid.
+
+    The same filter as :func:`slope_deg` (smoothing, then central differences), so
+    :func:`slope_noise` gives its noise exactly.
+    """
+    z = smooth(elev, sigma_px) if sigma_px > 0 else elev
+    gy, gx = np.gradient(z, np.float32(res))
+    del z
+    gx *= gx
+    gy *= gy
+    gx += gy
+    return np.asarray(gx, dtype=np.float32)
+
+
+def upsample(coarse: NDArray[np.float32], block: int, shape: tuple[int, int], *,
+             offset: tuple[int, int] = (0, 0)) -> NDArray[np.float32]:
+    """Bilinear interpolation of a grid of ``block``-cell block centres back onto the cells.
+
+    ``offset`` is the (row, column) of the first block's first cell on the fine grid (0 or
+    negative when the blocks start before it).
+    """
+    def axis(n_fine: int, n_coarse: int, off: int) -> tuple[NDArray[np.intp], NDArray[np.intp],
+                                                            NDArray[np.float32]]:
+        u = (np.arange(n_fine) + 0.5 - off) / block - 0.5
+        u = np.clip(u, 0, n_coarse - 1)
+        i0 = np.minimum(np.floor(u).astype(np.intp), max(n_coarse - 2, 0))
+        i1 = np.minimum(i0 + 1, n_coarse - 1)
+        return i0, i1, (u - i0).astype(np.float32)
+
+    r0, r1, wr = axis(shape[0], coarse.shape[0], offset[0])
+    c0, c1, wc = axis(shape[1], coarse.shape[1], offset[1])
+    # Columns first, on the few coarse rows; then whole rows, which copy contiguously.
+    cols = np.ascontiguousarray(coarse[:, c0] * (1 - wc)[None, :] + coarse[:, c1] * wc[None, :],
+                                dtype=np.float32)
+    out = np.take(cols, r0, axis=0)
+    out *= (1 - wr)[:, None]
+    lower = np.take(cols, r1, axis=0)
+    lower *= wr[:, None]
+    out += lower
+    return out
+
+
+def mean_square_residual(elev: NDArray[np.float32], *, detrend_px: float,
+                         window_px: int) -> NDArray[np.float32]:
+    """Mean, over a ``window_px`` square, of the squared surface less its smoothing."""
+    resid = elev - smooth(elev, max(detrend_px, 0.5))
+    resid *= resid
+    return np.asarray(ndimage.uniform_filter(resid, size=max(window_px, 1), mode="nearest"),
+                      dtype=np.float32)
+
+
+def image_contrast(grey: NDArray[np.floating[Any]], *, pixel_m: tuple[float, float],
+                   feature_m: float, window_m: float) -> NDArray[np.float32]:
+    """Local contrast of an image: RMS of its fine detail over its local mean brightness.
+
+    The grey level less its Gaussian smoothing of ``feature_m / 2`` (at least one pixel: detail
+    as fine as the image holds) is the detail a feature tracker locks on to; its RMS over a
+    ``window_m`` square, divided by the mean grey level there, is a contrast that does not
+    depend on exposure, gain or bit depth (a fraction: 0.03 is 3 %).
+
+    Parameters
+    ----------
+    grey
+        Grey levels on the image's own grid; NaN nodata.
+    pixel_m
+        The ground size of a pixel in metres, east-west and north-south.
+    feature_m
+        Size of the features that matter (the tracker's).
+    window_m
+        Side of the square over which contrast is measured.
+
+    Returns
+    -------
+    numpy.ndarray
+        Contrast on the image's grid; NaN within half a window of nodata, or where the mean
+        grey level is not positive (no light to measure contrast against).
+    """
+    px, py = pixel_m
+    g = np.asarray(grey, dtype=np.float32)
+    nodata = ~np.isfinite(g)
+    if nodata.all():
+        return np.full(g.shape, np.nan, dtype=np.float32)
+    if nodata.any():
+        idx = ndimage.distance_transform_edt(nodata, return_distances=False,
+                                             return_indices=True)
+        g = g[tuple(idx)]
+    sigma = (max(feature_m / 2 / py, 1.0), max(feature_m / 2 / px, 1.0))
+    detail = g - ndimage.gaussian_filter(g, sigma, mode="reflect", truncate=3.0)
+    detail *= detail
+    size = (max(round(window_m / py), 1), max(round(window_m / px), 1))
+    ms = ndimage.uniform_filter(detail, size=size, mode="reflect")
+    del detail
+    mean = ndimage.uniform_filter(g, size=size, mode="reflect")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.sqrt(np.maximum(ms, 0)) / mean
+    out[~(mean > 0)] = np.nan
+    if nodata.any():
+        out[ndimage.maximum_filter(nodata, size=size)] = np.nan
+    return np.asarray(out, dtype=np.float32)
 
 
 @dataclass(frozen=True)

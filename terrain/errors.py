@@ -13,3 +13,7 @@ class DEMReadError(TerrainError, OSError):
 
 class TerrainCoverageError(TerrainError, ValueError):
     """A requested area or point lies outside the DEM."""
+
+
+class ImageReadError(TerrainError, OSError):
+    """An image file cannot be opened or read, or lacks what an orthoimage needs (a CRS, data)."""

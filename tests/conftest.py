@@ -145,3 +145,50 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> Any:
     path.write_text(json.dumps(three_targets_doc()), encoding="utf-8")
     plan, ctx = plan_mission(path)
     return plan, ctx, path
+
+
+# Rasters of any data type, band count and metadata, for the terrain layer's readers.
+UTM33 = "EPSG:32633"
+
+
+def write_raster(path: Path, data: np.ndarray, transform: Affine, crs: str | None, *,
+                 dtype: str = "float32", nodata: float | None = None,
+                 colorinterp: list[str] | None = None,
+                 tags: dict[str, str] | None = None) -> Path:
+    """Write a 2-D or (bands, rows, cols) array as a GeoTIFF of ``dtype``.
+
+    ``colorinterp`` names each band (``"red"``, ``"green"``, ``"blue"``, ``"alpha"``, ``"gray"``);
+    ``tags`` are metadata items of the default domain.
+    """
+    import rasterio
+    from rasterio.enums import ColorInterp
+
+    arr = data if data.ndim == 3 else data[None]
+    profile: dict[str, Any] = {"driver": "GTiff", "width": arr.shape[2], "height": arr.shape[1],
+                               "count": arr.shape[0], "dtype": dtype, "transform": transform}
+    if crs is not None:
+        profile["crs"] = rasterio.crs.CRS.from_wkt(pyproj.CRS(crs).to_wkt())
+    if nodata is not None:
+        profile["nodata"] = nodata
+    if colorinterp and "red" in colorinterp:
+        profile["photometric"] = "RGB"
+    if colorinterp and "alpha" in colorinterp:
+        profile["alpha"] = "YES"  # GTiff: the extra sample is alpha (ExtraSamples tag)
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(arr.astype(dtype))
+        if colorinterp:
+            dst.colorinterp = [ColorInterp[c] for c in colorinterp]
+        if tags:
+            dst.update_tags(**tags)
+    return path
+
+
+@pytest.fixture
+def write_raster_tif(tmp_path: Path) -> Callable[..., Path]:
+    """``write_raster`` into the test's folder: ``write_raster_tif(data, transform, crs, ...)``."""
+
+    def write(data: np.ndarray, transform: Affine, crs: str | None, *,
+              name: str = "raster.tif", **kwargs: Any) -> Path:
+        return write_raster(tmp_path / name, data, transform, crs, **kwargs)
+
+    return write

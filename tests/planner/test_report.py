@@ -25,7 +25,7 @@ def test_tables_say_what_the_plan_is(planned) -> None:
     for s in plan.skipped:
         assert s.target in text
     for w in plan.warnings:
-        assert w.split(":")[0] in text
+        assert w[:30] in text
     rows = [line for line in text.splitlines() if line.strip().startswith(("1 ", "2 "))]
     assert rows, "waypoint rows are printed"
 

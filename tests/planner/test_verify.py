@@ -206,6 +206,8 @@ def lonely_leg(g: Good, doc: dict[str, Any]) -> tuple[tuple[float, float], tuple
 
 def terrain_file(g: Good, edit: Callable[[Good, np.ndarray, np.ndarray, np.ndarray], None],
                  name: str) -> Path:
+    """The planning terrain with an edit, as a GeoTIFF that states a 2 cm vertical precision
+    (a survey-grade DEM, which sees rocks of a few tens of centimetres)."""
     dem = g.ctx.dem
     rows, cols = dem.shape
     xs, ys = dem.xy(np.arange(rows)[:, None], np.arange(cols)[None, :])
@@ -214,7 +216,7 @@ def terrain_file(g: Good, edit: Callable[[Good, np.ndarray, np.ndarray, np.ndarr
     from terrain.dem import DEM
 
     path = g.folder / f"{name}.tif"
-    DEM(z, dem.transform, dem.crs).write_geotiff(path)
+    DEM(z, dem.transform, dem.crs, vertical_precision_m=0.02).write_geotiff(path)
     return path
 
 

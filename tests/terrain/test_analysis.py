@@ -5,7 +5,7 @@ import pyproj
 import pytest
 from affine import Affine
 
-from terrain.analysis import line_of_sight, profile, roughness, slope_deg, texture
+from terrain.analysis import line_of_sight, profile, roughness, slope_deg
 from terrain.dem import DEM
 from tests.conftest import MARS_EQC, hill_dem, plane_dem
 
@@ -20,10 +20,9 @@ def test_plane_of_known_slope_gives_that_slope(angle: float, crs: str) -> None:
     np.testing.assert_allclose(s2[5:-5, 5:-5], angle, atol=1e-3)
 
 
-def test_plane_is_perfectly_smooth_and_featureless() -> None:
+def test_plane_is_perfectly_smooth() -> None:
     dem = plane_dem(20.0)
     assert np.nanmax(roughness(dem, window_m=6.0)[5:-5, 5:-5]) < 1e-3
-    assert np.nanmax(texture(dem, window_m=8.0)[5:-5, 5:-5]) < 1e-3
 
 
 def test_roughness_sees_rocks() -> None:
@@ -66,3 +65,57 @@ def test_profile_samples_at_resolution() -> None:
     assert p.distance[-1] == pytest.approx(100.0)
     assert np.diff(p.distance).max() <= 2.0 + 1e-9
     assert p.ground.max() == pytest.approx(120.0, abs=0.5)  # the hill's top at the middle
+
+
+@pytest.mark.parametrize("corr", [0.0, 1.0, 2.5])
+@pytest.mark.parametrize("sigma", [0.0, 1.0, 3.0, 6.0])
+def test_slope_noise_matches_noise_measured_through_the_same_filter(corr: float,
+                                                                    sigma: float) -> None:
+    from scipy import ndimage
+
+    from terrain.analysis import gradient_squared, slope_noise
+
+    rng = np.random.default_rng(3)
+    n = rng.standard_normal((400, 400))
+    if corr:
+        n = ndimage.gaussian_filter(n, corr)
+    n = (0.2 * n / n.std()).astype(np.float32)  # 20 cm of noise on 2 m posts
+    g2 = gradient_squared(n, 2.0, sigma)[30:-30, 30:-30]
+    expected = slope_noise(0.2, 2.0, sigma_px=sigma, corr_px=corr)
+    # E|g|^2 = 2 s^2 for noise alone.
+    assert np.sqrt(g2.mean() / 2) == pytest.approx(expected, rel=0.12)
+
+
+@pytest.mark.parametrize("corr", [0.0, 1.0, 3.0])
+@pytest.mark.parametrize("detrend", [1.0, 2.0, 4.0, 8.0])
+def test_residual_noise_matches_noise_measured_through_the_same_filter(corr: float,
+                                                                       detrend: float) -> None:
+    from scipy import ndimage
+
+    from terrain.analysis import mean_square_residual, residual_noise
+
+    rng = np.random.default_rng(4)
+    n = rng.standard_normal((400, 400))
+    if corr:
+        n = ndimage.gaussian_filter(n, corr)
+    n = (0.1 * n / n.std()).astype(np.float32)
+    ms = mean_square_residual(n, detrend_px=detrend, window_px=5)[30:-30, 30:-30]
+    assert np.sqrt(ms.mean()) == pytest.approx(
+        residual_noise(0.1, detrend_px=detrend, corr_px=corr), rel=0.08)
+
+
+def test_image_contrast_ignores_exposure_and_sees_bland_ground() -> None:
+    from terrain.analysis import image_contrast
+
+    rng = np.random.default_rng(5)
+    grey = 100 * (1 + 0.1 * rng.standard_normal((200, 200)))
+    grey[50:150, 50:150] = 100 * (1 + 0.002 * rng.standard_normal((100, 100)))
+    c = image_contrast(grey, pixel_m=(0.25, 0.25), feature_m=0.5, window_m=5.0)
+    c3 = image_contrast(3 * grey + 0.0, pixel_m=(0.25, 0.25), feature_m=0.5, window_m=5.0)
+    np.testing.assert_allclose(c, c3, rtol=1e-4)
+    assert np.nanmedian(c[80:120, 80:120]) < 0.005
+    assert np.nanmedian(c[:30, :30]) > 0.06
+    dark = grey.copy()
+    dark[:20, :] = np.nan
+    cd = image_contrast(dark, pixel_m=(0.25, 0.25), feature_m=0.5, window_m=5.0)
+    assert np.isnan(cd[:20]).all()  # no light, no contrast: unknown
