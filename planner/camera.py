@@ -26,6 +26,8 @@ class Pointing:
     slant_range_m: float
     gsd_cm: float
     in_frame: bool
+    obliquity_deg: float = 0.0
+    surface: str = "ground"
 
 
 def gsd_cm(slant_range_m: float, ifov_rad: float) -> float:

@@ -46,8 +46,11 @@ class Waypoint:
     """One waypoint. Times and energies are cumulative when the vehicle leaves it.
 
     ``alt_m`` is above the DEM's vertical datum; ``agl_m`` above the ground under the waypoint.
-    ``leg_m`` and ``speed_m_s`` describe the leg that arrives here (horizontal length, mean
-    ground speed).
+    ``leg_m``, ``leg_speed_m_s`` and ``speed_m_s`` describe the leg that arrives here: its
+    horizontal length, the ground speed the vehicle is commanded to fly it at, and its mean
+    ground speed with the accelerations and climbs (0 for take-off and landing).
+    ``heading_deg`` is where the vehicle faces on leaving (``None``: it keeps its heading);
+    ``camera_pitch_deg`` the camera's pitch at a photo waypoint (``None`` elsewhere).
     """
 
     seq: int
@@ -66,15 +69,20 @@ class Waypoint:
     heading_deg: float | None
     hold_s: float
     stop: bool
+    leg_speed_m_s: float = 0.0
+    camera_pitch_deg: float | None = None
 
 
 @dataclass(frozen=True)
 class Photo:
     """A camera command: which target, from which waypoint, how aimed, and what it yields.
 
-    ``footprint`` is the image's outline on level ground at the target's height (local frame),
-    cut at twice the target's range: an oblique view reaches the horizon, but only the near part
-    is at a useful resolution.
+    ``gsd_cm`` is the ground sample distance on the target's surface (``surface``: the ground,
+    or an upright face turned to the camera), coarsest across the image's two axes;
+    ``obliquity_deg`` the angle between the line of sight and that surface's normal (0: seen
+    square on). ``footprint`` is the image's outline on level ground at the target's height
+    (local frame), cut at twice the target's range: an oblique view reaches the horizon, but only
+    the near part is at a useful resolution.
     """
 
     number: int
@@ -88,6 +96,8 @@ class Photo:
     station: tuple[float, float, float]
     aim: tuple[float, float, float]
     footprint: Polygon
+    obliquity_deg: float = 0.0
+    surface: str = "ground"
 
 
 @dataclass(frozen=True)
@@ -226,6 +236,8 @@ class _Row:
     heading: float | None
     hold: float
     stop: bool
+    leg_speed: float = 0.0
+    pitch: float | None = None
 
 
 def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
@@ -265,7 +277,8 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
             t_s += float(lt)
             e_wh += float(le)
             rows.append(_Row(Action.WAYPOINT if end_stop else Action.TERRAIN, x, y, h, d,
-                             d / float(lt) if lt > 0 else 0.0, t_s, e_wh, None, 0.0, end_stop))
+                             d / float(lt) if lt > 0 else 0.0, t_s, e_wh, None, 0.0, end_stop,
+                             leg_speed=vehicle.cruise_speed_m_s))
             sx, sy, sh = x, y, h
             start_stop = end_stop
         last = rows[-1]
@@ -277,7 +290,7 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
             e_wh += ye + vehicle.hover(hold)
             heading = st.pointing.heading_deg
             last.action, last.t, last.e = Action.PHOTO, t_s, e_wh
-            last.heading, last.hold = heading, hold
+            last.heading, last.hold, last.pitch = heading, hold, st.pointing.pitch_deg
             photos.append(Photo(
                 number=len(photos) + 1, target=q.target_name, waypoint=len(rows),
                 count=q.photos, heading_deg=st.pointing.heading_deg,
@@ -285,7 +298,8 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
                 gsd_cm=st.pointing.gsd_cm, station=(st.x, st.y, st.z), aim=st.aim,
                 footprint=footprint(cam, (st.x, st.y, st.z), st.pointing.heading_deg,
                                     st.pointing.pitch_deg, st.aim[2],
-                                    max_range_m=max(2.0 * st.pointing.slant_range_m, 20.0))))
+                                    max_range_m=max(2.0 * st.pointing.slant_range_m, 20.0)),
+                obliquity_deg=st.pointing.obliquity_deg, surface=st.pointing.surface))
         prev = q
     end = points[-1]
     land_t, land_e = vehicle.landing(end.agl_m)
@@ -302,7 +316,8 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
         alt_m=float(ground[i]) + float(r.agl), leg_m=float(r.leg), speed_m_s=float(r.speed),
         time_s=float(r.t), energy_wh=float(r.e),
         heading_deg=None if r.heading is None else float(r.heading), hold_s=float(r.hold),
-        stop=r.stop) for i, r in enumerate(rows))
+        stop=r.stop, leg_speed_m_s=float(r.leg_speed), camera_pitch_deg=r.pitch)
+        for i, r in enumerate(rows))
     return FlightPlan(mission=mission, local=local, vehicle=vehicle, dem=dem, waypoints=wps,
                       photos=tuple(photos), skipped=tuple(skipped), warnings=tuple(warnings),
                       landing_xy=(end.x, end.y), selection=selection,

@@ -112,7 +112,9 @@ def plan_to_geojson(plan: FlightPlan) -> dict[str, Any]:
             "north_m": _r(w.y), "leg_m": _r(w.leg_m), "speed_m_s": _r(w.speed_m_s),
             "time_s": _r(w.time_s, 2), "energy_used_wh": _r(w.energy_wh, 4),
             "heading_deg": None if w.heading_deg is None else _r(w.heading_deg, 2),
-            "hold_s": _r(w.hold_s, 2)},
+            "hold_s": _r(w.hold_s, 2), "leg_speed_m_s": _r(w.leg_speed_m_s),
+            "camera_pitch_deg": None if w.camera_pitch_deg is None
+            else _r(w.camera_pitch_deg, 2)},
             "geometry": {"type": "Point", "coordinates": [round(w.lon, _DEC),
                                                           round(w.lat, _DEC), _r(w.alt_m)]}})
     for ph in plan.photos:
@@ -121,7 +123,8 @@ def plan_to_geojson(plan: FlightPlan) -> dict[str, Any]:
             "role": "photo", "number": ph.number, "target": ph.target, "waypoint": ph.waypoint,
             "count": ph.count, "heading_deg": _r(ph.heading_deg, 2),
             "camera_pitch_deg": _r(ph.pitch_deg, 2), "slant_range_m": _r(ph.slant_range_m, 2),
-            "gsd_cm": _r(ph.gsd_cm, 3)},
+            "gsd_cm": _r(ph.gsd_cm, 3), "obliquity_deg": _r(ph.obliquity_deg, 2),
+            "surface": ph.surface},
             "geometry": {"type": "Point", "coordinates": [lon, lat, _r(ph.station[2])]}})
         feats.append({"type": "Feature", "properties": {
             "role": "footprint", "number": ph.number, "target": ph.target},
@@ -161,6 +164,8 @@ class WaypointRecord:
     energy_wh: float
     heading_deg: float | None
     hold_s: float
+    leg_speed_m_s: float
+    camera_pitch_deg: float | None
 
 
 @dataclass(frozen=True)
@@ -178,6 +183,8 @@ class PhotoRecord:
     lon: float
     lat: float
     alt_m: float
+    obliquity_deg: float
+    surface: str
 
 
 @dataclass(frozen=True)
@@ -282,6 +289,7 @@ def read_plan_file(path: str | Path) -> PlanFile:
                 raise InputError(f"{where}: field 'action' must be one of "
                                  f"{', '.join(Action)}, not {action!r}")
             heading = props.get("heading_deg")
+            pitch = props.get("camera_pitch_deg")
             wps.append(WaypointRecord(
                 seq=int(num("seq", minimum=1, whole=True)), action=Action(action), lon=lon,
                 lat=lat, ground_m=num("ground_m"), agl_m=num("alt_agl_m"), alt_m=num("alt_m"),
@@ -289,7 +297,11 @@ def read_plan_file(path: str | Path) -> PlanFile:
                 time_s=num("time_s"),
                 energy_wh=num("energy_used_wh"),
                 heading_deg=None if heading is None else num("heading_deg"),
-                hold_s=num("hold_s")))
+                hold_s=num("hold_s"),
+                # Plans of plan-flight 0.1 recorded no commanded speed: their mean speed.
+                leg_speed_m_s=num("leg_speed_m_s") if "leg_speed_m_s" in props
+                else num("speed_m_s"),
+                camera_pitch_deg=None if pitch is None else num("camera_pitch_deg")))
         else:
             target = props.get("target")
             if not isinstance(target, str):
@@ -300,7 +312,9 @@ def read_plan_file(path: str | Path) -> PlanFile:
                 count=int(num("count", minimum=1, whole=True)),
                 heading_deg=num("heading_deg"), pitch_deg=num("camera_pitch_deg"),
                 slant_range_m=num("slant_range_m"),
-                gsd_cm=num("gsd_cm"), lon=lon, lat=lat, alt_m=alt))
+                gsd_cm=num("gsd_cm"), lon=lon, lat=lat, alt_m=alt,
+                obliquity_deg=num("obliquity_deg") if "obliquity_deg" in props else 0.0,
+                surface=str(props.get("surface", "ground"))))
     if not wps:
         raise InputError(f"{src}: the plan has no waypoint features")
     return PlanFile(source=src, schema_version=int(version), summary=summary,
@@ -337,7 +351,8 @@ def rebuild_plan(record: PlanFile, *, mission: Mission, local: LocalMission, veh
         seq=w.seq, action=w.action, x=float(x), y=float(y), lon=w.lon, lat=w.lat,
         ground_m=w.ground_m, agl_m=w.agl_m, alt_m=w.alt_m, leg_m=w.leg_m,
         speed_m_s=w.speed_m_s, time_s=w.time_s, energy_wh=w.energy_wh,
-        heading_deg=w.heading_deg, hold_s=w.hold_s, stop=w.action != Action.TERRAIN)
+        heading_deg=w.heading_deg, hold_s=w.hold_s, stop=w.action != Action.TERRAIN,
+        leg_speed_m_s=w.leg_speed_m_s, camera_pitch_deg=w.camera_pitch_deg)
         for w, x, y in zip(record.waypoints, xs, ys, strict=True))
     index_of = {t.name: i for i, t in enumerate(mission.targets)}
     photos = []
@@ -352,7 +367,8 @@ def rebuild_plan(record: PlanFile, *, mission: Mission, local: LocalMission, veh
         photos.append(Photo(
             number=ph.number, target=ph.target, waypoint=ph.waypoint, count=ph.count,
             heading_deg=ph.heading_deg, pitch_deg=ph.pitch_deg, slant_range_m=ph.slant_range_m,
-            gsd_cm=ph.gsd_cm, station=station, aim=aim,
+            gsd_cm=ph.gsd_cm, station=station, aim=aim, obliquity_deg=ph.obliquity_deg,
+            surface=ph.surface,
             footprint=footprint(vehicle.camera, station, ph.heading_deg, ph.pitch_deg, aim[2],
                                 max_range_m=max(2.0 * ph.slant_range_m, 20.0))
             if math.isfinite(aim[2]) else shapely.Polygon()))

@@ -237,7 +237,9 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
         ptg = Pointing(heading_deg=float(heading[i]), pitch_deg=float(pitch[i]),
                        slant_range_m=float(slant[i]), gsd_cm=gsd_cm(float(slant[i]),
                                                                    cam.ifov_rad),
-                       in_frame=True)
+                       in_frame=True,
+                       obliquity_deg=90.0 - math.degrees(math.atan2(
+                           -float(dz[i]), math.hypot(float(dx[i]), float(dy[i])))))
         stations.append(Station(target=idx, x=station[0], y=station[1],
                                 ground_m=float(ground[i]), agl_m=float(hh[i]), pointing=ptg,
                                 aim=aim))
