@@ -75,6 +75,17 @@ def main_command(
     dem: Annotated[Path | None, typer.Option(
         help="GeoTIFF terrain model (any CRS PROJ knows); default: built-in synthetic terrain.",
         show_default=False)] = None,
+    dem_precision: Annotated[float | None, typer.Option(
+        "--dem-precision-m",
+        help="Vertical precision (1 sigma) of the DEM, m; default: the file's metadata, else a "
+             "quarter of its post spacing. Slope and rocks are judged above it.",
+        show_default=False)] = None,
+    image: Annotated[Path | None, typer.Option(
+        help="Orthoimage GeoTIFF (any CRS; 8/16-bit or float) the navigation camera's texture "
+             "is judged from; without it (or role: featureless areas) texture is not assessed "
+             "on a DEM.", show_default=False)] = None,
+    terrain_seed: Annotated[int, typer.Option(
+        help="Seed of the built-in terrain, which is otherwise a function of the place.")] = 0,
     altitude: Annotated[float | None, typer.Option(
         help="Cruise height above ground, m (within the profile's limits).")] = None,
     speed: Annotated[float | None, typer.Option(
@@ -90,8 +101,7 @@ def main_command(
     resolution: Annotated[float | None, typer.Option(
         help="Terrain grid spacing in the local frame, m; default: the DEM's own (1 m "
              "for the built-in terrain).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the route search and built-in "
-                                           "terrain.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the route search.")] = 0,
     time_limit: Annotated[float, typer.Option(
         help="Safety cap on the route search's wall-clock time, s. The search stops after a "
              "fixed number of iterations, so the same input gives the same plan unless this "
@@ -129,7 +139,9 @@ def main_command(
     """
     options = PlanOptions(
         body=body.value if body else None, vehicle=vehicle,
-        dem=str(dem) if dem is not None else None, altitude_m=altitude, speed_m_s=speed,
+        dem=str(dem) if dem is not None else None,
+        image=str(image) if image is not None else None, dem_precision_m=dem_precision,
+        terrain_seed=terrain_seed, altitude_m=altitude, speed_m_s=speed,
         air_density_kg_m3=air_density, usable_energy_wh=usable_energy, reserve_wh=reserve,
         max_flight_time_s=max_time, resolution_m=resolution, seed=seed,
         time_limit_s=time_limit)

@@ -38,6 +38,8 @@ class Role(StrEnum):
     HOME = "home"
     LANDING = "landing"
     KEEP_OUT = "keep_out"
+    FEATURELESS = "featureless"
+    """Ground the operator knows is featureless (sand, dust): no texture for a camera to track."""
 
 
 ROLES = tuple(r.value for r in Role)
@@ -79,6 +81,15 @@ class KeepOut:
 
 
 @dataclass(frozen=True)
+class Featureless:
+    """Ground marked featureless by the mission."""
+
+    index: int
+    name: str
+    geometry: Polygon | MultiPolygon
+
+
+@dataclass(frozen=True)
 class Mission:
     """A validated mission: every geometry in lon/lat on ``body``'s geographic CRS."""
 
@@ -90,6 +101,7 @@ class Mission:
     targets: tuple[Target, ...]
     keep_outs: tuple[KeepOut, ...]
     settings: Settings = field(default_factory=Settings)
+    featureless: tuple[Featureless, ...] = ()
 
     @property
     def landing_site(self) -> Site:
@@ -147,6 +159,7 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
     landing: Site | None = None
     targets: list[Target] = []
     keep_outs: list[KeepOut] = []
+    featureless: list[Featureless] = []
     names: dict[str, int] = {}
     for i, feat in enumerate(features):
         if not isinstance(feat, dict) or feat.get("type") != "Feature":
@@ -180,6 +193,11 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
                     raise MissionError(f"a second landing site (the first is feature "
                                        f"{landing.index})", field="role", **ctx)
                 landing = site
+        elif role == Role.FEATURELESS:
+            if not isinstance(geom, Polygon | MultiPolygon) or not geom.is_valid:
+                raise MissionError("featureless ground must be a valid Polygon or MultiPolygon",
+                                   field="geometry", **ctx)
+            featureless.append(Featureless(index=i, name=label, geometry=geom))
         elif role == Role.KEEP_OUT:
             if not isinstance(geom, Polygon | MultiPolygon):
                 raise MissionError(f"a keep_out must be a Polygon or MultiPolygon, not a "
@@ -208,7 +226,7 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
                            field="role")
     return Mission(source=source, body=mission_body, input_crs=input_crs, home=home,
                    landing=landing, targets=tuple(targets), keep_outs=tuple(keep_outs),
-                   settings=settings)
+                   settings=settings, featureless=tuple(featureless))
 
 
 def _parse_settings(raw: Any, source: str) -> Settings:

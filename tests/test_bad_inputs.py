@@ -147,7 +147,7 @@ CASES = [
                                                                            "{tmp}/mars.tif"],
      2, ["feature 3", "'far'", "outside the terrain"]),
     ("home on a cliff", base(), ["--dem", "{tmp}/cliff.tif"], 2,
-     ["feature 0", "'Q'", "flight hazard"]),
+     ["feature 0", "'Q'", "take-off site: slope", "above the 20° limit"]),
     ("budget below take-off and landing", base(), ["--max-flight-time", "5"], 3,
      ["take-off and landing"]),
     ("required target with an impossible GSD", base(required=True, gsd_cm=0.001), [], 3,
@@ -156,7 +156,8 @@ CASES = [
      ["required target 'rock'", "over budget"]),
     ("a ring of keep-out around home", with_feature(base(), feature(
         "Polygon", [square(0, 0, 40)[0], square(0, 0, 25)[0][::-1]], role="keep_out",
-        name="ring")), [], 3, ["no route from home to the landing site"]),
+        name="ring")), [], 3,
+     ["route: no way from home to the landing site", "keep-out zone 'ring'"]),
 ]
 
 
