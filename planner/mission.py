@@ -45,6 +45,21 @@ class Role(StrEnum):
 ROLES = tuple(r.value for r in Role)
 
 
+class Surface(StrEnum):
+    """The surface of a target whose ground sample distance a photo is judged by."""
+
+    GROUND = "ground"
+    """Lying on the ground (rocks, tracks, debris): its normal points up."""
+    UPRIGHT = "upright"
+    """Standing up and facing the camera (a rover's side, a wall): its normal is level."""
+
+
+DEFAULT_MAX_OBLIQUITY_DEG = 75.0
+"""Steepest angle between a photo's line of sight and the target surface's normal, by default:
+beyond it the along-sight pixel is over 3.9 times the across-sight one and small relief on the
+surface hides what is behind it."""
+
+
 @dataclass(frozen=True)
 class Site:
     """A take-off or landing point (lon/lat on the mission's body)."""
@@ -68,6 +83,9 @@ class Target:
     view_azimuth_deg: float | None = None
     view_azimuth_tolerance_deg: float = 45.0
     min_standoff_m: float = 0.0
+    surface: Surface = Surface.GROUND
+    max_obliquity_deg: float = DEFAULT_MAX_OBLIQUITY_DEG
+    height_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -351,6 +369,10 @@ def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
                                                exclusive=True)
     az = props.get("view_azimuth_deg")
     view_az = None if az is None else _number(props, "view_azimuth_deg", 0.0, ctx) % 360.0
+    surface = props.get("surface", Surface.GROUND.value)
+    if surface not in tuple(Surface):
+        raise MissionError(f"must be 'ground' or 'upright', not {surface!r}", field="surface",
+                           **ctx)
     return Target(
         index=i, name=name, geometry=geom,
         priority=_number(props, "priority", 1.0, ctx, minimum=0.0, exclusive=True),
@@ -358,4 +380,8 @@ def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
         view_azimuth_tolerance_deg=_number(props, "view_azimuth_tolerance_deg", 45.0, ctx,
                                            minimum=0.0, maximum=180.0),
         min_standoff_m=_number(props, "min_standoff_m", 0.0, ctx, minimum=0.0),
+        surface=Surface(surface),
+        max_obliquity_deg=_number(props, "max_obliquity_deg", DEFAULT_MAX_OBLIQUITY_DEG, ctx,
+                                  minimum=0.0, maximum=90.0, exclusive=True),
+        height_m=_number(props, "height_m", 0.0, ctx, minimum=0.0),
     )
