@@ -16,6 +16,15 @@ from enum import StrEnum
 import numpy as np
 from shapely.geometry import Polygon
 
+from planner.errors import InfeasibleMissionError
+from planner.following import (
+    MIN_SPEED_M_S,
+    SPEED_STEP_M_S,
+    followed_ground,
+    holds_ground,
+    leg_profile,
+    speed_runs,
+)
 from planner.frames import Frame, heading_deg, turn_deg
 from planner.local import LocalMission
 from planner.mission import Mission
@@ -221,6 +230,83 @@ def terrain_split(dem: DEM, a: tuple[float, float, float], b: tuple[float, float
             *terrain_split(dem, mid, b, clearance=clearance, ceiling=ceiling, depth=depth + 1)]
 
 
+@dataclass(frozen=True)
+class Piece:
+    """A straight piece of a leg, flown at one speed: where it ends and what it costs."""
+
+    x: float
+    y: float
+    h: float
+    length: float
+    climb: float
+    descent: float
+    speed: float
+    end_stop: bool
+
+
+def leg_pieces(dem: DEM, followed: DEM, vehicle: Vehicle, a: tuple[float, float, float],
+               b: tuple[float, float, float]) -> list[Piece]:
+    """The pieces of the leg from ``a`` to ``b`` (``(x, y, height above ground)``), in order.
+
+    A vehicle that holds its height above the ground flies the leg in runs of the speed the
+    ground allows (see :mod:`planner.following`), climbing and descending with the followed
+    ground. One that holds absolute heights flies straight lines, with pass-through points
+    added where the line would leave its height band: the heights asked for at either end, less
+    and more the profile's ``agl_tolerance_m``, within the clearance and the ceiling; a piece
+    too steep for its vertical rates at cruise speed is flown slower.
+
+    Raises
+    ------
+    InfeasibleMissionError
+        Ground that rises or falls faster than the vehicle can follow at any speed.
+    """
+    p = vehicle.profile
+    if holds_ground(vehicle):
+        leg = leg_profile(dem, followed, vehicle, a, b)
+        runs = speed_runs(leg, vehicle)
+        pieces = []
+        for k, (i0, i1, speed) in enumerate(runs):
+            if speed < MIN_SPEED_M_S:
+                raise InfeasibleMissionError(
+                    f"route: the ground between ({leg.x[i0]:.0f}, {leg.y[i0]:.0f}) and "
+                    f"({leg.x[i1]:.0f}, {leg.y[i1]:.0f}) m rises or falls faster than "
+                    f"{p.name} can follow even at {MIN_SPEED_M_S:g} m/s (climb "
+                    f"{p.climb_rate_m_s:g} m/s, descent {p.descent_rate_m_s:g} m/s)")
+            climb, descent = leg.climb_descent(i0, i1)
+            last = k == len(runs) - 1
+            pieces.append(Piece(float(leg.x[i1]), float(leg.y[i1]), float(leg.h[i1]),
+                                float(leg.s[i1] - leg.s[i0]), climb, descent, speed, last))
+        return pieces
+    lo = max(p.min_clearance_m, min(a[2], b[2]) - p.agl_tolerance_m)
+    hi = min(p.max_altitude_agl_m, max(a[2], b[2]) + p.agl_tolerance_m)
+    inter = terrain_split(dem, a, b, clearance=lo, ceiling=hi)
+    ends = [*[(x, y, h, False) for x, y, h in inter], (b[0], b[1], b[2], True)]
+    pieces = []
+    sx, sy, sh = a
+    for x, y, h, end_stop in ends:
+        d = math.hypot(x - sx, y - sy)
+        dz = (float(dem.sample(x, y)) + h) - (float(dem.sample(sx, sy)) + sh)
+        pieces.append(Piece(x, y, h, d, max(dz, 0.0), max(-dz, 0.0),
+                            straight_speed(vehicle, d, dz), end_stop))
+        sx, sy, sh = x, y, h
+    return pieces
+
+
+def straight_speed(vehicle: Vehicle, length: float, dz: float) -> float:
+    """The ground speed of a straight piece: cruise, or slower where its vertical rate binds.
+
+    Rounded down to :data:`~planner.following.SPEED_STEP_M_S` when slowed, never below
+    :data:`~planner.following.MIN_SPEED_M_S` (a steeper piece takes its vertical time anyway).
+    """
+    p = vehicle.profile
+    v = vehicle.cruise_speed_m_s
+    rate = p.climb_rate_m_s if dz > 0 else p.descent_rate_m_s
+    if dz == 0 or length <= 0 or v * abs(dz) / length <= rate:
+        return v
+    slow = math.floor(rate * length / abs(dz) / SPEED_STEP_M_S + 1e-9) * SPEED_STEP_M_S
+    return max(slow, MIN_SPEED_M_S)
+
+
 @dataclass
 class _Row:
     """A waypoint while the route is assembled (the last one's figures change at a photo)."""
@@ -247,7 +333,6 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
     """Build the waypoints of a route given as the points flown, first home, last landing."""
     from planner.camera import footprint
 
-    p = vehicle.profile
     cam = vehicle.camera
     rows: list[_Row] = []
     photos: list[Photo] = []
@@ -263,24 +348,21 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
     rows.append(_Row(Action.TAKEOFF, home.x, home.y, home.agl_m, 0.0, 0.0, t_s, e_wh, heading,
                      0.0, True))
     prev = home
+    followed = followed_ground(dem, vehicle)
     for q in points[1:]:
-        inter = terrain_split(dem, (prev.x, prev.y, prev.agl_m), (q.x, q.y, q.agl_m),
-                              clearance=p.min_clearance_m, ceiling=p.max_altitude_agl_m)
-        legs = [*[(x, y, h, False) for x, y, h in inter], (q.x, q.y, q.agl_m, True)]
-        sx, sy, sh = prev.x, prev.y, prev.agl_m
         start_stop = True
-        for x, y, h, end_stop in legs:
-            d = math.hypot(x - sx, y - sy)
-            dz = (float(dem.sample(x, y)) + h) - (float(dem.sample(sx, sy)) + sh)
-            stops = int(start_stop) + int(end_stop)
-            lt, le = vehicle.leg(d, max(dz, 0.0), max(-dz, 0.0), stops=stops)
+        for piece in leg_pieces(dem, followed, vehicle, (prev.x, prev.y, prev.agl_m),
+                                (q.x, q.y, q.agl_m)):
+            stops = int(start_stop) + int(piece.end_stop)
+            lt, le = vehicle.leg(piece.length, piece.climb, piece.descent, stops=stops,
+                                 speed_m_s=piece.speed)
             t_s += float(lt)
             e_wh += float(le)
-            rows.append(_Row(Action.WAYPOINT if end_stop else Action.TERRAIN, x, y, h, d,
-                             d / float(lt) if lt > 0 else 0.0, t_s, e_wh, None, 0.0, end_stop,
-                             leg_speed=vehicle.cruise_speed_m_s))
-            sx, sy, sh = x, y, h
-            start_stop = end_stop
+            rows.append(_Row(Action.WAYPOINT if piece.end_stop else Action.TERRAIN, piece.x,
+                             piece.y, piece.h, piece.length,
+                             piece.length / float(lt) if lt > 0 else 0.0, t_s, e_wh, None, 0.0,
+                             piece.end_stop, leg_speed=piece.speed))
+            start_stop = piece.end_stop
         last = rows[-1]
         if q.station is not None:
             st = q.station

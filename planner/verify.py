@@ -60,9 +60,17 @@ from shapely.geometry import LineString, Point
 
 from planner.camera import in_frame
 from planner.errors import VerificationError
+from planner.following import (
+    MIN_SPEED_M_S,
+    LegProfile,
+    followed_ground,
+    holds_ground,
+    leg_profile,
+)
 from planner.frames import turn_deg
 from planner.plan import Action, FlightPlan, Waypoint
 from planner.profiles import Mount
+from planner.vehicle import Vehicle
 from terrain.analysis import line_of_sight
 from terrain.hazards import HazardMaps
 
@@ -295,7 +303,8 @@ def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[st
     home_ground = float(dem.sample(wps[0].x, wps[0].y))
     if not math.isfinite(home_ground):
         home_ground = wps[0].ground_m
-    step = dem.resolution / 2
+    ground_held = holds_ground(vehicle)
+    followed = followed_ground(dem, vehicle)
     t_s, e_wh = vehicle.takeoff(wps[0].agl_m)
     if wps[0].heading_deg is None:
         out.add("heading", f"waypoint {wps[0].seq}", "the take-off has no heading")
@@ -312,29 +321,37 @@ def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[st
             _record(b, t_s, e_wh, out, record_tolerance)
             break
         distance += d
-        n = max(math.ceil(d / step), 1) + 1
-        t = np.linspace(0.0, 1.0, n)
-        xs, ys = a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)
-        ground = dem.sample(xs, ys)
-        za, zb = _flown_z(plan, home_ground, a), _flown_z(plan, home_ground, b)
-        alt = za + (zb - za) * t
-        checks["leg samples"] += n
-        if not np.all(np.isfinite(ground)):
+        # The height flown: held above the (followed) ground, or a straight line between the
+        # plan's heights above take-off, placed on this terrain's take-off ground.
+        leg = leg_profile(dem, followed, vehicle, (a.x, a.y, a.agl_m), (b.x, b.y, b.agl_m),
+                          za=_flown_z(plan, home_ground, a), zb=_flown_z(plan, home_ground, b))
+        xs, ys, ground, along = leg.x, leg.y, leg.ground, leg.s
+        checks["leg samples"] += len(xs)
+        if not np.all(np.isfinite(ground)) or not np.all(np.isfinite(leg.z)):
             out.add("terrain", where, "passes over unknown ground (nodata) or leaves the terrain")
         else:
-            agl = alt - ground
+            agl = leg.z - ground
             k = int(np.argmin(agl))
             if agl[k] < p.min_clearance_m - HEIGHT_TOL_M:
                 out.add("clearance", where, f"comes within {agl[k]:.2f} m of the ground "
-                        f"{t[k] * d:.0f} m along it (clearance {p.min_clearance_m:g} m)")
+                        f"{along[k]:.0f} m along it (clearance {p.min_clearance_m:g} m)")
             k = int(np.argmax(agl))
             if agl[k] > p.max_altitude_agl_m + HEIGHT_TOL_M:
-                out.add("ceiling", where, f"rises to {agl[k]:.1f} m above ground {t[k] * d:.0f} "
+                out.add("ceiling", where, f"rises to {agl[k]:.1f} m above ground {along[k]:.0f} "
                         f"m along it (ceiling {p.max_altitude_agl_m:g} m)")
+            if not ground_held:
+                lo = min(a.agl_m, b.agl_m) - p.agl_tolerance_m
+                hi = max(a.agl_m, b.agl_m) + p.agl_tolerance_m
+                k = int(np.argmax(np.maximum(lo - agl, agl - hi)))
+                if not lo - HEIGHT_TOL_M <= agl[k] <= hi + HEIGHT_TOL_M:
+                    out.add("band", where, f"{agl[k]:.1f} m above ground {along[k]:.0f} m along "
+                            f"it, outside its {max(lo, 0):.1f}-{hi:.1f} m band (the ends' "
+                            f"heights ± {p.agl_tolerance_m:g} m)")
         hit = hazards.flight_at(xs, ys)
         if hit.any():
             k = int(np.argmax(hit))
-            out.add("hazard", where, f"crosses a flight hazard {t[k] * d:.0f} m along it")
+            out.add("hazard", where, f"crosses a flight hazard {along[k]:.0f} m along it: "
+                    f"{hazards.flight_reason_at(float(xs[k]), float(ys[k])) or 'outside'}")
         if keeps:
             seg = LineString([(a.x, a.y), (b.x, b.y)]) if d > 0 else Point(a.x, a.y)
             for name, keep in keeps:
@@ -343,9 +360,11 @@ def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[st
         if abs(b.leg_m - d) > DISTANCE_TOL * max(d, 1.0):
             out.add("leg", f"waypoint {b.seq}", f"records a {b.leg_m:.2f} m leg; it is "
                     f"{d:.2f} m")
-        dz = float(zb - za)
-        lt, le = vehicle.leg(d, max(dz, 0.0), max(-dz, 0.0),
-                             stops=int(a.stop or a.action == Action.TAKEOFF) + int(b.stop))
+        _leg_speed(b, leg, vehicle, out)
+        climb, descent = leg.climb_descent()
+        lt, le = vehicle.leg(d, climb, descent,
+                             stops=int(a.stop or a.action == Action.TAKEOFF) + int(b.stop),
+                             speed_m_s=max(b.leg_speed_m_s, 1e-3))
         speed = d / float(lt) if lt > 0 else 0.0
         if abs(b.speed_m_s - speed) > max(record_tolerance * speed, 0.01):
             out.add("speed", f"waypoint {b.seq}", f"records {b.speed_m_s:.2f} m/s on the leg "
@@ -377,6 +396,28 @@ def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[st
         out.add("time budget", "plan", f"lasts {t_s:.1f} s: longer than the maximum "
                 f"{p.max_flight_time_s:g} s")
     return distance, t_s, e_wh
+
+
+def _leg_speed(b: Waypoint, leg: LegProfile, vehicle: Vehicle, out: _Findings) -> None:
+    """The commanded speed of the leg into ``b``: flyable, and followable over the ground."""
+    p = vehicle.profile
+    v = b.leg_speed_m_s
+    where = f"waypoint {b.seq}"
+    if not MIN_SPEED_M_S - 1e-9 <= v <= p.max_speed_m_s + 1e-9:
+        out.add("speed", where, f"commands {v:g} m/s on the leg into it, outside the "
+                f"{MIN_SPEED_M_S:g}-{p.max_speed_m_s:g} m/s {p.name} flies")
+        return
+    if holds_ground(vehicle) and len(leg.s) > 1:
+        ds = np.diff(leg.s)
+        rate = np.divide(np.diff(leg.z), ds, out=np.zeros_like(ds), where=ds > 0) * v
+        rate = np.where(np.isfinite(rate), rate, 0.0)
+        up, down = float(rate.max()), float(-rate.min())
+        if up > p.climb_rate_m_s * (1 + 1e-6) + 1e-9:
+            out.add("speed", where, f"at {v:g} m/s the ground needs {up:.2f} m/s of climb; "
+                    f"{p.name} climbs at {p.climb_rate_m_s:g} m/s")
+        if down > p.descent_rate_m_s * (1 + 1e-6) + 1e-9:
+            out.add("speed", where, f"at {v:g} m/s the ground needs {down:.2f} m/s of descent; "
+                    f"{p.name} descends at {p.descent_rate_m_s:g} m/s")
 
 
 def _record(w: Waypoint, t_s: float, e_wh: float, out: _Findings, tol: float) -> None:
@@ -457,10 +498,13 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
     c = geom if geom.geom_type == "Point" else geom.centroid
     ground_t = float(dem.sample(c.x, c.y))
     aim = (float(c.x), float(c.y), ground_t + spec.height_m / 2)
-    home_ground = float(dem.sample(plan.waypoints[0].x, plan.waypoints[0].y))
-    if not math.isfinite(home_ground):
-        home_ground = plan.waypoints[0].ground_m
-    station = (wp.x, wp.y, _flown_z(plan, home_ground, wp))
+    if holds_ground(plan.vehicle):  # hovering, it holds its height above the ground under it
+        station = (wp.x, wp.y, float(dem.sample(wp.x, wp.y)) + wp.agl_m)
+    else:
+        home_ground = float(dem.sample(plan.waypoints[0].x, plan.waypoints[0].y))
+        if not math.isfinite(home_ground):
+            home_ground = plan.waypoints[0].ground_m
+        station = (wp.x, wp.y, _flown_z(plan, home_ground, wp))
     if not np.all(np.isfinite(pts[:, 2])) or not math.isfinite(aim[2]):
         out.add("sight", where, "the target lies on unknown ground (nodata)")
         return

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -65,6 +65,21 @@ def smooth(elev: NDArray[np.floating], sigma_px: float) -> NDArray[np.floating]:
     else:
         out = ndimage.gaussian_filter(big, sigma_px, mode="nearest", truncate=4.0)
     return np.asarray(out[pad_r:-pad_r, pad_c:-pad_c])
+
+
+def smoothed(dem: DEM, sigma_m: float) -> DEM:
+    """The DEM smoothed by a Gaussian of ``sigma_m`` (planes unchanged), nodata kept as NaN.
+
+    What a vehicle that holds its height above the ground follows: its altitude loop rides over
+    relief narrower than a few sigma.
+    """
+    if sigma_m <= 0:
+        return dem
+    elev, nodata = _filled(dem.elevation)
+    mean = float(np.nanmean(dem.elevation)) if not nodata.all() else 0.0
+    out = np.asarray(smooth(elev, sigma_m / dem.resolution), dtype=np.float64) + mean
+    out[nodata] = np.nan
+    return replace(dem, elevation=out)
 
 
 def slope_deg(dem: DEM, *, scale_m: float = 0.0) -> NDArray[np.float32]:

@@ -24,11 +24,13 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from planner import following
 from planner import verify as verify_module
 from planner.check import check_plan_file
 from planner.cli import app
 from planner.frames import turn_deg
 from planner.pipeline import Context, plan_mission
+from planner.plan import straight_speed
 from planner.planfile import plan_json
 from planner.settings import PlanOptions
 from tests.conftest import three_targets_doc
@@ -104,6 +106,7 @@ def retime(g: Good, doc: dict[str, Any], *, heights: bool = True) -> dict[str, A
     summary's distance, duration and energy.
     """
     dem, vehicle = g.ctx.dem, g.ctx.vehicle
+    followed = following.followed_ground(dem, vehicle)
     ws = wps(doc)
     for f in ws:
         p = f["properties"]
@@ -124,11 +127,22 @@ def retime(g: Good, doc: dict[str, Any], *, heights: bool = True) -> dict[str, A
             t, e = t + lt, e + le
             b.update(time_s=round(t, 2), energy_used_wh=round(e, 4))
             break
-        d = math.dist(local_xy(g, fa), local_xy(g, fb))
+        (ax, ay), (bx, by) = local_xy(g, fa), local_xy(g, fb)
+        d = math.dist((ax, ay), (bx, by))
         distance += d
-        dz = b["alt_m"] - a["alt_m"]
+        leg = following.leg_profile(dem, followed, vehicle, (ax, ay, a["alt_agl_m"]),
+                                    (bx, by, b["alt_agl_m"]), za=a["alt_m"], zb=b["alt_m"])
+        if following.holds_ground(vehicle):
+            slowest = float(following.allowed_speed(leg, vehicle).min())
+            speed = vehicle.cruise_speed_m_s if slowest >= vehicle.cruise_speed_m_s else \
+                max(math.floor(slowest / following.SPEED_STEP_M_S) * following.SPEED_STEP_M_S,
+                    following.MIN_SPEED_M_S)
+        else:
+            speed = straight_speed(vehicle, d, b["alt_m"] - a["alt_m"])
+        climb, descent = leg.climb_descent()
         stops = int(a["action"] != "terrain") + int(b["action"] != "terrain")
-        lt, le = vehicle.leg(d, max(dz, 0.0), max(-dz, 0.0), stops=stops)
+        lt, le = vehicle.leg(d, climb, descent, stops=stops, speed_m_s=speed)
+        b["leg_speed_m_s"] = round(speed, 3)
         t, e = t + float(lt), e + float(le)
         if b["action"] == "photo":
             if b["heading_deg"] is not None:
@@ -580,10 +594,10 @@ MUTATIONS = [
     Mutation("photo station below the floor", _m_station_below_floor, {"height band"},
              allow={"frame", "sight", "gsd", "clearance", "hazard", "obliquity"}),
     Mutation("a waypoint above the ceiling", _m_above_ceiling, {"height band", "ceiling"},
-             allow={"gsd", "frame", "sight", "obliquity"}),
+             allow={"gsd", "frame", "sight", "obliquity", "time budget", "band"}),
     Mutation("alt_m lowered 10 m", _m_lowered_10m, {"altitude"},
              allow={"clearance", "sight", "frame", "photo", "record", "speed", "gsd",
-                    "obliquity"}),
+                    "obliquity", "band"}),
     Mutation("heading on a plain waypoint", _m_heading_on_waypoint, {"heading"},
              plans=("mars",)),
     Mutation("photo waypoint without a heading", _m_photo_heading_null, {"heading"}),
@@ -628,10 +642,14 @@ MUTATIONS = [
     Mutation("energy budget below the plan", _noop, {"energy budget"},
              args=_budget_args("energy")),
     Mutation("time budget below the plan", _noop, {"time budget"}, args=_budget_args("time")),
-    Mutation("a hill under a leg", _noop, {"clearance"}, allow={"hazard", "sight"},
+    # Terrain edits under a vehicle that holds its height above the ground: it climbs with the
+    # new ground, so the plan's recorded times and speeds no longer hold there either.
+    Mutation("a hill under a leg", _noop, {"clearance"},
+             allow={"hazard", "sight", "record", "speed", "summary"},
              args=_dem_args(bump_under_lonely_leg(7.0), "hill"), plans=("mars",)),
-    Mutation("a hill higher than the ceiling allows", _noop, {"ceiling"}, allow={"hazard"},
-             args=_dem_args(bump_under_lonely_leg(-30.0, 6.0), "dip"), plans=("mars",)),
+    # A vehicle that holds absolute heights flies straight over a pit.
+    Mutation("a pit deeper than the ceiling allows", _noop, {"ceiling", "band"},
+             args=_dem_args(bump_under_lonely_leg(-100.0, 6.0), "pit"), plans=("earth",)),
     Mutation("unknown ground under a leg", _noop, {"terrain", "hazard"},
              args=_dem_args(nodata_under_lonely_leg, "nodata"), plans=("mars",)),
     Mutation("rocks on the landing site", _noop, {"landing safety"},
