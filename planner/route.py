@@ -9,9 +9,18 @@ Two methods:
 
 - ``exact``: dynamic programming over subsets of groups (Held-Karp style), optimal; used
   automatically when there are at most ``exact_max_groups`` groups.
-- ``search``: iterated local search, deterministic for a seed: greedy insertion by prize per unit
-  of extra cost, 2-opt and or-opt to shorten, station swaps within groups, and ruin-and-recreate
-  perturbations accepted when the prize improves or holds at a lower cost.
+- ``search``: iterated local search, deterministic for a seed. Construction by greedy insertion
+  (prize per unit of extra cost); local search by 2-opt, or-opt (moving runs of one to three
+  visits, reversed or not), station swaps within groups, greedy insertion of what fits, and
+  drop-add exchanges (one visit out, one unvisited node in at its best place elsewhere); each
+  move evaluated for every position at once with numpy. Perturbations are ruin and recreate:
+  removing a run of consecutive visits, removing visits near a random one (the string and
+  spatial removals of Christiaens and Vanden Berghe's SISR), or forcing unvisited nodes in and
+  dropping the least paying visits until the budget holds; the recreate step is the greedy
+  insertion with noise. Trials are accepted by record-to-record travel (Dueck 1993).
+
+The tuning numbers are the module-level constants below, each with its reason; the benchmark
+README (``benchmarks/README.md``) shows the ablations behind them.
 """
 
 from __future__ import annotations
@@ -19,36 +28,108 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+#: Record-to-record travel (Dueck 1993): a trial becomes the current solution when its prize is
+#: within this share of the best one's. The margin shrinks linearly to zero over the run, so
+#: the search explores first and converges last. 4 % was the best of 1, 2, 4 and 8 % on the
+#: small benchmark (21-66 nodes) and holds at 100-400 nodes (benchmarks/README.md, ablation).
+RRT_MARGIN = 0.04
+#: Chance that a rejected trial sends the search back to the best solution found: a gentle
+#: restart from the elite solution when the current one has drifted.
+RESET_PROBABILITY = 0.02
+#: Share of perturbations that force unvisited nodes in (the rest ruin part of the route).
+FORCE_PROBABILITY = 0.5
+#: Share of ruins that remove a run of consecutive visits; the rest remove the visits nearest
+#: to a random visit. Both are SISR's removals (Christiaens and Vanden Berghe 2020), which
+#: found spatially related removal far better than scattered random removal.
+STRING_PROBABILITY = 0.5
+#: Most visits one ruin removes: up to half the route, but no more than this. SISR removes 10
+#: customers on average (its c-bar); drawing uniformly from 1..19 gives that mean on large
+#: routes, while routes of under 40 visits keep the "up to half" of the small-instance tuning.
+RUIN_MAX = 19
+#: The recreate step multiplies each node's prize-per-cost ratio by a uniform factor in this
+#: range, so that repeated recreations try other orders than the greedy one.
+NOISE_RANGE = (0.4, 1.6)
+#: The recreate step ranks nodes by prize**a / extra cost with a drawn from these: a = 2 favours
+#: high prizes, a = 0.5 cheap nodes (Tsiligirides 1984 used such exponents on score/distance).
+PRIZE_EXPONENTS = (0.5, 1.0, 2.0)
+#: Default number of perturbations: WORK / candidates, between MIN and MAX iterations. Each
+#: perturbation costs about as much as a local search over the route, which grows with the
+#: number of candidates, so a fixed work budget keeps the time near-flat in the problem's size
+#: (about 2 s at 60-100 nodes, under 10 s at 400 on one core: benchmarks/README.md).
+ITERATION_WORK = 120_000
+#: The fewest perturbations the default schedule makes, whatever the size.
+ITERATIONS_MIN = 100
+#: The most perturbations the default schedule makes (small problems converge well before).
+ITERATIONS_MAX = 1000
+#: Rounds of the local search before it gives up on reaching a local optimum (a safety bound;
+#: every round strictly improves prize, or cost at equal prize, so it ends by itself).
+IMPROVE_ROUNDS = 100
+#: Tolerance on costs and prizes when comparing floats.
+EPS = 1e-9
+
+
+class Method(StrEnum):
+    """How a :class:`Solution` was found (the string values are printed in plans)."""
+
+    EXACT = "exact"
+    SEARCH = "search"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    """Switches and numbers of the iterated local search; the defaults are the module constants.
+
+    Exposed so that the benchmarks can measure what each part contributes (ablations); a
+    planner has no reason to change them.
+    """
+
+    two_opt: bool = True
+    or_opt: bool = True
+    drop_add: bool = True
+    spatial_ruin: bool = True
+    rrt_margin: float = RRT_MARGIN
+    ruin_max: int = RUIN_MAX
+    force_probability: float = FORCE_PROBABILITY
+    string_probability: float = STRING_PROBABILITY
+    noise_range: tuple[float, float] = NOISE_RANGE
+    prize_exponents: tuple[float, ...] = field(default=PRIZE_EXPONENTS)
 
 
 def default_iterations(candidates: int) -> int:
     """Perturbations the search makes by default for a number of candidate nodes.
 
-    1000 up to 60 candidates, fewer for larger problems (each costs more), never under 60. A
-    count, not a time, so that a seed always gives the same answer; about 2 s at 64 nodes on
-    one core.
+    ``ITERATION_WORK / candidates``, clipped to ``ITERATIONS_MIN..ITERATIONS_MAX``: a count, not
+    a time, so that a seed always gives the same answer.
 
     Examples
     --------
-    >>> default_iterations(64), default_iterations(600), default_iterations(5000)
-    (937, 100, 60)
+    >>> default_iterations(64), default_iterations(400), default_iterations(5000)
+    (1000, 300, 100)
     """
-    return max(60, min(1000, 60_000 // max(candidates, 1)))
+    return max(ITERATIONS_MIN, min(ITERATIONS_MAX, ITERATION_WORK // max(candidates, 1)))
 
 
 @dataclass(frozen=True)
 class Solution:
-    """A path and what it earns and costs."""
+    """A path and what it earns and costs.
+
+    ``stopped_by_time`` is True when the search's wall-clock cap ended it before its iteration
+    count (the answer then depends on the machine's speed); always False for the exact method.
+    """
 
     order: tuple[int, ...]
     prize: float
     cost: float
     optimal: bool
-    method: str
+    method: Method
+    stopped_by_time: bool = False
 
 
 def path_cost(cost: NDArray[np.float64], order: Sequence[int]) -> float:
@@ -66,7 +147,7 @@ def path_cost(cost: NDArray[np.float64], order: Sequence[int]) -> float:
 def solve(cost: ArrayLike, prize: ArrayLike, *, start: int, end: int, budget: float,
           groups: ArrayLike | None = None, method: str = "auto", seed: int = 0,
           time_limit_s: float = 10.0, iterations: int | None = None,
-          exact_max_groups: int = 12) -> Solution:
+          exact_max_groups: int = 12, settings: SearchSettings | None = None) -> Solution:
     """Choose and order nodes to maximise the prize collected within a budget.
 
     Parameters
@@ -88,19 +169,25 @@ def solve(cost: ArrayLike, prize: ArrayLike, *, start: int, end: int, budget: fl
         Seed of the search's random choices: the same inputs and seed give the same answer.
     time_limit_s
         Wall-clock limit of the search: a safety stop, which makes the answer depend on the
-        machine's speed when it is reached; ``iterations`` bounds the work.
+        machine's speed when it is reached (:attr:`Solution.stopped_by_time` says so);
+        ``iterations`` bounds the work.
     iterations
         Number of perturbations of the search (default: :func:`default_iterations`).
     exact_max_groups
         ``auto`` uses the exact method up to this many groups.
+    settings
+        The search's switches and numbers (default: the module constants); for benchmarks.
 
     Examples
     --------
     >>> import numpy as np
     >>> c = np.array([[0, 2, 2, 3], [2, 0, 3, 2], [2, 3, 0, 2], [3, 2, 2, 0]], float)
-    >>> solve(c, [0, 5, 4, 0], start=0, end=3, budget=4.5).order
-    (0, 1, 3)
+    >>> sol = solve(c, [0, 5, 4, 0], start=0, end=3, budget=4.5)
+    >>> sol.order, sol.method, sol.stopped_by_time
+    ((0, 1, 3), <Method.EXACT: 'exact'>, False)
     """
+    if method not in ("auto", "exact", "search"):
+        raise ValueError(f"method must be 'auto', 'exact' or 'search', not {method!r}")
     c = np.asarray(cost, dtype=float)
     p = np.asarray(prize, dtype=float)
     n = c.shape[0]
@@ -112,18 +199,20 @@ def solve(cost: ArrayLike, prize: ArrayLike, *, start: int, end: int, budget: fl
     if g.shape != (n,):
         raise ValueError("groups must have one entry per node")
     g[[start, end]] = -1
-    candidates = [i for i in range(n) if g[i] >= 0 and i not in (start, end)
-                  and c[start, i] + c[i, end] <= budget + 1e-12]
-    if c[start, end] > budget + 1e-12:
+    if c[start, end] > budget + EPS:
         return Solution(order=(), prize=0.0, cost=float(c[start, end]), optimal=True,
-                        method="none")
+                        method=Method.NONE)
+    reach = c[start] + c[:, end] <= budget + EPS
+    reach &= g >= 0
+    reach[[start, end]] = False
+    candidates = [int(i) for i in np.flatnonzero(reach)]
     n_groups = len({int(g[i]) for i in candidates})
     if method == "exact" or (method == "auto" and n_groups <= exact_max_groups):
         return _exact(c, p, g, start=start, end=end, budget=budget, candidates=candidates)
     its = iterations if iterations is not None else default_iterations(len(candidates))
     return _search(c, p, g, start=start, end=end, budget=budget, candidates=candidates,
-                   seed=seed, iterations=its,
-                   time_limit_s=time_limit_s)
+                   seed=seed, iterations=its, time_limit_s=time_limit_s,
+                   settings=settings or SearchSettings())
 
 
 def _exact(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_], *, start: int,
@@ -184,83 +273,136 @@ def _exact(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_], 
         order.reverse()
     path = (start, *order, end)
     return Solution(order=path, prize=best_prize, cost=path_cost(c, path), optimal=True,
-                    method="exact")
+                    method=Method.EXACT)
+
+
 
 
 class _Route:
-    """A mutable path with its cost, prize and visited groups kept up to date."""
+    """A mutable path with its cost, prize and visited groups (a flag per group) up to date."""
 
-    def __init__(self, c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_],
-                 path: list[int]) -> None:
-        self.c, self.p, self.g = c, p, g
+    __slots__ = ("cost", "path", "prize", "s", "used")
+
+    def __init__(self, s: _Search, path: list[int]) -> None:
+        self.s = s
         self.path = path
+        self.used = np.zeros(s.n_groups, dtype=bool)
+        self.cost = 0.0
+        self.prize = 0.0
         self.refresh()
 
     def refresh(self) -> None:
+        s = self.s
         arr = np.asarray(self.path)
-        self.cost = float(self.c[arr[:-1], arr[1:]].sum()) if len(arr) > 1 else 0.0
-        self.prize = float(self.p[arr[1:-1]].sum()) if len(arr) > 2 else 0.0
-        self.used = {int(x) for x in self.g[arr[1:-1]]} if len(arr) > 2 else set()
+        self.cost = float(s.c[arr[:-1], arr[1:]].sum()) if len(arr) > 1 else 0.0
+        inner = arr[1:-1]
+        self.prize = float(s.p[inner].sum()) if len(inner) else 0.0
+        self.used[:] = False
+        self.used[s.gidx[inner]] = True
 
     def copy(self) -> _Route:
-        return _Route(self.c, self.p, self.g, list(self.path))
+        r = _Route.__new__(_Route)
+        r.s, r.path, r.used = self.s, list(self.path), self.used.copy()
+        r.cost, r.prize = self.cost, self.prize
+        return r
 
 
 class _Search:
     """Iterated local search for the (grouped) orienteering problem.
 
-    Every move is evaluated for all positions at once with numpy: best-ratio insertion, 2-opt,
-    relocation, swapping a visit for another station of its group, and exchanging a visit for
-    an unvisited node of higher prize.
+    Every move is evaluated for all positions at once with numpy; see the module docstring.
     """
 
     def __init__(self, c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_],
-                 candidates: list[int], budget: float) -> None:
-        self.c, self.p, self.g = c, p, g
+                 candidates: list[int], *, budget: float, settings: SearchSettings) -> None:
+        self.c, self.p = c, p
         self.budget = budget
+        self.settings = settings
         self.cand = np.asarray(candidates, dtype=np.intp)
-        self.cand_group = g[self.cand] if len(self.cand) else np.zeros(0, dtype=int)
-        members: dict[int, list[int]] = {}
-        for i in candidates:
-            members.setdefault(int(g[i]), []).append(i)
-        width = max((len(v) for v in members.values()), default=1)
+        gids, compact = np.unique(g[self.cand], return_inverse=True)
+        self.n_groups = len(gids)
+        # Compact group index per node, -1 for nodes that are no candidate.
+        self.gidx = np.full(len(g), -1, dtype=np.intp)
+        self.gidx[self.cand] = compact
+        self.cand_group = self.gidx[self.cand]
+        members: list[list[int]] = [[] for _ in range(self.n_groups)]
+        for i, k in zip(candidates, compact, strict=True):
+            members[int(k)].append(i)
+        width = max((len(v) for v in members), default=1)
+        self.width = width
+        # Alternatives of each candidate: the stations of its group, -1 padded.
         self.members = np.full((len(g), width), -1, dtype=np.intp)
-        for i in candidates:
-            row = members[int(g[i])]
+        for i, k in zip(candidates, compact, strict=True):
+            row = members[int(k)]
             self.members[i, :len(row)] = row
 
     def free(self, r: _Route) -> NDArray[np.intp]:
-        if not r.used:
-            return self.cand
-        mask = ~np.isin(self.cand_group, np.fromiter(r.used, dtype=int))
-        return self.cand[mask]
+        """Candidates whose group the route does not visit."""
+        return self.cand[~r.used[self.cand_group]]
+
+    # -- construction ---------------------------------------------------------------------
 
     def fill(self, r: _Route, noise: NDArray[np.float64] | None = None,
-             alpha: float = 1.0) -> None:
-        """Insert free nodes by best prize per extra cost until none fits."""
-        c = self.c
+             alpha: float = 1.0) -> bool:
+        """Insert free nodes by best prize per extra cost until none fits.
+
+        The insertion costs of every free node into every edge are kept in a matrix; an
+        insertion replaces one edge by two, so only two rows are computed anew.
+        """
+        free = self.free(r)
+        if not len(free):
+            return False
+        c, p = self.c, self.p
+        arr = np.asarray(r.path)
+        m = len(arr) - 1
+        nf = len(free)
+        cap = m + 16
+        ea = np.empty(cap, dtype=np.intp)
+        eb = np.empty(cap, dtype=np.intp)
+        ea[:m], eb[:m] = arr[:-1], arr[1:]
+        delta = np.empty((cap, nf))
+        delta[:m] = c[ea[:m, None], free[None, :]] + c[free[None, :], eb[:m, None]] - \
+            c[ea[:m], eb[:m]][:, None]
+        weight = p[free] ** alpha
+        if noise is not None:
+            weight = weight * noise[free]
+        alive = np.ones(nf, dtype=bool)
+        fgroup = self.gidx[free]
+        cols = np.arange(nf)
+        cost = r.cost
+        inserted = False
         while True:
-            free = self.free(r)
-            if not len(free):
-                return
-            arr = np.asarray(r.path)
-            a, b = arr[:-1], arr[1:]
-            delta = c[a[:, None], free[None, :]] + c[free[None, :], b[:, None]] - \
-                c[a, b][:, None]
-            pos = np.argmin(delta, axis=0)
-            d = delta[pos, np.arange(len(free))]
-            fits = r.cost + d <= self.budget + 1e-9
-            if not fits.any():
-                return
-            ratio = self.p[free] ** alpha / np.maximum(d, 1e-9)
-            if noise is not None:
-                ratio = ratio * noise[free]
-            ratio = np.where(fits, ratio, -np.inf)
+            rows = delta[:m]
+            pos = rows.argmin(axis=0)
+            d = rows[pos, cols]
+            ok = alive & (cost + d <= self.budget + EPS)
+            if not ok.any():
+                break
+            ratio = np.where(ok, weight / np.maximum(d, EPS), -np.inf)
             k = int(np.argmax(ratio))
-            r.path.insert(int(pos[k]) + 1, int(free[k]))
+            f, e = int(free[k]), int(pos[k])
+            a, b = int(ea[e]), int(eb[e])
+            r.path.insert(r.path.index(a) + 1, f)
+            cost += float(d[k])
+            alive &= fgroup != fgroup[k]
+            inserted = True
+            if m == cap:
+                cap *= 2
+                delta = np.concatenate([delta, np.empty_like(delta)])
+                ea = np.concatenate([ea, np.empty_like(ea)])
+                eb = np.concatenate([eb, np.empty_like(eb)])
+            delta[e] = c[a, free] + c[free, f] - c[a, f]
+            delta[m] = c[f, free] + c[free, b] - c[f, b]
+            eb[e], ea[m], eb[m] = f, f, b
+            m += 1
+        if inserted:
             r.refresh()
+        return inserted
+
+    # -- local search ---------------------------------------------------------------------
 
     def two_opt(self, r: _Route) -> bool:
+        """Reverse the stretch of the path that shortens it most, while one does."""
         c = self.c
         changed = False
         while len(r.path) >= 4:
@@ -276,7 +418,7 @@ class _Search:
                 (rev[j] - rev[i])
             gain = np.where(j > i, old - new, 0.0)
             k = int(np.argmax(gain))
-            if gain.flat[k] <= 1e-9:
+            if gain.flat[k] <= EPS:
                 return changed
             si, sj = np.unravel_index(k, gain.shape)
             lo, hi = int(si) + 1, int(sj) + 1
@@ -308,7 +450,7 @@ class _Search:
             ins = np.where(valid[:, :, None] & (e != kk - 1) & (e != kk), ins, np.inf)
             gain = removal[:, None, None] - ins
             best = int(np.argmax(gain))
-            if gain.flat[best] <= 1e-9:
+            if gain.flat[best] <= EPS:
                 return changed
             ki, mi, ei = np.unravel_index(best, gain.shape)
             pos = int(k[ki])
@@ -320,12 +462,59 @@ class _Search:
             changed = True
         return changed
 
+    def or_opt(self, r: _Route) -> bool:
+        """Move a run of two or three visits, reversed or not, to its best place (Or 1976)."""
+        c = self.c
+        changed = False
+        while len(r.path) >= 5:
+            arr = np.asarray(r.path)
+            n = len(arr)
+            fwd = np.concatenate([[0.0], np.cumsum(c[arr[:-1], arr[1:]])])
+            rev = np.concatenate([[0.0], np.cumsum(c[arr[1:], arr[:-1]])])
+            a, b = arr[:-1], arr[1:]
+            base = c[a, b]
+            j = np.arange(n - 1)[None, :]
+            best_gain, best_move = EPS, (0, 0, 0, False)
+            for s in (2, 3):
+                if n - 2 < s:
+                    break
+                i = np.arange(1, n - s)  # runs arr[i:i+s] of inner nodes
+                first, last = arr[i], arr[i + s - 1]
+                prev, nxt = arr[i - 1], arr[i + s]
+                removal = c[prev, first] + c[last, nxt] - c[prev, nxt]
+                flip = (rev[i + s - 1] - rev[i]) - (fwd[i + s - 1] - fwd[i])
+                bad = (j >= i[:, None] - 1) & (j <= i[:, None] + s - 1)
+                ins_f = c[a[None, :], first[:, None]] + c[last[:, None], b[None, :]] - base
+                ins_r = c[a[None, :], last[:, None]] + c[first[:, None], b[None, :]] - base + \
+                    flip[:, None]
+                for reverse, ins in ((False, ins_f), (True, ins_r)):
+                    gain = np.where(bad, -np.inf, removal[:, None] - ins)
+                    k = int(np.argmax(gain))
+                    if gain.flat[k] > best_gain + EPS:
+                        ri, ej = np.unravel_index(k, gain.shape)
+                        best_gain, best_move = float(gain.flat[k]), (int(i[ri]), s, int(ej),
+                                                                     reverse)
+            if best_gain <= EPS:
+                return changed
+            at, s, edge, reverse = best_move
+            run = r.path[at:at + s]
+            if reverse:
+                run.reverse()
+            del r.path[at:at + s]
+            where = edge + 1 if edge < at else edge + 1 - s
+            r.path[where:where] = run
+            r.refresh()
+            changed = True
+        return changed
+
     def swap_member(self, r: _Route) -> bool:
         """Replace a visit by the cheapest station of its group in the same place.
 
         One swap at a time: two swaps side by side would each be judged against a neighbour
         the other replaces.
         """
+        if self.width == 1:
+            return False
         c = self.c
         changed = False
         while len(r.path) >= 3:
@@ -339,7 +528,7 @@ class _Search:
                             np.inf)
             gain = (c[prev, node] + c[node, nxt])[:, None] - cost
             best = int(np.argmax(gain))
-            if gain.flat[best] <= 1e-9:
+            if gain.flat[best] <= EPS:
                 return changed
             t, j = np.unravel_index(best, gain.shape)
             r.path[int(k[t])] = int(alts[t, j])
@@ -347,8 +536,65 @@ class _Search:
             changed = True
         return changed
 
+    def drop_add(self, r: _Route) -> bool:
+        """Exchange one visit for an unvisited node placed at its best place on the route.
+
+        For every visit v and free node f, the cost of the route without v and with f at its
+        cheapest edge: one of f's three cheapest edges on the current route (at most two of
+        them touch v), or the edge that closes the gap v leaves. Taken when it raises the
+        prize within the budget, or keeps the prize at a lower cost. A node of v's own group is
+        not free; :meth:`swap_member` covers it.
+        """
+        c, p = self.c, self.p
+        changed = False
+        while len(r.path) >= 3:
+            free = self.free(r)
+            if not len(free):
+                return changed
+            arr = np.asarray(r.path)
+            n = len(arr)
+            a, b = arr[:-1], arr[1:]
+            # free x edges, so that the three cheapest edges are found along rows.
+            ins = c[free[:, None], b[None, :]] + c[a[None, :], free[:, None]] - c[a, b]
+            top = min(3, n - 1)
+            rows = np.arange(len(free))
+            idx = np.empty((top, len(free)), dtype=np.intp)
+            val = np.empty((top, len(free)))
+            for t in range(top):
+                idx[t] = ins.argmin(axis=1)
+                val[t] = ins[rows, idx[t]]
+                ins[rows, idx[t]] = np.inf
+            k = np.arange(1, n - 1)
+            prev, node, nxt = arr[k - 1], arr[k], arr[k + 1]
+            save = c[prev, node] + c[node, nxt] - c[prev, nxt]
+            # Best insertion avoiding the two edges at v (edges k-1 and k).
+            touch = (idx[None, :, :] == (k - 1)[:, None, None]) | \
+                (idx[None, :, :] == k[:, None, None])
+            far = np.where(touch, np.inf, val[None, :, :]).min(axis=1)
+            gap = c[prev[:, None], free[None, :]] + c[free[None, :], nxt[:, None]] - \
+                c[prev, nxt][:, None]
+            best_ins = np.minimum(far, gap)
+            new_cost = r.cost - save[:, None] + best_ins
+            dp = p[free][None, :] - p[node][:, None]
+            ok = (new_cost <= self.budget + EPS) & (
+                (dp > EPS) | ((dp > -EPS) & (new_cost < r.cost - EPS)))
+            if not ok.any():
+                return changed
+            score = np.where(ok, dp - 1e-6 * (new_cost - r.cost) / max(self.budget, EPS),
+                             -np.inf)
+            best = int(np.argmax(score))
+            ki, fi = np.unravel_index(best, score.shape)
+            pos, f = int(k[ki]), int(free[fi])
+            del r.path[pos]
+            arr2 = np.asarray(r.path)
+            d = c[arr2[:-1], f] + c[f, arr2[1:]] - c[arr2[:-1], arr2[1:]]
+            r.path.insert(int(np.argmin(d)) + 1, f)
+            r.refresh()
+            changed = True
+        return changed
+
     def exchange(self, r: _Route) -> bool:
-        """Replace one visit by an unvisited node of higher prize when the budget allows."""
+        """Replace one visit by an unvisited node of higher prize in the same place."""
         c, p = self.c, self.p
         arr = np.asarray(r.path)
         free = self.free(r)
@@ -359,7 +605,7 @@ class _Search:
         delta = c[prev[:, None], free[None, :]] + c[free[None, :], nxt[:, None]] - \
             (c[prev, node] + c[node, nxt])[:, None]
         gain = p[free][None, :] - p[node][:, None]
-        ok = (gain > 1e-9) & (r.cost + delta <= self.budget + 1e-9)
+        ok = (gain > EPS) & (r.cost + delta <= self.budget + EPS)
         if not ok.any():
             return False
         score = np.where(ok, gain - 1e-6 * delta, -np.inf)
@@ -369,15 +615,43 @@ class _Search:
         r.refresh()
         return True
 
+    def improve(self, r: _Route) -> None:
+        """Local search to a local optimum: shorten, then spend what was saved on prize."""
+        st = self.settings
+        for _ in range(IMPROVE_ROUNDS):
+            prize, cost = r.prize, r.cost
+            if st.two_opt:
+                self.two_opt(r)
+            self.relocate(r)
+            if st.or_opt:
+                self.or_opt(r)
+            self.swap_member(r)
+            self.fill(r)
+            if st.drop_add:
+                self.drop_add(r)
+            else:
+                self.exchange(r)
+            if not (r.prize > prize + EPS or r.cost < cost - EPS):
+                return
+
+    # -- perturbation ---------------------------------------------------------------------
+
     def ruin(self, r: _Route, rng: np.random.Generator) -> None:
-        """Remove up to half the visits: a run of consecutive ones, or scattered ones."""
+        """Remove up to half the visits (at most ``ruin_max``): a run, or those near one."""
         inner = len(r.path) - 2
         if inner <= 0:
             return
-        k = min(int(rng.integers(1, max(inner // 2, 2) + 1)), inner)
-        if rng.random() < 0.5:
+        top = max(min(inner // 2, self.settings.ruin_max), 2)
+        k = min(int(rng.integers(1, top + 1)), inner)
+        if rng.random() < self.settings.string_probability:
             at = int(rng.integers(1, inner - k + 2))
             del r.path[at:at + k]
+        elif self.settings.spatial_ruin:
+            arr = np.asarray(r.path[1:-1])
+            seed = int(arr[int(rng.integers(inner))])
+            near = np.argsort(self.c[seed, arr] + self.c[arr, seed], kind="stable")[:k]
+            drop = set(arr[near].tolist())
+            r.path[1:-1] = [v for v in r.path[1:-1] if v not in drop]
         else:
             for idx in sorted(rng.choice(np.arange(1, inner + 1), size=k, replace=False),
                               reverse=True):
@@ -404,112 +678,54 @@ class _Search:
             r.path.insert(int(np.argmin(d)) + 1, f)
             r.refresh()
         forced = np.fromiter(set(r.path) - before, dtype=np.intp)
-        while r.cost > self.budget + 1e-9 and len(r.path) > 2:
+        while r.cost > self.budget + EPS and len(r.path) > 2:
             arr = np.asarray(r.path)
             k = np.arange(1, len(arr) - 1)
             save = c[arr[k - 1], arr[k]] + c[arr[k], arr[k + 1]] - c[arr[k - 1], arr[k + 1]]
-            ratio = p[arr[k]] / np.maximum(save, 1e-9)
+            ratio = p[arr[k]] / np.maximum(save, EPS)
             keep = np.isin(arr[k], forced)
             if not keep.all():
                 ratio = np.where(keep, np.inf, ratio)
             del r.path[int(k[np.argmin(ratio)])]
             r.refresh()
 
-    def improve(self, r: _Route) -> None:
-        """Local search to a local optimum: shorten, then spend what was saved on prize."""
-        for _ in range(100):
-            prize, cost = r.prize, r.cost
-            self.two_opt(r)
-            self.relocate(r)
-            self.swap_member(r)
-            self.fill(r)
-            self.exchange(r)
-            if not (r.prize > prize + 1e-9 or r.cost < cost - 1e-9):
-                return
-
 
 def _better(a: _Route, b: _Route) -> bool:
-    return a.prize > b.prize + 1e-9 or (a.prize >= b.prize - 1e-9 and a.cost < b.cost - 1e-9)
+    return a.prize > b.prize + EPS or (a.prize >= b.prize - EPS and a.cost < b.cost - EPS)
 
 
 def _search(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_], *, start: int,
             end: int, budget: float, candidates: list[int], seed: int, iterations: int,
-            time_limit_s: float) -> Solution:
+            time_limit_s: float, settings: SearchSettings) -> Solution:
     rng = np.random.default_rng(seed)
     deadline = time.monotonic() + time_limit_s
-    s = _Search(c, p, g, candidates, budget)
-    cur = _Route(c, p, g, [start, end])
+    s = _Search(c, p, g, candidates, budget=budget, settings=settings)
+    cur = _Route(s, [start, end])
     s.fill(cur)
     s.improve(cur)
     best = cur.copy()
+    stopped = False
+    lo, hi = settings.noise_range
     for it in range(iterations):
         if time.monotonic() > deadline:
+            stopped = True
             break
         trial = cur.copy()
-        if rng.random() < 0.5:
+        if rng.random() < settings.force_probability:
             s.force(trial, rng, set(cur.path))
         else:
             s.ruin(trial, rng)
         # Recreate with a randomised greedy: noise on the ratios tries other choices.
-        s.fill(trial, rng.uniform(0.4, 1.6, size=len(p)), float(rng.choice([0.5, 1.0, 2.0])))
+        s.fill(trial, rng.uniform(lo, hi, size=len(p)),
+               float(rng.choice(np.asarray(settings.prize_exponents))))
         s.improve(trial)
         if _better(trial, best):
             best = trial.copy()
         # Record-to-record acceptance: take a trial within a shrinking margin of the best.
-        margin = 0.04 * (1.0 - it / max(iterations, 1))
-        if trial.prize >= best.prize * (1.0 - margin) - 1e-9:
+        margin = settings.rrt_margin * (1.0 - it / max(iterations, 1))
+        if trial.prize >= best.prize * (1.0 - margin) - EPS:
             cur = trial
-        elif rng.random() < 0.02:
+        elif rng.random() < RESET_PROBABILITY:
             cur = best.copy()
-    return Solution(order=tuple(best.path), prize=best.prize, cost=best.cost, optimal=False,
-                    method="search")
-
-
-def read_instance(path: str, *, start: int = 0, end: int | None = None,
-                  ) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
-    r"""Read an orienteering instance in the common plain-text forms: Euclidean points.
-
-    Two header styles are understood: a first line ``Tmax P`` (the Tsiligirides and Chao et
-    al. orienteering files) or lines ``n N``, ``m M``, ``tmax T`` (their team-orienteering
-    files); then one ``x y score`` line per point. Returns ``(cost, prize, budget)`` with the
-    start and end points' prizes set to zero. Which points are the start and the end differs
-    between collections; say so with ``start`` and ``end`` (default: the first and the last).
-
-    Examples
-    --------
-    >>> import tempfile, os
-    >>> f = tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False)
-    >>> _ = f.write("15 1\n0 0 0\n3 4 10\n6 0 0\n")
-    >>> f.close()
-    >>> cost, prize, budget = read_instance(f.name)
-    >>> budget, prize.tolist(), float(cost[0, 1])
-    (15.0, [0.0, 10.0, 0.0], 5.0)
-    >>> os.unlink(f.name)
-    """
-    budget: float | None = None
-    pts: list[tuple[float, float, float]] = []
-    with open(path, encoding="utf-8") as fh:
-        for raw in fh:
-            parts = raw.split()
-            if not parts:
-                continue
-            key = parts[0].lower()
-            if key in ("n", "m"):
-                continue
-            if key == "tmax":
-                budget = float(parts[1])
-                continue
-            if budget is None and len(parts) == 2:
-                budget = float(parts[0])
-                continue
-            if len(parts) < 3:
-                raise ValueError(f"{path}: cannot read the line {raw.strip()!r}")
-            pts.append((float(parts[0]), float(parts[1]), float(parts[2])))
-    if budget is None or len(pts) < 2:
-        raise ValueError(f"{path}: no budget line or fewer than two points")
-    xy = np.array([p[:2] for p in pts])
-    prize = np.array([p[2] for p in pts])
-    end_i = len(pts) - 1 if end is None else end
-    prize[[start, end_i]] = 0.0
-    cost = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
-    return cost, prize, budget
+    return Solution(order=tuple(best.path), prize=best.prize, cost=path_cost(c, best.path),
+                    optimal=False, method=Method.SEARCH, stopped_by_time=stopped)

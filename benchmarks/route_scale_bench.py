@@ -1,0 +1,321 @@
+"""Route-core benchmark at scale: orienteering instances of 100 to 400 nodes.
+
+Instances (start = end = the depot, node 0), all built deterministically from committed files or
+seeds:
+
+- generated: 100, 200 and 400 points with integer coordinates in 0..1000, uniform or clustered
+  (n / 25 centres, normal spread of 40), TSPLIB ``EUC_2D`` distances; scores by the generations of
+  Fischetti, Salazar-González and Toth (1998) as OPLib uses them: gen1 all 1, gen2
+  pseudo-random, gen3 growing with the distance from the depot, each with the budget at half a
+  TSP tour; gen4 is gen2's scores with a tighter budget, a quarter of the tour. The tour is the
+  best of PyVRP (10 s) and our core visiting every node, cached in the reference file;
+- OPLib (Kobeaga, Merino, Lozano 2018; files in ``benchmarks/oplib/``, verbatim from the
+  repository bcamath-ds/OPLib, folder gen1): eil101, pr264 and rd400 with the four OPLib
+  generations (gen1-3 at half the optimal tour, gen4 = gen2 scores at OPLib's alpha*).
+
+Each is solved by
+
+- ours: ``planner.route.solve`` with its default (deterministic) iteration count, 10 s cap;
+- PyVRP (if installed): its prize-collecting model with a maximum distance, 3 s, as a black box;
+
+against a reference cached in ``op_scale_reference.json``: the best of long runs of ours (four
+times the iterations, seeds 1-3), PyVRP for 30 s, and, up to 101 nodes, the MIP of
+``op_exact.py`` (HiGHS, 120 s), whose upper bound is shown when it has one. ``--recompute``
+rebuilds them (about an hour on one core).
+
+Usage: python benchmarks/route_scale_bench.py [--recompute] [--no-pyvrp] [--only TEXT]
+       [--ablation] [--grouped]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from planner.instances import oplib_budget, oplib_scores, read_oplib, tsplib_distances
+from planner.route import SearchSettings, path_cost, solve
+
+HERE = Path(__file__).resolve().parent
+REF = HERE / "op_scale_reference.json"
+SIZES = (100, 200, 400)
+LAYOUTS = ("uniform", "clustered")
+GENS = (1, 2, 3, 4)
+#: OPLib's generation-4 budgets (alpha*), from the file names in bcamath-ds/OPLib/gen4.
+OPLIB = {"eil101": 0.65, "pr264": 0.70, "rd400": 0.95}
+
+
+@dataclass(frozen=True, eq=False)
+class Instance:
+    key: str
+    n: int
+    cost: np.ndarray
+    prize: np.ndarray
+    budget: float
+
+
+def generated_points(n: int, layout: str) -> np.ndarray:
+    rng = np.random.default_rng(10_000 + n + (0 if layout == "uniform" else 1))
+    if layout == "uniform":
+        return rng.integers(0, 1001, (n, 2)).astype(float)
+    centres = rng.uniform(100, 900, (max(3, n // 25), 2))
+    xy = centres[rng.integers(0, len(centres), n)] + rng.normal(0, 40, (n, 2))
+    xy[0] = rng.uniform(0, 1000, 2)  # the depot anywhere
+    return np.clip(np.round(xy), 0, 1000)
+
+
+def tsp_length(cost: np.ndarray) -> float:
+    """A short tour through every node: the best of PyVRP (10 s) and our core."""
+    n = len(cost)
+    ones = np.ones(n)
+    ours = solve(cost, ones, start=0, end=0, budget=float(cost.sum()), method="search",
+                 iterations=200, time_limit_s=600).cost
+    best = ours
+    try:
+        from pyvrp import Model
+        from pyvrp.stop import MaxRuntime
+
+        m = Model()
+        locs = [m.add_location(x=0, y=0) for _ in range(n)]
+        depot = m.add_depot(locs[0])
+        for i in range(1, n):
+            m.add_client(locs[i])
+        m.add_vehicle_type(num_available=1, start_depot=depot, end_depot=depot)
+        for i in range(n):
+            for j in range(n):
+                if i != j:
+                    m.add_edge(locs[i], locs[j], distance=int(cost[i, j]))
+        res = m.solve(stop=MaxRuntime(10.0), seed=0, display=False)
+        if res.is_feasible():
+            best = min(best, float(res.cost()))
+    except ImportError:
+        pass
+    return best
+
+
+def instances(refs: dict[str, dict[str, float]]) -> list[Instance]:
+    out = []
+    for n in SIZES:
+        for layout in LAYOUTS:
+            xy = generated_points(n, layout)
+            cost = tsplib_distances(xy, "EUC_2D")
+            tkey = f"tsp-{layout}{n}"
+            if tkey not in refs:
+                refs[tkey] = {"tour": tsp_length(cost)}
+                REF.write_text(json.dumps(refs, indent=1, sort_keys=True) + "\n")
+            tour = refs[tkey]["tour"]
+            for gen in GENS:
+                prize = oplib_scores(gen, cost, 0)
+                budget = oplib_budget(tour, 0.25 if gen == 4 else 0.5)
+                out.append(Instance(f"{layout}{n}-gen{gen}", n, cost, prize, budget))
+    for name, alpha in OPLIB.items():
+        inst = read_oplib(str(HERE / "oplib" / f"{name}-gen1-50.oplib"))
+        assert inst.tsp_length is not None
+        for gen in GENS:
+            budget = inst.budget if gen < 4 else oplib_budget(inst.tsp_length, alpha)
+            out.append(Instance(f"{name}-gen{gen}", len(inst.prize), inst.cost,
+                                oplib_scores(gen, inst.cost, inst.depot), budget))
+    return out
+
+
+def pyvrp_solve(inst: Instance, seconds: float) -> float | None:
+    try:
+        from pyvrp import Model
+        from pyvrp.stop import MaxRuntime
+    except ImportError:
+        return None
+    import warnings
+
+    warnings.filterwarnings("ignore", message=".*penalty parameter has reached")
+    n = inst.n
+    m = Model()
+    locs = [m.add_location(x=0, y=0) for _ in range(n)]
+    depot = m.add_depot(locs[0])
+    for i in range(1, n):
+        m.add_client(locs[i], prize=int(inst.prize[i]) * 10**6, required=False)
+    m.add_vehicle_type(num_available=1, start_depot=depot, end_depot=depot,
+                       max_distance=int(inst.budget))
+    for i in range(n):
+        for j in range(n):
+            if i != j:
+                m.add_edge(locs[i], locs[j], distance=int(inst.cost[i, j]))
+    res = m.solve(stop=MaxRuntime(seconds), seed=0, display=False)
+    if not res.is_feasible():
+        return 0.0
+    return float(sum(r.prizes() for r in res.best.routes()) / 10**6)
+
+
+def ours(inst: Instance, **kw: object) -> tuple[float, float, float, bool]:
+    t0, c0 = time.perf_counter(), time.process_time()
+    sol = solve(inst.cost, inst.prize, start=0, end=0, budget=inst.budget, method="search",
+                **kw)  # type: ignore[arg-type]
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    assert path_cost(inst.cost, sol.order) <= inst.budget + 1e-9
+    assert sol.order[0] == 0
+    assert sol.order[-1] == 0
+    assert len(set(sol.order[1:-1])) == len(sol.order) - 2
+    return sol.prize, wall, cpu, sol.stopped_by_time
+
+
+def references(insts: list[Instance], refs: dict[str, dict[str, float]],
+               recompute: bool) -> None:
+    for inst in insts:
+        if inst.key in refs and not recompute:
+            continue
+        entry = refs.get(inst.key, {})
+        best = float(entry.get("best", 0.0))
+        for seed in (1, 2, 3):
+            from planner.route import default_iterations
+
+            its = 4 * default_iterations(inst.n - 1)
+            best = max(best, ours(inst, seed=seed, iterations=its, time_limit_s=600)[0])
+        pv = pyvrp_solve(inst, 30.0)
+        best = max(best, pv or 0.0)
+        entry.update(best=best, long_ours=best, pyvrp30=pv or 0.0)
+        if inst.n <= 101:
+            from op_exact import solve_exact
+
+            ex = solve_exact(inst.cost, inst.prize, start=0, end=0, budget=inst.budget,
+                             time_limit_s=120.0)
+            entry.update(mip=ex.prize, bound=ex.bound, proven=bool(ex.optimal))
+            best = max(best, ex.prize)
+            entry["best"] = best
+            entry["proven"] = bool(ex.optimal and abs(ex.prize - best) < 1e-9)
+        refs[inst.key] = entry
+        print(f"  reference {inst.key}: {best:g}", flush=True)
+        REF.write_text(json.dumps(refs, indent=1, sort_keys=True) + "\n")
+
+
+def table(insts: list[Instance], refs: dict[str, dict[str, float]], *, pyvrp: bool,
+          run: Callable[[Instance], tuple[float, float, float, bool]] = ours,
+          label: str = "ours") -> dict[str, float]:
+    print(f"{'instance':<18}{'n':>4}{'ref':>8}{'':>2}{label:>8}{'gap%':>7}{'wall s':>8}"
+          f"{'cpu s':>7}{'pyvrp':>8}{'gap%':>7}")
+    gaps, pgaps, walls, cpus = [], [], {}, {}
+    for inst in insts:
+        ref = refs[inst.key]["best"]
+        prize, wall, cpu, stopped = run(inst)
+        if prize > ref + 1e-9:
+            print(f"  (new best known for {inst.key}: {prize:g} > {ref:g})")
+            refs[inst.key]["best"] = ref = prize
+        gap = 100 * (ref - prize) / ref
+        gaps.append(gap)
+        size = 100 if inst.n <= 101 else 200 if inst.n <= 264 else 400
+        walls.setdefault(size, []).append(wall)
+        cpus.setdefault(size, []).append(cpu)
+        pv = pyvrp_solve(inst, 3.0) if pyvrp else None
+        pcol = ""
+        if pv is not None:
+            pgaps.append(100 * (ref - pv) / ref)
+            pcol = f"{pv:>8g}{pgaps[-1]:>7.2f}"
+        mark = "*" if refs[inst.key].get("proven") else " "
+        print(f"{inst.key:<18}{inst.n:>4}{ref:>8g}{mark:>2}{prize:>8g}{gap:>7.2f}{wall:>8.2f}"
+              f"{cpu:>7.2f}{pcol}{'  (time cap)' if stopped else ''}", flush=True)
+    g = np.array(gaps)
+    print(f"\n{label}: mean gap {g.mean():.2f} %, worst {g.max():.2f} % "
+          f"({len(g)} instances; * = proven optimal reference)")
+    for size in sorted(walls):
+        print(f"  ~{size} nodes: wall {np.mean(walls[size]):.2f} s mean, "
+              f"{max(walls[size]):.2f} s max; cpu {np.mean(cpus[size]):.2f} s mean, "
+              f"{max(cpus[size]):.2f} s max")
+    if pgaps:
+        pg = np.array(pgaps)
+        print(f"PyVRP 0.14 prize-collecting, 3 s: mean gap {pg.mean():.2f} %, "
+              f"worst {pg.max():.2f} %")
+    return {"mean": float(g.mean()), "worst": float(g.max())}
+
+
+def memory(insts: list[Instance]) -> None:
+    print("\npeak memory of one solve (tracemalloc, numpy's arrays included):")
+    for n in (100, 200, 400):
+        inst = next(i for i in insts if i.n == n)
+        tracemalloc.start()
+        ours(inst)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        print(f"  {inst.key}: {peak / 2**20:.1f} MiB (cost matrix {inst.cost.nbytes / 2**20:.1f}"
+              f" MiB)")
+
+
+def grouped() -> None:
+    """A mission-like problem: 1000 targets of 5 stations, asymmetric costs, start != end."""
+    rng = np.random.default_rng(5)
+    targets = rng.uniform(0, 2000, (1000, 2))
+    stations = (targets[:, None, :] + rng.normal(0, 15, (1000, 5, 2))).reshape(-1, 2)
+    xy = np.vstack([[[0.0, 0.0], [2000.0, 2000.0]], stations])
+    n = len(xy)
+    d = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    climb = np.maximum(xy[None, :, 1] - xy[:, None, 1], 0) * 0.2  # asymmetric: uphill costs
+    cost = (d + climb) / 30_000.0
+    groups = np.concatenate([[-1, -1], np.repeat(np.arange(1000), 5)])
+    prize = np.concatenate([[0, 0], np.repeat(rng.integers(1, 11, 1000), 5)]).astype(float)
+    tracemalloc.start()
+    t0, c0 = time.perf_counter(), time.process_time()
+    sol = solve(cost, prize, start=0, end=1, budget=1.0, groups=groups)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    visited = [groups[i] for i in sol.order[1:-1]]
+    assert len(visited) == len(set(visited))
+    assert sol.cost <= 1.0 + 1e-9
+    print(f"\ngrouped, {n} nodes (1000 targets x 5 stations), asymmetric, start != end: "
+          f"{len(visited)} targets, prize {sol.prize:g}; {wall:.1f} s wall, {cpu:.1f} s cpu, "
+          f"peak {peak / 2**20:.0f} MiB traced (cost matrix {cost.nbytes / 2**20:.0f} MiB), "
+          f"time cap hit: {sol.stopped_by_time}")
+
+
+ABLATIONS = {
+    "default": SearchSettings(),
+    "no drop-add (1-1 exchange in place)": SearchSettings(drop_add=False),
+    "no or-opt (runs of 2-3)": SearchSettings(or_opt=False),
+    "scattered ruin, not spatial": SearchSettings(spatial_ruin=False),
+    "ruin up to half the route": SearchSettings(ruin_max=10**6),
+    "RRT margin 2 %": SearchSettings(rrt_margin=0.02),
+    "RRT margin 8 %": SearchSettings(rrt_margin=0.08),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--recompute", action="store_true")
+    ap.add_argument("--no-pyvrp", action="store_true")
+    ap.add_argument("--only", default="", help="run the instances whose name holds this")
+    ap.add_argument("--ablation", action="store_true", help="one table per search variant")
+    ap.add_argument("--grouped", action="store_true", help="only the 5000-node grouped case")
+    a = ap.parse_args()
+    if a.grouped:
+        grouped()
+        return
+    refs: dict[str, dict[str, float]] = json.loads(REF.read_text()) if REF.exists() else {}
+    insts = [i for i in instances(refs) if a.only in i.key]
+    references(insts, refs, a.recompute)
+    print(f"command: python benchmarks/route_scale_bench.py {' '.join(sys.argv[1:])}")
+    if a.ablation:
+        results = {}
+        for name, st in ABLATIONS.items():
+            print(f"\n== {name}")
+            results[name] = table(insts, refs, pyvrp=False, label="ours",
+                                  run=lambda i, st=st: ours(i, settings=st))
+        print("\nablation summary (mean / worst gap %):")
+        for name, r in results.items():
+            print(f"  {name:<40}{r['mean']:>7.2f}{r['worst']:>7.2f}")
+        return
+    table(insts, refs, pyvrp=not a.no_pyvrp)
+    memory(insts)
+    grouped()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nprocess peak RSS {rss:.0f} MiB (PyVRP included)")
+
+
+if __name__ == "__main__":
+    main()
