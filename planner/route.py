@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -58,17 +58,25 @@ NOISE_RANGE = (0.4, 1.6)
 #: The recreate step ranks nodes by prize**a / extra cost with a drawn from these: a = 2 favours
 #: high prizes, a = 0.5 cheap nodes (Tsiligirides 1984 used such exponents on score/distance).
 PRIZE_EXPONENTS = (0.5, 1.0, 2.0)
-#: Default number of perturbations: WORK / candidates, between MIN and MAX iterations. Each
-#: perturbation costs about as much as a local search over the route, which grows with the
-#: number of candidates, so a fixed work budget keeps the time near-flat in the problem's size
-#: (about 2 s at 60-100 nodes, under 10 s at 400 on one core: benchmarks/README.md).
+#: Default number of perturbations: WORK / candidates, between MIN and MAX iterations. A
+#: perturbation's local search costs more on a longer route (about 5, 8, 14 and 18 ms of one
+#: core at 64, 100, 200 and 400 nodes), so a fixed work budget keeps the time near-flat in the
+#: problem's size: about 2 s at 64 nodes, 3-6 s at 100-400 (benchmarks/README.md).
 ITERATION_WORK = 120_000
 #: The fewest perturbations the default schedule makes, whatever the size.
 ITERATIONS_MIN = 100
-#: The most perturbations the default schedule makes (small problems converge well before).
-ITERATIONS_MAX = 1000
-#: Rounds of the local search before it gives up on reaching a local optimum (a safety bound;
-#: every round strictly improves prize, or cost at equal prize, so it ends by itself).
+#: The most perturbations the default schedule makes: on the 21-66 node benchmark 400 reach
+#: every reference (mean gap 0.00 %), so more only cost time.
+ITERATIONS_MAX = 400
+#: Length of the neighbour lists that 2-opt, or-opt and drop-add are evaluated on: a move is
+#: tried only where it makes an edge to one of a node's nearest nodes. 2-opt and 3-opt with
+#: neighbour lists of 20 lose little against full evaluation (Johnson and McGeoch 1997, "The
+#: traveling salesman problem: a case study in local optimization") and cost O(route x 20)
+#: instead of O(route^2); routes shorter than this are evaluated in full anyway.
+NEIGHBOURS = 20
+#: Rounds of the local search (times its number of moves) before it gives up on reaching a
+#: local optimum: a safety bound; every move strictly improves the prize, or the cost at equal
+#: prize, so it ends by itself.
 IMPROVE_ROUNDS = 100
 #: Tolerance on costs and prizes when comparing floats.
 EPS = 1e-9
@@ -94,6 +102,7 @@ class SearchSettings:
     or_opt: bool = True
     drop_add: bool = True
     spatial_ruin: bool = True
+    neighbours: int = NEIGHBOURS
     rrt_margin: float = RRT_MARGIN
     ruin_max: int = RUIN_MAX
     force_probability: float = FORCE_PROBABILITY
@@ -111,7 +120,7 @@ def default_iterations(candidates: int) -> int:
     Examples
     --------
     >>> default_iterations(64), default_iterations(400), default_iterations(5000)
-    (1000, 300, 100)
+    (400, 300, 100)
     """
     return max(ITERATIONS_MIN, min(ITERATIONS_MAX, ITERATION_WORK // max(candidates, 1)))
 
@@ -278,6 +287,35 @@ def _exact(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_], 
 
 
 
+def _neighbour_lists(c: NDArray[np.float64], nodes: NDArray[np.intp],
+                     k: int) -> NDArray[np.intp] | None:
+    """The k nearest of ``nodes`` to each of them by the round-trip cost (-1 elsewhere).
+
+    None when every node is within k of every other: then moves are evaluated in full.
+    """
+    m = len(nodes)
+    if k <= 0 or m - 1 <= k:
+        return None
+    nn = np.full((len(c), k), -1, dtype=np.intp)
+    for lo in range(0, m, 256):  # in blocks, so that a 5000-node problem needs no n x n copy
+        rows = nodes[lo:lo + 256]
+        d = c[np.ix_(rows, nodes)] + c[np.ix_(nodes, rows)].T
+        d[np.arange(len(rows)), lo + np.arange(len(rows))] = np.inf
+        part = np.argpartition(d, k - 1, axis=1)[:, :k]
+        order = np.argsort(np.take_along_axis(d, part, axis=1), axis=1, kind="stable")
+        nn[rows] = nodes[np.take_along_axis(part, order, axis=1)]
+    return nn
+
+
+def _positions(arr: NDArray[np.intp], n: int) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Where each node is on the path as an edge's tail and as an edge's head (-1: not)."""
+    tail = np.full(n, -1, dtype=np.intp)
+    head = np.full(n, -1, dtype=np.intp)
+    tail[arr[:-1]] = np.arange(len(arr) - 1)
+    head[arr[1:]] = np.arange(1, len(arr))
+    return tail, head
+
+
 class _Route:
     """A mutable path with its cost, prize and visited groups (a flag per group) up to date."""
 
@@ -314,7 +352,8 @@ class _Search:
     """
 
     def __init__(self, c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_],
-                 candidates: list[int], *, budget: float, settings: SearchSettings) -> None:
+                 candidates: list[int], *, ends: tuple[int, int], budget: float,
+                 settings: SearchSettings) -> None:
         self.c, self.p = c, p
         self.budget = budget
         self.settings = settings
@@ -335,6 +374,8 @@ class _Search:
         for i, k in zip(candidates, compact, strict=True):
             row = members[int(k)]
             self.members[i, :len(row)] = row
+        self.nn = _neighbour_lists(c, np.unique(np.concatenate([self.cand, ends])),
+                                   settings.neighbours)
 
     def free(self, r: _Route) -> NDArray[np.intp]:
         """Candidates whose group the route does not visit."""
@@ -402,7 +443,46 @@ class _Search:
     # -- local search ---------------------------------------------------------------------
 
     def two_opt(self, r: _Route) -> bool:
-        """Reverse the stretch of the path that shortens it most, while one does."""
+        """Reverse the stretch of the path that shortens it most, while one does.
+
+        With neighbour lists, only reversals that make an edge from a node to one of its
+        nearest are tried (either of the two new edges).
+        """
+        if self.nn is None:
+            return self.two_opt_full(r)
+        c, nn = self.c, self.nn
+        changed = False
+        while len(r.path) >= 4:
+            arr = np.asarray(r.path)
+            n = len(arr)
+            _, head = _positions(arr, len(c))
+            fwd = np.concatenate([[0.0], np.cumsum(c[arr[:-1], arr[1:]])])
+            rev = np.concatenate([[0.0], np.cumsum(c[arr[1:], arr[:-1]])])
+            i = np.arange(1, n - 1)
+            # New edge arr[i-1] -> arr[j], or arr[i] -> arr[j+1], to a near node.
+            ja = head[nn[arr[i - 1]]]
+            jb = head[nn[arr[i]]] - 1
+            ii = np.concatenate([np.broadcast_to(i[:, None], ja.shape).ravel(),
+                                 np.broadcast_to(i[:, None], jb.shape).ravel()])
+            jj = np.concatenate([ja.ravel(), jb.ravel()])
+            ok = (jj > ii) & (jj <= n - 2)
+            ii, jj = ii[ok], jj[ok]
+            if not len(ii):
+                return changed
+            old = c[arr[ii - 1], arr[ii]] + c[arr[jj], arr[jj + 1]] + (fwd[jj] - fwd[ii])
+            new = c[arr[ii - 1], arr[jj]] + c[arr[ii], arr[jj + 1]] + (rev[jj] - rev[ii])
+            gain = old - new
+            k = int(np.argmax(gain))
+            if gain[k] <= EPS:
+                return changed
+            lo, hi = int(ii[k]), int(jj[k])
+            r.path[lo:hi + 1] = r.path[lo:hi + 1][::-1]
+            r.refresh()
+            changed = True
+        return changed
+
+    def two_opt_full(self, r: _Route) -> bool:
+        """2-opt evaluated over every pair of positions."""
         c = self.c
         changed = False
         while len(r.path) >= 4:
@@ -428,7 +508,13 @@ class _Search:
         return changed
 
     def relocate(self, r: _Route) -> bool:
-        """Move one visit (or another station of its group) to its best place elsewhere."""
+        """Move one visit (or another station of its group) to its best place elsewhere.
+
+        Evaluated at every edge; without groups and with neighbour lists, :meth:`or_opt` moves
+        single visits instead.
+        """
+        if self.nn is not None and self.width == 1 and self.settings.or_opt:
+            return False
         c = self.c
         changed = False
         while len(r.path) >= 4:
@@ -463,7 +549,67 @@ class _Search:
         return changed
 
     def or_opt(self, r: _Route) -> bool:
-        """Move a run of two or three visits, reversed or not, to its best place (Or 1976)."""
+        """Move a run of one to three visits, reversed or not, to its best place (Or 1976).
+
+        With neighbour lists, only places next to a node near the run's ends are tried; runs
+        of one are left to :meth:`relocate` when nodes have alternatives (groups).
+        """
+        if self.nn is None:
+            return self.or_opt_full(r)
+        c, nn = self.c, self.nn
+        lengths = np.array((1, 2, 3) if self.width == 1 else (2, 3))
+        changed = False
+        while len(r.path) >= 4:
+            arr = np.asarray(r.path)
+            n = len(arr)
+            tail, head = _positions(arr, len(c))
+            fwd = np.concatenate([[0.0], np.cumsum(c[arr[:-1], arr[1:]])])
+            rev = np.concatenate([[0.0], np.cumsum(c[arr[1:], arr[:-1]])])
+            base = c[arr[:-1], arr[1:]]
+            # Every run arr[i:i+s] of inner nodes, all lengths at once.
+            sl = lengths[lengths <= n - 2]
+            if not len(sl):
+                return changed
+            ln = np.repeat(sl, n - 1 - sl)
+            i = np.concatenate([np.arange(1, n - s) for s in sl])
+            first, last = arr[i], arr[i + ln - 1]
+            prev, nxt = arr[i - 1], arr[i + ln]
+            removal = c[prev, first] + c[last, nxt] - c[prev, nxt]
+            flip = (rev[i + ln - 1] - rev[i]) - (fwd[i + ln - 1] - fwd[i])
+            nf, nl = nn[first], nn[last]
+            # Forward: new edges arr[j] -> first and last -> arr[j+1]; reversed (runs of two or
+            # more): arr[j] -> last and first -> arr[j+1]. Either new edge may be the near one.
+            jf = np.concatenate([tail[nf], head[nl] - 1], axis=1)
+            jr = np.concatenate([tail[nl], head[nf] - 1], axis=1)
+            jj = np.concatenate([jf, jr], axis=1)
+            width = jf.shape[1]
+            rows = np.broadcast_to(np.arange(len(i))[:, None], jj.shape)
+            back = np.broadcast_to(np.arange(2 * width) >= width, jj.shape)
+            lo, hi = (i - 1)[:, None], (i + ln - 1)[:, None]
+            ok = (jj >= 0) & ((jj < lo) | (jj > hi)) & ~(back & (ln[:, None] == 1))
+            rr, jv, bk = rows[ok], jj[ok], back[ok]
+            if not len(rr):
+                return changed
+            a_end = np.where(bk, last[rr], first[rr])
+            b_end = np.where(bk, first[rr], last[rr])
+            gain = removal[rr] - (c[arr[jv], a_end] + c[b_end, arr[jv + 1]] - base[jv]
+                                  + np.where(bk, flip[rr], 0.0))
+            k = int(np.argmax(gain))
+            if gain[k] <= EPS:
+                return changed
+            at, s, edge, reverse = int(i[rr[k]]), int(ln[rr[k]]), int(jv[k]), bool(bk[k])
+            run = r.path[at:at + s]
+            if reverse:
+                run.reverse()
+            del r.path[at:at + s]
+            where = edge + 1 if edge < at else edge + 1 - s
+            r.path[where:where] = run
+            r.refresh()
+            changed = True
+        return changed
+
+    def or_opt_full(self, r: _Route) -> bool:
+        """Or-opt of runs of two or three evaluated at every edge."""
         c = self.c
         changed = False
         while len(r.path) >= 5:
@@ -541,6 +687,90 @@ class _Search:
 
         For every visit v and free node f, the cost of the route without v and with f at its
         cheapest edge: one of f's three cheapest edges on the current route (at most two of
+        them touch v), or the gap v leaves. Taken when it raises the prize within the budget,
+        or keeps the prize at a lower cost. With neighbour lists, f's edges are those at its
+        near nodes and the gap is tried for the nodes near v; the rest of the v x f table is
+        made of sums, not look-ups. A node of v's own group is not free (:meth:`swap_member`).
+        """
+        if self.nn is None:
+            return self.drop_add_full(r)
+        c, p, nn = self.c, self.p, self.nn
+        changed = False
+        while len(r.path) >= 3:
+            free = self.free(r)
+            if not len(free):
+                return changed
+            arr = np.asarray(r.path)
+            n = len(arr)
+            tail, head = _positions(arr, len(c))
+            base = c[arr[:-1], arr[1:]]
+            # Candidate edges of each free node: those leaving or entering a near node.
+            near = nn[free]
+            e = np.sort(np.concatenate([tail[near], head[near] - 1], axis=1), axis=1)
+            e[:, 1:][e[:, 1:] == e[:, :-1]] = -1  # an edge reached twice counts once
+            valid = e >= 0
+            es = np.where(valid, e, 0)
+            ins = np.where(valid, c[arr[es], free[:, None]] + c[free[:, None], arr[es + 1]]
+                           - base[es], np.inf)
+            rows = np.arange(len(free))
+            idx = np.empty((3, len(free)), dtype=np.intp)
+            val = np.empty((3, len(free)))
+            for t in range(3):
+                col = ins.argmin(axis=1)
+                idx[t], val[t] = es[rows, col], ins[rows, col]
+                ins[rows, col] = np.inf
+            k = np.arange(1, n - 1)
+            prev, node, nxt = arr[k - 1], arr[k], arr[k + 1]
+            save = c[prev, node] + c[node, nxt] - c[prev, nxt]
+            # Dense part: f at its cheapest edge; then the entries where that edge touches v.
+            delta = val[0][None, :] - save[:, None]
+            for shift in (0, 1):  # edge e touches the visits at positions e and e + 1
+                q = idx[0] + shift
+                hit = np.isfinite(val[0]) & (q >= 1) & (q <= n - 2)
+                fq, qq = rows[hit], q[hit]
+                touch1 = (idx[1, fq] == qq - 1) | (idx[1, fq] == qq)
+                alt = np.where(touch1, val[2, fq], val[1, fq])
+                delta[qq - 1, fq] = alt - save[qq - 1]
+            dp = p[free][None, :] - p[node][:, None]
+            slack = self.budget - r.cost
+            ok = (delta <= slack + EPS) & ((dp > EPS) | ((dp > -EPS) & (delta < -EPS)))
+            score = np.where(ok, dp - 1e-6 * delta / max(self.budget, EPS), -np.inf)
+            best = int(np.argmax(score))
+            best_score = float(score.flat[best])
+            ki, fi = (int(x) for x in np.unravel_index(best, score.shape))
+            pick = (int(k[ki]), int(free[fi]))
+            # Sparse part: f in the gap v leaves, for the free nodes near v.
+            gf = nn[node]
+            is_free = np.zeros(len(c), dtype=bool)
+            is_free[free] = True
+            gok = is_free[gf]
+            if gok.any():
+                gr = np.broadcast_to(np.arange(len(k))[:, None], gf.shape)[gok]
+                gv = gf[gok]
+                gd = c[prev[gr], gv] + c[gv, nxt[gr]] - c[prev[gr], nxt[gr]] - save[gr]
+                gdp = p[gv] - p[node[gr]]
+                gok2 = (gd <= slack + EPS) & ((gdp > EPS) | ((gdp > -EPS) & (gd < -EPS)))
+                gscore = np.where(gok2, gdp - 1e-6 * gd / max(self.budget, EPS), -np.inf)
+                gb = int(np.argmax(gscore))
+                if gscore[gb] > best_score:
+                    best_score = float(gscore[gb])
+                    pick = (int(k[gr[gb]]), int(gv[gb]))
+            if best_score == -np.inf:
+                return changed
+            pos, f = pick
+            del r.path[pos]
+            arr2 = np.asarray(r.path)
+            d = c[arr2[:-1], f] + c[f, arr2[1:]] - c[arr2[:-1], arr2[1:]]
+            r.path.insert(int(np.argmin(d)) + 1, f)
+            r.refresh()
+            changed = True
+        return changed
+
+    def drop_add_full(self, r: _Route) -> bool:
+        """Drop-add evaluated for every visit, every free node and every edge.
+
+        For every visit v and free node f, the cost of the route without v and with f at its
+        cheapest edge: one of f's three cheapest edges on the current route (at most two of
         them touch v), or the edge that closes the gap v leaves. Taken when it raises the
         prize within the budget, or keeps the prize at a lower cost. A node of v's own group is
         not free; :meth:`swap_member` covers it.
@@ -549,9 +779,9 @@ class _Search:
         changed = False
         while len(r.path) >= 3:
             free = self.free(r)
+            arr = np.asarray(r.path)
             if not len(free):
                 return changed
-            arr = np.asarray(r.path)
             n = len(arr)
             a, b = arr[:-1], arr[1:]
             # free x edges, so that the three cheapest edges are found along rows.
@@ -616,23 +846,33 @@ class _Search:
         return True
 
     def improve(self, r: _Route) -> None:
-        """Local search to a local optimum: shorten, then spend what was saved on prize."""
+        """Local search to a local optimum: shorten, then spend what was saved on prize.
+
+        The moves run in a cycle (variable neighbourhood descent); it ends when every move in
+        turn has found nothing since the last change. Each move repeats itself until it finds
+        nothing, so a move that changed the route needs no second look before the others.
+        """
         st = self.settings
-        for _ in range(IMPROVE_ROUNDS):
+        moves: list[Callable[[_Route], bool]] = []
+        if st.two_opt:
+            moves.append(self.two_opt)
+        if not (self.nn is not None and self.width == 1 and st.or_opt):
+            moves.append(self.relocate)
+        if st.or_opt:
+            moves.append(self.or_opt)
+        if self.width > 1:
+            moves.append(self.swap_member)
+        moves.append(self.fill)
+        moves.append(self.drop_add if st.drop_add else self.exchange)
+        clean, at = 0, 0
+        for _ in range(IMPROVE_ROUNDS * len(moves)):
             prize, cost = r.prize, r.cost
-            if st.two_opt:
-                self.two_opt(r)
-            self.relocate(r)
-            if st.or_opt:
-                self.or_opt(r)
-            self.swap_member(r)
-            self.fill(r)
-            if st.drop_add:
-                self.drop_add(r)
-            else:
-                self.exchange(r)
-            if not (r.prize > prize + EPS or r.cost < cost - EPS):
+            moves[at](r)
+            better = r.prize > prize + EPS or (r.prize > prize - EPS and r.cost < cost - EPS)
+            clean = 1 if better else clean + 1
+            if clean >= len(moves):
                 return
+            at = (at + 1) % len(moves)
 
     # -- perturbation ---------------------------------------------------------------------
 
@@ -699,7 +939,7 @@ def _search(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_],
             time_limit_s: float, settings: SearchSettings) -> Solution:
     rng = np.random.default_rng(seed)
     deadline = time.monotonic() + time_limit_s
-    s = _Search(c, p, g, candidates, budget=budget, settings=settings)
+    s = _Search(c, p, g, candidates, ends=(start, end), budget=budget, settings=settings)
     cur = _Route(s, [start, end])
     s.fill(cur)
     s.improve(cur)
