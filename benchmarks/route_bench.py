@@ -5,8 +5,8 @@ Instances are generated in the style of the published orienteering sets (Tsiligi
 integer scores 1-10, distinct start and end nodes, and budgets at 25, 40 and 55 % of a
 nearest-neighbour tour through every node. Each is solved by
 
-- ours: ``planner.route.solve`` with its default (deterministic) iteration count and its default
-  10 s safety cap (the table says if the cap was ever reached);
+- ours: ``planner.route.solve`` with its default (deterministic) iteration count, the wall-clock
+  cap raised to 120 s (the table says if it was ever reached);
 - greedy: nearest neighbour by score per unit of cost, the usual baseline;
 - PyVRP (if installed): its prize-collecting model with start and end depots and a maximum
   distance, 2 s per instance, as a black box;
@@ -40,6 +40,9 @@ REF = HERE / "op_reference.json"
 SIZES = (21, 32, 33, 64, 66)
 ALPHAS = (0.25, 0.40, 0.55)
 SEEDS = (1, 2)
+#: Wall-clock cap for our runs: the iteration count bounds the work; the cap of solve (10 s) is
+#: raised so that a busy shared machine does not cut runs short (cpu time is the one-core time).
+CAP_S = 120.0
 
 
 def instance(n: int, seed: int, alpha: float) -> tuple[np.ndarray, np.ndarray, float]:
@@ -151,7 +154,8 @@ def main() -> None:
                 key = f"n{n}-s{seed}-a{alpha:.2f}"
                 cost, prize, budget = instance(n, seed, alpha)
                 t0, c0 = time.perf_counter(), time.process_time()
-                ours = solve(cost, prize, start=0, end=n - 1, budget=budget, method="search")
+                ours = solve(cost, prize, start=0, end=n - 1, budget=budget, method="search",
+                             time_limit_s=CAP_S)
                 secs, cpu = time.perf_counter() - t0, time.process_time() - c0
                 capped += ours.stopped_by_time
                 assert path_cost(cost, ours.order) <= budget + 1e-9

@@ -35,13 +35,20 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 #: Record-to-record travel (Dueck 1993): a trial becomes the current solution when its prize is
-#: within this share of the best one's. The margin shrinks linearly to zero over the run, so
-#: the search explores first and converges last. 4 % was the best of 1, 2, 4 and 8 % on the
-#: small benchmark (21-66 nodes) and holds at 100-400 nodes (benchmarks/README.md, ablation).
+#: within this share of the best one's (of the current run). The margin shrinks linearly to zero
+#: over the search, so it explores first and converges last. 4 % is the value the search had
+#: when it reached the small benchmark's references; benchmarks/README.md shows 2 % and 8 %.
 RRT_MARGIN = 0.04
 #: Chance that a rejected trial sends the search back to the best solution found: a gentle
 #: restart from the elite solution when the current one has drifted.
 RESET_PROBABILITY = 0.02
+#: A run that has not improved its best for this share of the iteration count restarts from a
+#: new randomised greedy route (the best found is kept): record-to-record travel alone stays in
+#: one basin, and on clustered instances a basin is a choice of clusters that small ruins cannot
+#: change (one 200-node instance ended 7 % lower on one seed than on three others without it).
+RESTART_SHARE = 0.25
+#: The fewest iterations without improvement before a restart, for short runs.
+RESTART_MIN = 25
 #: Share of perturbations that force unvisited nodes in (the rest ruin part of the route).
 FORCE_PROBABILITY = 0.5
 #: Share of ruins that remove a run of consecutive visits; the rest remove the visits nearest
@@ -59,15 +66,17 @@ NOISE_RANGE = (0.4, 1.6)
 #: high prizes, a = 0.5 cheap nodes (Tsiligirides 1984 used such exponents on score/distance).
 PRIZE_EXPONENTS = (0.5, 1.0, 2.0)
 #: Default number of perturbations: WORK / candidates, between MIN and MAX iterations. A
-#: perturbation's local search costs more on a longer route (about 5, 8, 14 and 18 ms of one
-#: core at 64, 100, 200 and 400 nodes), so a fixed work budget keeps the time near-flat in the
-#: problem's size: about 2 s at 64 nodes, 3-6 s at 100-400 (benchmarks/README.md).
+#: perturbation's local search costs more on a longer route (about 4.5, 7, 13 and 18 ms of one
+#: core at 64, 100, 200 and 400 nodes), so the count falls with the size: 600 up to 200
+#: candidates, 300 at 400, and the time stays at a few seconds (benchmarks/README.md).
 ITERATION_WORK = 120_000
-#: The fewest perturbations the default schedule makes, whatever the size.
-ITERATIONS_MIN = 100
-#: The most perturbations the default schedule makes: on the 21-66 node benchmark 400 reach
-#: every reference (mean gap 0.00 %), so more only cost time.
-ITERATIONS_MAX = 400
+#: The fewest perturbations the default schedule makes, whatever the size (the floor the
+#: search had before; a 5000-node grouped problem costs about 0.4 s of one core per iteration).
+ITERATIONS_MIN = 60
+#: The most perturbations the default schedule makes: 400 already reach every reference of the
+#: 21-66 node benchmark; 600 (about 2.7 s of one core at 64 nodes) buy quality at 100-200
+#: nodes, where 400 fell up to 1.6 % short of the long-run references.
+ITERATIONS_MAX = 600
 #: Length of the neighbour lists that 2-opt, or-opt and drop-add are evaluated on: a move is
 #: tried only where it makes an edge to one of a node's nearest nodes. 2-opt and 3-opt with
 #: neighbour lists of 20 lose little against full evaluation (Johnson and McGeoch 1997, "The
@@ -104,6 +113,7 @@ class SearchSettings:
     spatial_ruin: bool = True
     neighbours: int = NEIGHBOURS
     rrt_margin: float = RRT_MARGIN
+    restart_share: float = RESTART_SHARE
     ruin_max: int = RUIN_MAX
     force_probability: float = FORCE_PROBABILITY
     string_probability: float = STRING_PROBABILITY
@@ -120,7 +130,7 @@ def default_iterations(candidates: int) -> int:
     Examples
     --------
     >>> default_iterations(64), default_iterations(400), default_iterations(5000)
-    (400, 300, 100)
+    (600, 300, 60)
     """
     return max(ITERATIONS_MIN, min(ITERATIONS_MAX, ITERATION_WORK // max(candidates, 1)))
 
@@ -412,10 +422,11 @@ class _Search:
         cols = np.arange(nf)
         cost = r.cost
         inserted = False
+        # Each free node's cheapest edge, kept up to date: an insertion replaces one edge by
+        # two, so only the nodes whose cheapest edge was the replaced one look again.
+        pos = delta[:m].argmin(axis=0)
+        d = delta[pos, cols]
         while True:
-            rows = delta[:m]
-            pos = rows.argmin(axis=0)
-            d = rows[pos, cols]
             ok = alive & (cost + d <= self.budget + EPS)
             if not ok.any():
                 break
@@ -436,6 +447,14 @@ class _Search:
             delta[m] = c[f, free] + c[free, b] - c[f, b]
             eb[e], ea[m], eb[m] = f, f, b
             m += 1
+            lost = np.flatnonzero(alive & (pos == e))
+            for row in (e, m - 1):
+                closer = delta[row] < d
+                pos[closer], d[closer] = row, delta[row, closer]
+            if len(lost):
+                sub = delta[:m, lost]
+                at = sub.argmin(axis=0)
+                pos[lost], d[lost] = at, sub[at, np.arange(len(lost))]
         if inserted:
             r.refresh()
         return inserted
@@ -510,11 +529,48 @@ class _Search:
     def relocate(self, r: _Route) -> bool:
         """Move one visit (or another station of its group) to its best place elsewhere.
 
-        Evaluated at every edge; without groups and with neighbour lists, :meth:`or_opt` moves
-        single visits instead.
+        With neighbour lists, the places tried are the edges at the nodes near each station;
+        without groups, :meth:`or_opt` moves single visits instead.
         """
-        if self.nn is not None and self.width == 1 and self.settings.or_opt:
+        if self.nn is None:
+            return self.relocate_full(r)
+        if self.width == 1 and self.settings.or_opt:
             return False
+        c, nn = self.c, self.nn
+        changed = False
+        while len(r.path) >= 4:
+            arr = np.asarray(r.path)
+            n = len(arr)
+            tail, head = _positions(arr, len(c))
+            k = np.arange(1, n - 1)
+            prev, node, nxt = arr[k - 1], arr[k], arr[k + 1]
+            removal = c[prev, node] + c[node, nxt] - c[prev, nxt]
+            alts = self.members[node]  # visits x width, -1 padded
+            kk, mm = np.nonzero(alts >= 0)
+            st = alts[kk, mm]
+            near = nn[st]
+            ee = np.concatenate([tail[near], head[near] - 1], axis=1)
+            rows = np.broadcast_to(np.arange(len(st))[:, None], ee.shape)
+            pk = k[kk][:, None]
+            ok = (ee >= 0) & (ee != pk - 1) & (ee != pk)
+            rr, ev = rows[ok], ee[ok]
+            if not len(rr):
+                return changed
+            sv = st[rr]
+            gain = removal[kk[rr]] - (c[arr[ev], sv] + c[sv, arr[ev + 1]]
+                                      - c[arr[ev], arr[ev + 1]])
+            best = int(np.argmax(gain))
+            if gain[best] <= EPS:
+                return changed
+            pos, moved, edge = int(k[kk[rr[best]]]), int(sv[best]), int(ev[best])
+            del r.path[pos]
+            r.path.insert(edge + 1 if edge < pos else edge, moved)
+            r.refresh()
+            changed = True
+        return changed
+
+    def relocate_full(self, r: _Route) -> bool:
+        """Relocate evaluated at every edge."""
         c = self.c
         changed = False
         while len(r.path) >= 4:
@@ -722,6 +778,13 @@ class _Search:
             k = np.arange(1, n - 1)
             prev, node, nxt = arr[k - 1], arr[k], arr[k + 1]
             save = c[prev, node] + c[node, nxt] - c[prev, nxt]
+            slack = self.budget - r.cost
+            # Only nodes whose cheapest edge fits once the dearest visit is gone can enter at
+            # an edge (the gap is tried below for all): an exact cut, large on long routes.
+            fits = val[0] <= slack + float(save.max()) + EPS
+            free_all = free
+            free, idx, val = free[fits], idx[:, fits], val[:, fits]
+            rows = np.arange(len(free))
             # Dense part: f at its cheapest edge; then the entries where that edge touches v.
             delta = val[0][None, :] - save[:, None]
             for shift in (0, 1):  # edge e touches the visits at positions e and e + 1
@@ -732,17 +795,18 @@ class _Search:
                 alt = np.where(touch1, val[2, fq], val[1, fq])
                 delta[qq - 1, fq] = alt - save[qq - 1]
             dp = p[free][None, :] - p[node][:, None]
-            slack = self.budget - r.cost
             ok = (delta <= slack + EPS) & ((dp > EPS) | ((dp > -EPS) & (delta < -EPS)))
             score = np.where(ok, dp - 1e-6 * delta / max(self.budget, EPS), -np.inf)
-            best = int(np.argmax(score))
-            best_score = float(score.flat[best])
-            ki, fi = (int(x) for x in np.unravel_index(best, score.shape))
-            pick = (int(k[ki]), int(free[fi]))
+            best_score, pick = -np.inf, (0, 0)
+            if score.size:
+                best = int(np.argmax(score))
+                best_score = float(score.flat[best])
+                ki, fi = (int(x) for x in np.unravel_index(best, score.shape))
+                pick = (int(k[ki]), int(free[fi]))
             # Sparse part: f in the gap v leaves, for the free nodes near v.
             gf = nn[node]
             is_free = np.zeros(len(c), dtype=bool)
-            is_free[free] = True
+            is_free[free_all] = True
             gok = is_free[gf]
             if gok.any():
                 gr = np.broadcast_to(np.arange(len(k))[:, None], gf.shape)[gok]
@@ -856,7 +920,7 @@ class _Search:
         moves: list[Callable[[_Route], bool]] = []
         if st.two_opt:
             moves.append(self.two_opt)
-        if not (self.nn is not None and self.width == 1 and st.or_opt):
+        if self.nn is None or self.width > 1 or not st.or_opt:
             moves.append(self.relocate)
         if st.or_opt:
             moves.append(self.or_opt)
@@ -940,32 +1004,47 @@ def _search(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_],
     rng = np.random.default_rng(seed)
     deadline = time.monotonic() + time_limit_s
     s = _Search(c, p, g, candidates, ends=(start, end), budget=budget, settings=settings)
+    lo, hi = settings.noise_range
+    exponents = np.asarray(settings.prize_exponents)
     cur = _Route(s, [start, end])
     s.fill(cur)
     s.improve(cur)
-    best = cur.copy()
+    best = run_best = cur.copy()
+    stall = max(RESTART_MIN, int(settings.restart_share * iterations)) \
+        if settings.restart_share > 0 else iterations + 1
+    since = 0
     stopped = False
-    lo, hi = settings.noise_range
     for it in range(iterations):
         if time.monotonic() > deadline:
             stopped = True
             break
+        if since >= stall and iterations - it > stall:
+            # A restart: a new randomised greedy route, and a new run around it.
+            cur = _Route(s, [start, end])
+            s.fill(cur, rng.uniform(lo, hi, size=len(p)), float(rng.choice(exponents)))
+            s.improve(cur)
+            run_best, since = cur.copy(), 0
+            if _better(cur, best):
+                best = cur.copy()
         trial = cur.copy()
         if rng.random() < settings.force_probability:
             s.force(trial, rng, set(cur.path))
         else:
             s.ruin(trial, rng)
         # Recreate with a randomised greedy: noise on the ratios tries other choices.
-        s.fill(trial, rng.uniform(lo, hi, size=len(p)),
-               float(rng.choice(np.asarray(settings.prize_exponents))))
+        s.fill(trial, rng.uniform(lo, hi, size=len(p)), float(rng.choice(exponents)))
         s.improve(trial)
         if _better(trial, best):
             best = trial.copy()
-        # Record-to-record acceptance: take a trial within a shrinking margin of the best.
+        if _better(trial, run_best):
+            run_best, since = trial.copy(), 0
+        else:
+            since += 1
+        # Record-to-record acceptance: take a trial within a shrinking margin of the run's best.
         margin = settings.rrt_margin * (1.0 - it / max(iterations, 1))
-        if trial.prize >= best.prize * (1.0 - margin) - EPS:
+        if trial.prize >= run_best.prize * (1.0 - margin) - EPS:
             cur = trial
         elif rng.random() < RESET_PROBABILITY:
-            cur = best.copy()
+            cur = run_best.copy()
     return Solution(order=tuple(best.path), prize=best.prize, cost=path_cost(c, best.path),
                     optimal=False, method=Method.SEARCH, stopped_by_time=stopped)
