@@ -37,7 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 #: Record-to-record travel (Dueck 1993): a trial becomes the current solution when its prize is
 #: within this share of the best one's (of the current run). The margin shrinks linearly to zero
 #: over the search, so it explores first and converges last. 4 % is the value the search had
-#: when it reached the small benchmark's references; benchmarks/README.md shows 2 % and 8 %.
+#: when it reached the small benchmark's references; it was not re-tuned at scale.
 RRT_MARGIN = 0.04
 #: Chance that a rejected trial sends the search back to the best solution found: a gentle
 #: restart from the elite solution when the current one has drifted.
@@ -52,8 +52,8 @@ RESTART_MIN = 25
 #: Share of perturbations that force unvisited nodes in (the rest ruin part of the route).
 FORCE_PROBABILITY = 0.5
 #: Share of ruins that remove a run of consecutive visits; the rest remove the visits nearest
-#: to a random visit. Both are SISR's removals (Christiaens and Vanden Berghe 2020), which
-#: found spatially related removal far better than scattered random removal.
+#: to a random visit. Both are SISR's removals of related visits (Christiaens and Vanden Berghe
+#: 2020); removing scattered random visits instead was 2 % lower on average in the ablation.
 STRING_PROBABILITY = 0.5
 #: Most visits one ruin removes: up to half the route, but no more than this. SISR removes 10
 #: customers on average (its c-bar); drawing uniformly from 1..19 gives that mean on large
@@ -74,14 +74,15 @@ ITERATION_WORK = 120_000
 #: search had before; a 5000-node grouped problem costs about 0.4 s of one core per iteration).
 ITERATIONS_MIN = 60
 #: The most perturbations the default schedule makes: 400 already reach every reference of the
-#: 21-66 node benchmark; 600 (about 2.7 s of one core at 64 nodes) buy quality at 100-200
-#: nodes, where 400 fell up to 1.6 % short of the long-run references.
+#: 21-66 node benchmark; 600 (about 2.7 s of one core at 64 nodes) buy quality at 100 nodes,
+#: where 400 fell up to 1.6 % short of the long-run references.
 ITERATIONS_MAX = 600
 #: Length of the neighbour lists that 2-opt, or-opt and drop-add are evaluated on: a move is
 #: tried only where it makes an edge to one of a node's nearest nodes. 2-opt and 3-opt with
 #: neighbour lists of 20 lose little against full evaluation (Johnson and McGeoch 1997, "The
 #: traveling salesman problem: a case study in local optimization") and cost O(route x 20)
-#: instead of O(route^2); routes shorter than this are evaluated in full anyway.
+#: instead of O(route^2); here they halve the time at 400 nodes for a mixed effect on quality
+#: (benchmarks/README.md). Problems of at most 21 nodes are evaluated in full.
 NEIGHBOURS = 20
 #: Rounds of the local search (times its number of moves) before it gives up on reaching a
 #: local optimum: a safety bound; every move strictly improves the prize, or the cost at equal
