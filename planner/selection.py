@@ -179,7 +179,7 @@ def choose(problem: Problem, *, scale: float = 1.0, seed: int = 0,
     if not sol.order:
         return None
     return Choice(order=sol.order, method=str(sol.method), optimal=sol.optimal,
-                  stopped_by_time=bool(getattr(sol, "stopped_by_time", False)),
+                  stopped_by_time=sol.stopped_by_time,
                   skipped=tuple(explain(problem, sol.order, cost=cost)))
 
 

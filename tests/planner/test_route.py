@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import itertools
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
-from planner.route import path_cost, solve
+from planner.route import Method, SearchSettings, path_cost, solve
 
 
 def brute_force(c, p, start, end, budget, groups=None):
@@ -102,21 +105,75 @@ def test_bad_shapes() -> None:
         solve(np.zeros((3, 2)), [1, 2, 3], start=0, end=1, budget=1)
 
 
-def test_read_instance_in_both_header_styles(tmp_path) -> None:
-    from planner.route import read_instance
+def test_method_is_a_typed_kind_printing_as_before() -> None:
+    c, p = instance(4, 30)
+    ex = solve(c[:9, :9], p[:9], start=0, end=8, budget=150)
+    se = solve(c, p, start=0, end=29, budget=150, method="search", iterations=5)
+    none = solve(c, p, start=0, end=29, budget=1.0)
+    assert (ex.method, se.method, none.method) == (Method.EXACT, Method.SEARCH, Method.NONE)
+    assert [f"{s.method}" for s in (ex, se, none)] == ["exact", "search", "none"]
+    assert se.method == "search"
+    with pytest.raises(ValueError, match="method"):
+        solve(c, p, start=0, end=29, budget=150, method="greedy")
 
-    op = tmp_path / "op.txt"
-    op.write_text("40 1\n0 0 0\n10 0 5\n10 10 7\n0 10 0\n")
-    cost, prize, budget = read_instance(str(op))
-    assert budget == 40.0
-    assert prize.tolist() == [0.0, 5.0, 7.0, 0.0]
-    sol = solve(cost, prize, start=0, end=3, budget=budget)
-    assert sol.prize == 12.0 and sol.cost == pytest.approx(30.0)
-    top = tmp_path / "top.txt"
-    top.write_text("n 4\nm 1\ntmax 25\n0 0 0\n10 0 5\n10 10 7\n0 10 0\n")
-    cost, prize, budget = read_instance(str(top), start=0, end=3)
-    assert budget == 25.0
-    assert solve(cost, prize, start=0, end=3, budget=budget).prize == 7.0  # 0-2-3 is 24.1
-    (tmp_path / "bad.txt").write_text("1 2 3\n")
-    with pytest.raises(ValueError, match="budget"):
-        read_instance(str(tmp_path / "bad.txt"))
+
+def test_stopped_by_time_says_when_the_cap_ended_the_search() -> None:
+    c, p = instance(5, 60)
+    capped = solve(c, p, start=0, end=59, budget=300, method="search", time_limit_s=0.0)
+    assert capped.stopped_by_time
+    assert path_cost(c, capped.order) <= 300 + 1e-9  # still a feasible route
+    full = solve(c, p, start=0, end=59, budget=300, method="search", iterations=3)
+    assert not full.stopped_by_time
+    assert not solve(c[:8, :8], p[:8], start=0, end=7, budget=200).stopped_by_time
+
+
+def test_search_is_deterministic_across_processes() -> None:
+    code = (
+        "import numpy as np; from planner.route import solve; "
+        "rng = np.random.default_rng(11); pts = rng.uniform(0, 100, (120, 2)); "
+        "c = np.hypot(*(pts[:, None] - pts[None]).transpose(2, 0, 1)); "
+        "p = rng.integers(1, 10, 120).astype(float); "
+        "s = solve(c, p, start=0, end=0, budget=400, seed=2, iterations=15); "
+        "print(s.order, repr(s.prize), repr(s.cost))"
+    )
+    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONHASHSEED": str(h)}).stdout
+            for h in (1, 2)}
+    assert len(outs) == 1
+
+
+def test_every_move_keeps_the_route_feasible_and_counts_prizes_right() -> None:
+    """Ablated variants still return feasible routes whose prize is what they visit."""
+    c, p = instance(8, 80)
+    for st in (SearchSettings(), SearchSettings(drop_add=False, or_opt=False),
+               SearchSettings(spatial_ruin=False, two_opt=False)):
+        sol = solve(c, p, start=3, end=3, budget=260, method="search", iterations=15,
+                    settings=st)
+        assert sol.order[0] == sol.order[-1] == 3
+        assert len(set(sol.order[1:-1])) == len(sol.order) - 2
+        assert path_cost(c, sol.order) <= 260 + 1e-9
+        assert sol.prize == pytest.approx(sum(p[i] for i in sol.order[1:-1]))
+
+
+def test_groups_at_scale_visit_each_group_once_asymmetric_costs() -> None:
+    rng = np.random.default_rng(3)
+    n_targets, width = 150, 4
+    pts = rng.uniform(0, 1000, (n_targets, 2))
+    st = (pts[:, None] + rng.normal(0, 10, (n_targets, width, 2))).reshape(-1, 2)
+    xy = np.vstack([[[0, 0], [1000, 1000]], st])
+    d = np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1))
+    c = d + 0.3 * np.maximum(xy[None, :, 1] - xy[:, None, 1], 0)  # uphill costs more
+    groups = np.concatenate([[-1, -1], np.repeat(np.arange(n_targets), width)])
+    prize = np.concatenate([[0, 0], np.repeat(rng.integers(1, 10, n_targets), width)]) * 1.0
+    sol = solve(c, prize, start=0, end=1, budget=6000, groups=groups, iterations=10)
+    visited = [int(groups[i]) for i in sol.order[1:-1]]
+    assert sol.order[0] == 0 and sol.order[-1] == 1
+    assert len(visited) == len(set(visited)) > 10
+    assert path_cost(c, sol.order) <= 6000 + 1e-9
+    assert sol.prize == pytest.approx(sum(prize[i] for i in sol.order[1:-1]))
+    # Each visit is its group's cheapest station in its place (the station swap converged).
+    o = sol.order
+    for k in range(1, len(o) - 1):
+        here = c[o[k - 1], o[k]] + c[o[k], o[k + 1]]
+        alts = np.flatnonzero(groups == groups[o[k]])
+        assert here <= min(c[o[k - 1], a] + c[a, o[k + 1]] for a in alts) + 1e-9
