@@ -100,12 +100,27 @@ def test_write_terrain(three_targets, write_json, tmp_path) -> None:
 
 
 def test_real_subprocess_and_python_m(tmp_path) -> None:
+    """Piped, as in a log: plain text at 80 columns with nothing cut."""
+    import os
+    import re
+
     mission = EXAMPLES / "flight3" / "targets.geojson"
     exe = Path(sys.executable).with_name("plan-flight")
-    res = subprocess.run([str(exe), str(mission), "--quiet"], capture_output=True, text=True,
-                         check=False, timeout=300)
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    res = subprocess.run([str(exe), str(mission), "--export", str(tmp_path / "p.geojson")],
+                         capture_output=True, text=True, check=False, timeout=300, env=env)
     assert res.returncode == 0, res.stderr
-    assert "Flight plan" in res.stdout
+    out = res.stdout
+    assert "Flight plan" in out and "Waypoints: position" in out
+    assert "…" not in out and "─" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    pairs = [(float(a), float(b)) for a, b in re.findall(r"(-?\d+\.\d{7})\s+(-?\d+\.\d{7})",
+                                                            out)]
+    doc = json.loads((tmp_path / "p.geojson").read_text())  # lon/lat to 8 decimals
+    for f in doc["features"]:
+        if f["properties"]["role"] == "waypoint":
+            lon, lat = f["geometry"]["coordinates"][:2]
+            assert any(abs(a - lat) <= 1.01e-7 and abs(b - lon) <= 1.01e-7 for a, b in pairs)
     res = subprocess.run([sys.executable, "-m", "planner", "/nonexistent.geojson"],
                          capture_output=True, text=True, check=False, timeout=120)
     assert res.returncode == 2
