@@ -140,7 +140,8 @@ class Outputs:
     exports: tuple[Path, ...] = ()
     terrain: Path | None = None
     created: Path | None = None
-    """The ``--out`` folder this run made (removed again if nothing is written into it)."""
+    """The outermost folder this run made for ``--out`` (removed again if nothing is written
+    into it)."""
 
     def __bool__(self) -> bool:
         return bool(self.exports) or self.terrain is not None
@@ -183,7 +184,7 @@ def output_paths(*, mission: Path, export: Sequence[Path], plot: Path | None,
             _check_writable(p, mission)
     except BaseException:
         if created is not None:
-            created.rmdir()
+            remove_if_empty(created)
         raise
     return Outputs(exports=exports, terrain=write_terrain, created=created)
 
@@ -193,16 +194,29 @@ def _same(p: Path) -> Path:
 
 
 def _make_folder(out: Path) -> Path | None:
-    """Make the ``--out`` folder (and its parents) if it is missing; return it if made."""
+    """Make the ``--out`` folder (and its parents) if missing; return the outermost one made."""
     if out.is_dir():
         return None
     if out.exists():
         raise InputError(f"{out}: --out needs a folder, and this is a file")
+    top = out
+    while not top.parent.exists() and top.parent != top:
+        top = top.parent
     try:
         out.mkdir(parents=True)
     except OSError as exc:
         raise InputError(f"{out}: cannot make the folder ({exc.strerror or exc})") from None
-    return out
+    return top
+
+
+def remove_if_empty(top: Path) -> None:
+    """Remove a folder this run made, and the folders in it, if no file was written there."""
+    inside = sorted(top.rglob("*"), key=lambda p: len(p.parts), reverse=True)
+    if any(not p.is_dir() for p in inside):
+        return
+    for p in inside:
+        p.rmdir()
+    top.rmdir()
 
 
 def _check_writable(path: Path, mission: Path) -> None:
@@ -394,8 +408,8 @@ def main_command(
         _err(f"internal error (a bug, please report it): {type(exc).__name__}: {exc}")
         raise typer.Exit(1) from None
     finally:
-        if outputs.created is not None and not written and not any(outputs.created.iterdir()):
-            outputs.created.rmdir()
+        if outputs.created is not None and not written:
+            remove_if_empty(outputs.created)
 
 
 def _message(exc: PlanFlightError) -> str:

@@ -240,7 +240,7 @@ def test_ctrl_c_is_exit_130_and_removes_the_new_out_folder(monkeypatch, tmp_path
     res = runner.invoke(app, [str(write_json(three_targets)), "--out", str(out)])
     assert res.exit_code == 130
     assert res.stderr.strip() == "plan-flight: error: interrupted"
-    assert not out.exists()
+    assert not (tmp_path / "new").exists()
 
 
 def test_out_makes_its_folder(monkeypatch, tmp_path, planned) -> None:
