@@ -30,6 +30,45 @@ class Pointing:
     surface: str = "ground"
 
 
+def obliquity_deg(station: ArrayLike, aim: ArrayLike, *, upright: bool = False,
+                  ) -> NDArray[np.float64]:
+    """Angle between the line of sight and a surface's normal at the aim, in degrees.
+
+    The ground's normal points up; an upright surface faces the station (its normal level,
+    towards it). ``station`` and ``aim`` are ``(..., 3)`` points.
+
+    Examples
+    --------
+    >>> float(obliquity_deg((0.0, -10.0, 10.0), (0.0, 0.0, 0.0)))  # 45 degrees down
+    45.0
+    >>> round(float(obliquity_deg((0.0, -80.0, 2.0), (0.0, 0.0, 0.0), upright=True)), 2)
+    1.43
+    """
+    d = np.asarray(station, float) - np.asarray(aim, float)
+    horiz = np.hypot(d[..., 0], d[..., 1])
+    elevation = np.degrees(np.arctan2(d[..., 2], horiz))
+    return np.asarray(np.abs(elevation) if upright else 90.0 - elevation, dtype=np.float64)
+
+
+def surface_gsd_cm(slant_range_m: ArrayLike, ifov_rad: float,
+                   obliquity: ArrayLike) -> NDArray[np.float64]:
+    """Ground sample distance on a surface seen at an obliquity, in cm (the coarser axis).
+
+    A pixel's footprint is stretched by ``1 / cos(obliquity)`` along the line of sight.
+
+    Examples
+    --------
+    >>> round(float(surface_gsd_cm(85.0, 0.26e-3, 0.0)), 2)
+    2.21
+    >>> round(float(surface_gsd_cm(85.0, 0.26e-3, 88.6)), 1)  # the ground under flight 3's rover
+    90.5
+    """
+    cos = np.cos(np.radians(np.asarray(obliquity, float)))
+    with np.errstate(divide="ignore"):
+        out = np.asarray(slant_range_m, float) * ifov_rad * 100.0 / np.maximum(cos, 0.0)
+    return np.asarray(out, dtype=np.float64)
+
+
 def gsd_cm(slant_range_m: float, ifov_rad: float) -> float:
     """Ground sample distance on a surface facing the camera: range times pixel angle, in cm.
 

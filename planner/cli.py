@@ -116,19 +116,23 @@ def _err(message: str) -> Console:
     return console
 
 
-def check_run_options(*, seed: int, resolution: float | None, time_limit: float) -> None:
+def check_run_options(*, seed: int, terrain_seed: int, resolution: float | None,
+                      time_limit: float, dem_precision: float | None) -> None:
     """Refuse run options no plan can use, naming the option (exit code 2).
 
     The flight settings (``--altitude``, ``--speed``, ``--air-density``, the budgets) are
     checked where the vehicle is configured, against its profile and the mission's body.
     """
-    if seed < 0:
-        raise InputError(f"--seed {seed}: must be a whole number >= 0")
-    for option, value in (("--resolution", resolution), ("--time-limit", time_limit)):
+    for option, whole in (("--seed", seed), ("--terrain-seed", terrain_seed)):
+        if whole < 0:
+            raise InputError(f"{option} {whole}: must be a whole number >= 0")
+    for option, value, positive in (("--resolution", resolution, True),
+                                    ("--time-limit", time_limit, True),
+                                    ("--dem-precision-m", dem_precision, False)):
         if value is None:
             continue
         try:
-            number(value, minimum=0.0, exclusive_minimum=True)
+            number(value, minimum=0.0, exclusive_minimum=positive)
         except ValueError as exc:
             raise InputError(f"{option} {value:g}: {exc}") from None
 
@@ -302,6 +306,17 @@ def main_command(
     dem: Annotated[Path | None, typer.Option(
         help="GeoTIFF terrain model (any CRS PROJ knows); default: built-in synthetic terrain.",
         show_default=False)] = None,
+    dem_precision: Annotated[float | None, typer.Option(
+        "--dem-precision-m",
+        help="Vertical precision (1 sigma) of the DEM, m; default: the file's metadata, else a "
+             "quarter of its post spacing. Slope and rocks are judged above it.",
+        show_default=False)] = None,
+    image: Annotated[Path | None, typer.Option(
+        help="Orthoimage GeoTIFF (any CRS; 8/16-bit or float) the navigation camera's texture "
+             "is judged from; without it (or role: featureless areas) texture is not assessed "
+             "on a DEM.", show_default=False)] = None,
+    terrain_seed: Annotated[int, typer.Option(
+        help="Seed of the built-in terrain, which is otherwise a function of the place.")] = 0,
     altitude: Annotated[float | None, typer.Option(
         help="Cruise height above ground, m (within the profile's limits).")] = None,
     speed: Annotated[float | None, typer.Option(
@@ -317,8 +332,7 @@ def main_command(
     resolution: Annotated[float | None, typer.Option(
         help="Terrain grid spacing in the local frame, m; default: the DEM's own (1 m "
              "for the built-in terrain).")] = None,
-    seed: Annotated[int, typer.Option(help="Seed of the route search and built-in "
-                                           "terrain.")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the route search.")] = 0,
     time_limit: Annotated[float, typer.Option(
         help="Safety cap on the route search's wall-clock time, s. The search stops after a "
              "fixed number of iterations, so the same input gives the same plan unless this "
@@ -357,7 +371,9 @@ def main_command(
     """
     options = PlanOptions(
         body=body.value if body else None, vehicle=vehicle,
-        dem=str(dem) if dem is not None else None, altitude_m=altitude, speed_m_s=speed,
+        dem=str(dem) if dem is not None else None,
+        image=str(image) if image is not None else None, dem_precision_m=dem_precision,
+        terrain_seed=terrain_seed, altitude_m=altitude, speed_m_s=speed,
         air_density_kg_m3=air_density, usable_energy_wh=usable_energy, reserve_wh=reserve,
         max_flight_time_s=max_time, resolution_m=resolution, seed=seed,
         time_limit_s=time_limit)
@@ -366,7 +382,8 @@ def main_command(
     outputs = Outputs()
     written = False
     try:
-        check_run_options(seed=seed, resolution=resolution, time_limit=time_limit)
+        check_run_options(seed=seed, terrain_seed=terrain_seed, resolution=resolution,
+                          time_limit=time_limit, dem_precision=dem_precision)
         if check is not None:
             if export or out or plot or write_terrain:
                 raise InputError("--check re-checks a plan and writes nothing: leave out "

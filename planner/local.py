@@ -41,6 +41,7 @@ class LocalMission:
     keep_outs: tuple[BaseGeometry, ...]
     keep_outs_buffered: tuple[BaseGeometry, ...]
     keep_outs_grown: tuple[BaseGeometry, ...]
+    featureless: tuple[BaseGeometry, ...] = ()
 
     def bounds(self) -> tuple[float, float, float, float]:
         """``(xmin, ymin, xmax, ymax)`` of home, landing, targets and buffered keep-outs."""
@@ -74,4 +75,5 @@ def project(mission: Mission, frame: Frame, *, nav_margin_m: float) -> LocalMiss
                                  zip(keeps, mission.keep_outs, strict=True)),
         keep_outs_grown=tuple(g.buffer(k.buffer_m + nav_margin_m, join_style="mitre",
                                        mitre_limit=MITRE_LIMIT)
-                              for g, k in zip(keeps, mission.keep_outs, strict=True)))
+                              for g, k in zip(keeps, mission.keep_outs, strict=True)),
+        featureless=tuple(frame.geometry_to_local(f.geometry) for f in mission.featureless))

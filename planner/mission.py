@@ -44,6 +44,8 @@ class Role(StrEnum):
     HOME = "home"
     LANDING = "landing"
     KEEP_OUT = "keep_out"
+    FEATURELESS = "featureless"
+    """Ground the operator knows is featureless (sand, dust): no texture for a camera to track."""
     PLAN_FLIGHT = "plan_flight"
     """Mission-wide settings, for files that cannot hold a top-level ``plan_flight`` member
     (a GIS layer): its properties are the settings, its ``name`` the mission's title, and its
@@ -53,12 +55,28 @@ class Role(StrEnum):
 ROLES = tuple(r.value for r in Role)
 SITE_KEYS = ("role", "name")
 TARGET_KEYS = ("role", "name", "priority", "required", "gsd_cm", "photos", "view_azimuth_deg",
-               "view_azimuth_tolerance_deg", "min_standoff_m")
+               "view_azimuth_tolerance_deg", "min_standoff_m", "surface", "max_obliquity_deg",
+               "height_m")
 KEEP_OUT_KEYS = ("role", "name", "buffer_m")
 KEYS_OF_ROLE = {Role.HOME: SITE_KEYS, Role.LANDING: SITE_KEYS, Role.TARGET: TARGET_KEYS,
-                Role.KEEP_OUT: KEEP_OUT_KEYS}
+                Role.KEEP_OUT: KEEP_OUT_KEYS, Role.FEATURELESS: SITE_KEYS}
 """The properties each role knows; others are ignored unless they look misspelt."""
 JSON_SUFFIXES = (".geojson", ".json")
+
+
+class Surface(StrEnum):
+    """The surface of a target whose ground sample distance a photo is judged by."""
+
+    GROUND = "ground"
+    """Lying on the ground (rocks, tracks, debris): its normal points up."""
+    UPRIGHT = "upright"
+    """Standing up and facing the camera (a rover's side, a wall): its normal is level."""
+
+
+DEFAULT_MAX_OBLIQUITY_DEG = 75.0
+"""Steepest angle between a photo's line of sight and the target surface's normal, by default:
+beyond it the along-sight pixel is over 3.9 times the across-sight one and small relief on the
+surface hides what is behind it."""
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,9 @@ class Target:
     view_azimuth_deg: float | None = None
     view_azimuth_tolerance_deg: float = 45.0
     min_standoff_m: float = 0.0
+    surface: Surface = Surface.GROUND
+    max_obliquity_deg: float = DEFAULT_MAX_OBLIQUITY_DEG
+    height_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -94,6 +115,15 @@ class KeepOut:
     name: str
     geometry: Polygon | MultiPolygon
     buffer_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class Featureless:
+    """Ground marked featureless by the mission."""
+
+    index: int
+    name: str
+    geometry: Polygon | MultiPolygon
 
 
 @dataclass(frozen=True)
@@ -108,6 +138,7 @@ class Mission:
     targets: tuple[Target, ...]
     keep_outs: tuple[KeepOut, ...]
     settings: Settings = field(default_factory=Settings)
+    featureless: tuple[Featureless, ...] = ()
     name: str | None = None
     """The file's title (GeoJSON's top-level ``name``), when it gives one."""
 
@@ -195,6 +226,7 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
     landing: Site | None = None
     targets: list[Target] = []
     keep_outs: list[KeepOut] = []
+    featureless: list[Featureless] = []
     names: dict[str, int] = {}
     for i, feat in enumerate(features):
         role, props, ctx = _feature(feat, i, source, locations)
@@ -219,6 +251,11 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
                     raise MissionError(f"a second landing site (the first is feature "
                                        f"{landing.index})", field="role", **ctx)
                 landing = site
+        elif role == Role.FEATURELESS:
+            if not isinstance(geom, Polygon | MultiPolygon) or not geom.is_valid:
+                raise MissionError("featureless ground must be a valid Polygon or MultiPolygon",
+                                   field="geometry", **ctx)
+            featureless.append(Featureless(index=i, name=label, geometry=geom))
         elif role == Role.KEEP_OUT:
             if not isinstance(geom, Polygon | MultiPolygon):
                 raise MissionError(f"a keep_out must be a Polygon or MultiPolygon, not a "
@@ -248,7 +285,7 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
                            field="role")
     return Mission(source=source, body=mission_body, input_crs=input_crs, home=home,
                    landing=landing, targets=tuple(targets), keep_outs=tuple(keep_outs),
-                   settings=settings, name=title)
+                   settings=settings, featureless=tuple(featureless), name=title)
 
 
 def _feature(feat: Any, i: int, source: str, locations: Sequence[str] | None,
@@ -470,6 +507,10 @@ def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
     az = props.get("view_azimuth_deg")
     view_az = None if az is None else _number(props, "view_azimuth_deg", 0.0, ctx, minimum=0.0,
                                               maximum=360.0) % 360.0
+    surface = props.get("surface", Surface.GROUND.value)
+    if surface not in tuple(Surface):
+        raise MissionError(f"must be 'ground' or 'upright', not {surface!r}", field="surface",
+                           **ctx)
     return Target(
         index=i, name=name, geometry=geom,
         priority=_number(props, "priority", 1.0, ctx, minimum=0.0, exclusive=True),
@@ -477,4 +518,8 @@ def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
         view_azimuth_tolerance_deg=_number(props, "view_azimuth_tolerance_deg", 45.0, ctx,
                                            minimum=0.0, maximum=180.0),
         min_standoff_m=_number(props, "min_standoff_m", 0.0, ctx, minimum=0.0),
+        surface=Surface(surface),
+        max_obliquity_deg=_number(props, "max_obliquity_deg", DEFAULT_MAX_OBLIQUITY_DEG, ctx,
+                                  minimum=0.0, maximum=90.0, exclusive=True),
+        height_m=_number(props, "height_m", 0.0, ctx, minimum=0.0),
     )

@@ -22,13 +22,13 @@ it once per flight over the same prepared ground.
 from __future__ import annotations
 
 import math
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import shapely
+from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
 from planner import selection
@@ -36,16 +36,16 @@ from planner.errors import COMMAND_LINE, DEMError, InfeasibleMissionError, Missi
 from planner.frames import Frame
 from planner.local import LocalMission, frame_for, project
 from planner.mission import Mission, load_mission
-from planner.plan import FlightPlan, LandingMove, assemble
+from planner.plan import FlightPlan, LandingMove, Skipped, assemble
 from planner.roadmap import Node, NodeKind, Roadmap, TravelTable, build_roadmap, travel_table
 from planner.settings import DEFAULT_OPTIONS, PlanOptions, Settings, resolve, vehicle_for
 from planner.vehicle import Vehicle
 from planner.verify import verify
 from planner.viewpoints import TargetStations, find_stations
 from terrain import hazards as hz
-from terrain.dem import DEM, read_dem
+from terrain.dem import DEM, Image, read_dem, read_image
 from terrain.errors import TerrainError
-from terrain.synthetic import EARTH_HILLS, JEZERO, Pad, synthetic_dem
+from terrain.synthetic import EARTH_HILLS, JEZERO, Pad, synthetic_terrain
 
 SYNTHETIC_BASE_M = {"mars": -2565.0, "earth": 0.0}
 """Floor elevation of the built-in terrain: Jezero's floor near the landing site is about
@@ -122,11 +122,12 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     area = (math.floor(xmin - m), math.floor(ymin - m), math.ceil(xmax + m), math.ceil(ymax + m))
 
     progress("loading terrain")
-    dem = load_terrain(mission, local, area, options)
+    dem, image = load_terrain(mission, local, area, options)
     _check_coverage(mission, local, dem)
 
     progress("assessing hazards")
-    maps = hz.assess(dem, vehicle.hazard_limits)
+    featureless = shapely.union_all(local.featureless) if local.featureless else None
+    maps = hz.assess(dem, vehicle.hazard_limits, image=image, featureless=featureless)
     flight_polys = hz.mask_to_polygons(dem, maps.flight, grow=vehicle.profile.nav_margin_m,
                                        simplify=max(dem.resolution, 1.0))
     keep_grown = list(local.keep_outs_grown)
@@ -136,25 +137,40 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
                    obstacles=obstacles)
 
 
-def load_terrain(mission: Mission, local: LocalMission,
-                 area: tuple[float, float, float, float], options: PlanOptions) -> DEM:
-    """The DEM the options name, read over ``area``, or the built-in terrain made for it."""
+def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float, float, float],
+                 options: PlanOptions) -> tuple[DEM, Image | None]:
+    """The terrain over ``area`` and its orthoimage, if any.
+
+    The DEM the options name (with its vertical precision, given or from its metadata), or the
+    built-in terrain: a function of the place and ``terrain_seed`` only, with its own
+    orthoimage, and the mission's take-off and landing sites levelled as surveyed airfields. An
+    orthoimage the options name replaces the built-in one.
+    """
+    frame = local.frame
+    image: Image | None = None
     if options.dem is not None:
         try:
-            return read_dem(options.dem, dst_crs=local.frame.local, dst_bounds=area,
-                            resolution=options.resolution_m)
+            dem = read_dem(options.dem, dst_crs=frame.local, dst_bounds=area,
+                           resolution=options.resolution_m,
+                           vertical_precision_m=options.dem_precision_m)
         except TerrainError as exc:
             raise DEMError(str(exc)) from None
-    body, frame = mission.body, local.frame
-    # Deterministic for the area: the seed comes from the body and the mission's centre.
-    key = f"{body.name}:{round(frame.lon0, 4)}:{round(frame.lat0, 4)}:{options.seed}"
-    pads = [Pad(float(local.home.x), float(local.home.y))]
-    if mission.landing is not None:
-        pads.append(Pad(float(local.landing.x), float(local.landing.y)))
-    return synthetic_dem(area, frame.local, resolution=options.resolution_m or 1.0,
-                         seed=zlib.crc32(key.encode()),
-                         base_elevation_m=SYNTHETIC_BASE_M[body.name], pads=pads,
-                         style=JEZERO if body.name == "mars" else EARTH_HILLS)
+    else:
+        body = mission.body
+        pads = [Pad(float(local.home.x), float(local.home.y))]
+        if mission.landing is not None:
+            pads.append(Pad(float(local.landing.x), float(local.landing.y)))
+        built = synthetic_terrain(area, frame.local, resolution=options.resolution_m or 1.0,
+                                  seed=options.terrain_seed,
+                                  base_elevation_m=SYNTHETIC_BASE_M[body.name], pads=pads,
+                                  style=JEZERO if body.name == "mars" else EARTH_HILLS)
+        dem, image = built.dem, built.image
+    if options.image is not None:
+        try:
+            image = read_image(options.image, dst_crs=frame.local, dst_bounds=area, native=True)
+        except TerrainError as exc:
+            raise DEMError(str(exc)) from None
+    return dem, image
 
 
 def _check_coverage(mission: Mission, local: LocalMission, dem: DEM) -> None:
@@ -189,6 +205,7 @@ def check_sites(ctx: Context) -> Sites:
     warnings: list[str] = []
     if ctx.dem.synthetic:
         warnings.append(f"terrain is synthetic ({ctx.dem.source}): give --dem for real ground")
+    warnings.extend(maps.assessment.notes())
     home, landing = local.home, local.landing
     for site, geom in ((mission.home, home), (mission.landing, landing)):
         if site is None:
@@ -199,8 +216,7 @@ def check_sites(ctx: Context) -> Sites:
                                    source=mission.source, feature=site.index, name=site.name,
                                    field="geometry")
     if ctx.obstacles.intersects(home):
-        raise MissionError("lies in a flight hazard or within the navigation margin "
-                           f"({p.nav_margin_m:g} m) of a keep-out zone: no safe take-off",
+        raise MissionError(f"take-off site: {blocked_at(ctx, home.x, home.y)}: no safe take-off",
                            source=mission.source, feature=mission.home.index,
                            name=mission.home.name, field="geometry")
     start = (float(home.x), float(home.y))
@@ -208,7 +224,7 @@ def check_sites(ctx: Context) -> Sites:
     site = mission.landing_site
     reason = maps.landing_reason_at(lx, ly)
     if ctx.obstacles.intersects(landing):
-        reason = reason or "in a flight hazard or too near a keep-out zone"
+        reason = reason or blocked_at(ctx, lx, ly)
     if not reason:
         return Sites(start=start, end=(lx, ly), warnings=tuple(warnings))
     search = p.landing_search_radius_m
@@ -225,6 +241,38 @@ def check_sites(ctx: Context) -> Sites:
                     f"the nearest safe spot, {d:.1f} m away")
     return Sites(start=start, end=alt, warnings=tuple(warnings),
                  landing_moved=LandingMove(requested_xy=(lx, ly), reason=reason))
+
+
+def blocked_at(ctx: Context, x: float, y: float) -> str:
+    """Why the vehicle may not be at a point, in words with figures.
+
+    The hazard under it (e.g. "slope 24° above the 20° limit"), or else the keep-out zone or
+    hazard within the navigation margin of it.
+    """
+    here = ctx.hazards.flight_reason_at(x, y)
+    if here:
+        return here
+    margin = ctx.vehicle.profile.nav_margin_m
+    spot = Point(x, y)
+    for k, keep in zip(ctx.mission.keep_outs, ctx.local.keep_outs_grown, strict=True):
+        if keep.intersects(spot):
+            return f"within the {margin:g} m navigation margin of keep-out zone {k.name!r}"
+    near = ctx.hazards.flight_reasons_in(spot.buffer(margin + ctx.dem.resolution))
+    if near:
+        return f"within the {margin:g} m navigation margin of {near[0].phrase}"
+    return f"within the {margin:g} m navigation margin of a flight hazard"
+
+
+def blocked_between(ctx: Context, a: tuple[float, float], b: tuple[float, float]) -> str:
+    """What lies across the straight way from ``a`` to ``b``, in words with figures."""
+    line = LineString([a, b])
+    parts = [f"keep-out zone {k.name!r}" for k, keep in
+             zip(ctx.mission.keep_outs, ctx.local.keep_outs_grown, strict=True)
+             if keep.intersects(line)]
+    reasons = ctx.hazards.flight_reasons_in(line.buffer(ctx.vehicle.profile.nav_margin_m +
+                                                        ctx.dem.resolution))
+    parts += [r.phrase for r in reasons[:2]]
+    return ", ".join(parts) if parts else "hazards around every way"
 
 
 def camera_stations(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS) -> list[TargetStations]:
@@ -282,8 +330,9 @@ def selection_problem(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
     energy, time_s = flight_budgets(ctx)
     if not np.isfinite(table.energy_wh[selection.START, selection.END]):
         raise InfeasibleMissionError(
-            f"{ctx.mission.source}: no route from home to the landing site avoids the keep-out "
-            f"zones and hazards")
+            f"{ctx.mission.source}: route: no way from home to the landing site avoids the "
+            f"keep-out zones and hazards; the direct line meets "
+            f"{blocked_between(ctx, sites.start, sites.end)}")
     return selection.build_problem(start=start, end=end, found=found,
                                    targets=ctx.mission.targets, roadmap=rm, table=table,
                                    vehicle=ctx.vehicle, energy_budget_wh=energy,
@@ -318,9 +367,10 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
             raise InfeasibleMissionError(
                 f"{mission.source}: required target {missing.target!r} cannot be in the "
                 f"plan: {why}")
+        skipped = [_with_blockers(ctx, sites, s) for s in choice.skipped]
         plan = assemble(selection.route_points(problem, choice.order), mission=mission,
                         local=ctx.local, vehicle=ctx.vehicle, dem=ctx.dem,
-                        skipped=list(choice.skipped), warnings=list(sites.warnings),
+                        skipped=skipped, warnings=list(sites.warnings),
                         selection=choice.description, stopped_by_time=choice.stopped_by_time,
                         landing_moved=sites.landing_moved)
         over = max(plan.energy_wh / p.budget_energy_wh, plan.duration_s / p.max_flight_time_s)
@@ -329,6 +379,16 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
         # The search's leg costs are estimates; the assembled plan is exact. Tighten and retry.
         scale = scale / over * RESOLVE_MARGIN
     raise InfeasibleMissionError(f"{mission.source}: no plan within the budget was found")
+
+
+def _with_blockers(ctx: Context, sites: Sites, skipped: Skipped) -> Skipped:
+    """An unreachable target's reason, with what lies across the way to it."""
+    if not skipped.reason.startswith("unreachable"):
+        return skipped
+    names = [t.name for t in ctx.mission.targets]
+    c = ctx.local.targets[names.index(skipped.target)].centroid
+    return replace(skipped, reason=f"{skipped.reason}; the direct line from take-off meets "
+                                   f"{blocked_between(ctx, sites.start, (c.x, c.y))}")
 
 
 def plan_flight(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,

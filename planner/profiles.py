@@ -29,6 +29,17 @@ LANDING_SEARCH_CLEAR_RADII = 10.0
 """... or this many landing clear radii, if larger."""
 
 
+class AltitudeReference(StrEnum):
+    """What the vehicle holds its height against in flight."""
+
+    GROUND = "ground"
+    """The height above the ground under it (a laser or radar altimeter): legs follow the
+    terrain at the commanded height, climbing and descending with it."""
+    ABSOLUTE = "absolute"
+    """An absolute height (GNSS and barometer, above take-off): legs are straight lines between
+    waypoints, and the planner adds waypoints to follow the terrain."""
+
+
 class Mount(StrEnum):
     """How the imaging camera is mounted."""
 
@@ -91,25 +102,49 @@ class VehicleProfile:
     takeoff_overhead_s: float
     landing_overhead_s: float
     min_clearance_m: float
+    altitude_reference: AltitudeReference
+    agl_tolerance_m: float
     nav_margin_m: float
     nav_max_slope_deg: float
     nav_scale_m: float
-    nav_min_texture_m: float
-    nav_texture_window_m: float
     fly_over_nodata: bool
-    follow_terrain_at_speed: bool
+    nav_min_contrast: float
     landing_max_slope_deg: float
     landing_max_roughness_m: float
     landing_clear_radius_m: float
     camera: CameraSpec
+    nav_camera_width_px: int | None = None
+    nav_camera_height_px: int | None = None
+    nav_camera_hfov_deg: float | None = None
+    nav_camera_vfov_deg: float | None = None
+    nav_tracker_patch_px: float | None = None
+    nav_texture_view_fraction: float | None = None
 
-    @property
-    def hazard_limits(self) -> HazardLimits:
-        """The terrain limits this vehicle flies and lands within (no ramp-following limit)."""
+    def hazard_limits(self, cruise_altitude_agl_m: float) -> HazardLimits:
+        """The terrain limits this vehicle flies and lands within, at a cruise height.
+
+        The texture the navigation camera tracks is judged at its scale at that height: features
+        ``nav_tracker_patch_px`` of its nadir pixels across, in a window of
+        ``nav_texture_view_fraction`` of its footprint's short side.
+        """
+        feature = window = 0.0
+        if self.nav_min_contrast > 0:
+            assert self.nav_camera_width_px is not None
+            assert self.nav_camera_hfov_deg is not None
+            assert self.nav_camera_vfov_deg is not None
+            assert self.nav_tracker_patch_px is not None
+            assert self.nav_texture_view_fraction is not None
+            h = cruise_altitude_agl_m
+            pixel = h * math.radians(self.nav_camera_hfov_deg) / self.nav_camera_width_px
+            feature = self.nav_tracker_patch_px * pixel
+            short = 2.0 * h * math.tan(math.radians(min(self.nav_camera_hfov_deg,
+                                                        self.nav_camera_vfov_deg) / 2))
+            window = self.nav_texture_view_fraction * short
         return HazardLimits(
             nav_max_slope_deg=self.nav_max_slope_deg, nav_scale_m=self.nav_scale_m,
-            nav_min_texture_m=self.nav_min_texture_m,
-            nav_texture_window_m=self.nav_texture_window_m, fly_over_nodata=self.fly_over_nodata,
+            nav_min_contrast=self.nav_min_contrast, nav_texture_feature_m=feature,
+            nav_texture_window_m=window if window > 0 else HazardLimits.nav_texture_window_m,
+            fly_over_nodata=self.fly_over_nodata,
             landing_max_slope_deg=self.landing_max_slope_deg,
             landing_max_roughness_m=self.landing_max_roughness_m,
             landing_clear_radius_m=self.landing_clear_radius_m)
@@ -130,10 +165,24 @@ class VehicleProfile:
 
 # Fields that may be zero (the rest of the numbers must be positive), and fractions.
 _NON_NEGATIVE = {"flat_plate_area_m2", "avionics_power_w", "takeoff_overhead_s",
-                 "landing_overhead_s", "nav_margin_m", "nav_min_texture_m", "reserve_wh",
-                 "min_clearance_m"}
-_FRACTIONS = {"hover_efficiency", "induced_power_fraction"}
+                 "landing_overhead_s", "nav_margin_m", "nav_min_contrast", "reserve_wh",
+                 "min_clearance_m", "agl_tolerance_m"}
+_FRACTIONS = {"hover_efficiency", "induced_power_fraction", "nav_min_contrast",
+              "nav_texture_view_fraction"}
 _DESCRIPTIVE = ("name", "description", "body", "source", "camera")
+_NAV_CAMERA = ("nav_camera_width_px", "nav_camera_height_px", "nav_camera_hfov_deg",
+               "nav_camera_vfov_deg", "nav_tracker_patch_px", "nav_texture_view_fraction")
+"""Fields a profile needs when its navigation needs ground texture (``nav_min_contrast`` > 0)."""
+_ENUMS: dict[str, type[StrEnum]] = {"altitude_reference": AltitudeReference}
+_RETIRED = {
+    "nav_min_texture_m": "texture is judged from images now: give navigation.nav_min_contrast "
+                         "(an image contrast, e.g. 0.03) and the navigation camera's fields",
+    "nav_texture_window_m": "the texture window follows from the navigation camera's footprint "
+                            "(navigation.nav_camera_* and nav_texture_view_fraction)",
+    "follow_terrain_at_speed": "give flight.altitude_reference ('ground' or 'absolute'); legs "
+                               "over steep ground are flown slower, not refused",
+}
+"""Fields of earlier profile layouts, and what replaced them."""
 
 
 def builtin_profiles() -> list[str]:
@@ -195,11 +244,23 @@ def parse_profile(doc: dict[str, Any], *, source: str) -> VehicleProfile:
         if section != "camera":
             flat.update({k: (section, v) for k, v in sec.items()})
     known = {f.name: f for f in fields(VehicleProfile)}
+    retired = sorted(k for k in flat if k in _RETIRED)
+    if retired:
+        section, _ = flat[retired[0]]
+        raise ProfileError(f"{source}: field {section}.{retired[0]} is retired: "
+                           f"{_RETIRED[retired[0]]}")
+    unknown = sorted(k for k in flat if k not in known)
+    if unknown:
+        section, _ = flat[unknown[0]]
+        raise ProfileError(f"{source}: unknown field {section}.{unknown[0]}")
     values: dict[str, Any] = {}
     for name, f in known.items():
         if name in _DESCRIPTIVE:
             continue
+        optional = "None" in str(f.type)
         if name not in flat:
+            if optional:
+                continue
             raise ProfileError(f"{source}: missing field {name!r}")
         section, val = flat[name]
         where = f"{source}: field {section}.{name}"
@@ -209,16 +270,28 @@ def parse_profile(doc: dict[str, Any], *, source: str) -> VehicleProfile:
                     raise ValueError(f"must be true or false, not {val!r}")
                 values[name] = val
                 continue
+            if name in _ENUMS:
+                kinds = tuple(_ENUMS[name])
+                if val not in kinds:
+                    raise ValueError(f"must be one of {', '.join(map(repr, kinds))}, "
+                                     f"not {val!r}")
+                values[name] = _ENUMS[name](val)
+                continue
+            whole = str(f.type).startswith("int")
             num = number(val, minimum=0.0, exclusive_minimum=name not in _NON_NEGATIVE,
-                         maximum=1.0 if name in _FRACTIONS else None,
-                         whole=f.type == "int")
+                         maximum=1.0 if name in _FRACTIONS else None, whole=whole)
         except ValueError as exc:
             raise ProfileError(f"{where} {exc}") from None
-        values[name] = int(num) if f.type == "int" else num
-    unknown = sorted(k for k in flat if k not in known)
-    if unknown:
-        section, _ = flat[unknown[0]]
-        raise ProfileError(f"{source}: unknown field {section}.{unknown[0]}")
+        values[name] = int(num) if whole else num
+    if values["nav_min_contrast"] > 0:
+        missing = [k for k in _NAV_CAMERA if k not in values]
+        if missing:
+            raise ProfileError(f"{source}: missing field navigation.{missing[0]} (a vehicle "
+                               f"that needs ground texture, nav_min_contrast > 0, needs its "
+                               f"navigation camera's)")
+        if values["nav_camera_hfov_deg"] >= 180 or values["nav_camera_vfov_deg"] >= 180:
+            raise ProfileError(f"{source}: field navigation.nav_camera_hfov_deg and "
+                               f"nav_camera_vfov_deg must be below 180")
     p = values
     if p["reserve_wh"] >= p["usable_energy_wh"]:
         raise ProfileError(f"{source}: field battery.reserve_wh ({p['reserve_wh']:g} Wh) must be "

@@ -44,10 +44,16 @@ class PlanOptions(Settings):
     """Everything a caller (the command line) can set for one run.
 
     The flight settings it inherits from :class:`Settings` (``None`` = not given) win over the
-    mission file's; the rest steer the run itself.
+    mission file's; the rest steer the run itself: the terrain (``dem``, its vertical precision
+    ``dem_precision_m``, an orthoimage ``image``, the built-in terrain's ``terrain_seed``, the
+    grid's ``resolution_m`` and the ``margin_m`` around the mission), and the route search
+    (``seed``, ``time_limit_s``, ``stations_per_target``).
     """
 
     dem: str | None = None
+    image: str | None = None
+    dem_precision_m: float | None = None
+    terrain_seed: int = 0
     resolution_m: float | None = None
     margin_m: float = 150.0
     seed: int = 0

@@ -6,7 +6,8 @@ document that :func:`planner.mission.parse_mission` validates, so every rule and
 the one GeoJSON missions get. What a GIS file cannot say the way GeoJSON does is settled here:
 
 - **Roles**: a feature's ``role`` attribute; without one, its layer's name (``home``,
-  ``landing``, ``target``/``targets``, ``keep_out``/``keep_outs``, ``plan_flight``, in any
+  ``landing``, ``target``/``targets``, ``keep_out``/``keep_outs``, ``featureless``,
+  ``plan_flight``, in any
   letter case, ``-`` or a space for ``_``); otherwise ``target``. A KML folder, a GeoPackage
   table and a Shapefile in a folder are each a layer.
 - **Settings**: the one feature whose role is ``plan_flight`` (in a layer of that name, or with
@@ -51,11 +52,14 @@ SETTINGS_ROLE = "plan_flight"
 """The role (and layer name) of the feature that holds mission-wide settings."""
 LAYER_ROLES = {"home": "home", "landing": "landing", "target": "target", "targets": "target",
                "keep_out": "keep_out", "keep_outs": "keep_out", "keepout": "keep_out",
-               "keepouts": "keep_out", SETTINGS_ROLE: SETTINGS_ROLE}
+               "keepouts": "keep_out", "featureless": "featureless",
+               SETTINGS_ROLE: SETTINGS_ROLE}
 """Layer names (lower case, ``_`` for ``-`` and spaces) that give their features a role."""
 SHORT_NAMES = {"view_az": "view_azimuth_deg", "view_tol": "view_azimuth_tolerance_deg",
                "standoff_m": "min_standoff_m", "air_kg_m3": "air_density_kg_m3",
-               "min_stando": "min_standoff_m", "air_densit": "air_density_kg_m3"}
+               "max_obliq": "max_obliquity_deg",
+               "min_stando": "min_standoff_m", "air_densit": "air_density_kg_m3",
+               "max_obliqu": "max_obliquity_deg"}
 """Field names of at most 10 characters (a Shapefile's limit) for the long ones, with GDAL's
 unambiguous cuts of them."""
 AMBIGUOUS_CUTS = ("view_azimu", "view_azi_1", "view_azi_2")
@@ -63,7 +67,8 @@ AMBIGUOUS_CUTS = ("view_azimu", "view_azi_1", "view_azi_2")
 depends on the order the fields were made in."""
 NUMERIC_KEYS = frozenset({"priority", "gsd_cm", "photos", "view_azimuth_deg",
                           "view_azimuth_tolerance_deg", "min_standoff_m", "buffer_m",
-                          "altitude_m", "speed_m_s", "air_density_kg_m3"})
+                          "altitude_m", "speed_m_s", "air_density_kg_m3", "max_obliquity_deg",
+                          "height_m"})
 BOOLEAN_KEYS = frozenset({"required"})
 TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1"})
 FALSE_TEXT = frozenset({"false", "f", "no", "n", "0"})

@@ -19,7 +19,7 @@ that win.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -144,24 +144,8 @@ class Vehicle:
 
     @property
     def hazard_limits(self) -> HazardLimits:
-        """The profile's terrain limits, with the ramp-following limit at this speed and height.
-
-        A vehicle with ``follow_terrain_at_speed`` holds its cruise speed over the ground: it
-        follows a ramp if its vertical rate keeps up at that speed; a steeper ramp eats into its
-        height band (down to the clearance when rising, up to the ceiling when falling), and one
-        taller than that band cannot be followed. A vehicle without it slows along 3-D legs as
-        needed (the time model charges for that), so ramps are no hazard to it.
-        """
-        p = self.profile
-        if not p.follow_terrain_at_speed:
-            return p.hazard_limits
-        v = self.cruise_speed_m_s
-        return replace(
-            p.hazard_limits,
-            follow_climb_slope_deg=math.degrees(math.atan2(p.climb_rate_m_s, v)),
-            follow_climb_band_m=max(self.cruise_altitude_agl_m - p.min_clearance_m, 0.0),
-            follow_descent_slope_deg=math.degrees(math.atan2(p.descent_rate_m_s, v)),
-            follow_descent_band_m=max(p.max_altitude_agl_m - self.cruise_altitude_agl_m, 0.0))
+        """The profile's terrain limits at this vehicle's cruise height."""
+        return self.profile.hazard_limits(self.cruise_altitude_agl_m)
 
     def endurance_s(self) -> float:
         """Hover time on the energy budget (usable less reserve), not counting the time limit."""

@@ -34,9 +34,11 @@ Rules (the names a finding carries):
 - ``aim``: each photo's heading is its waypoint's heading (the vehicle yaws to it; a fixed camera
   cannot look anywhere else), a fixed camera's pitch is its mount's, a gimbal's within its range;
 - ``hover``: each photo waypoint hovers at least its images times the camera's time per image;
-- ``target``, ``frame``, ``sight``, ``gsd``, ``standoff``: each photo's target is in the mission,
-  is wholly in frame, in sight over the terrain, at the GSD it asks for and outside its standoff,
-  re-aimed from the mission's target (not the plan's aim);
+- ``target``, ``frame``, ``sight``, ``gsd``, ``obliquity``, ``standoff``: each photo's target is
+  in the mission, is wholly in frame (its top too, if it stands up), in sight over the terrain,
+  at the GSD it asks for on its surface (the ground, or an upright face), seen within its
+  obliquity of square-on, and outside its standoff, re-aimed from the mission's target (not the
+  plan's aim);
 - ``required``: every required target is photographed;
 - ``summary``: the plan's own summary (distance, duration, energy, targets photographed and
   skipped, priority), when it has one, equals what the check recomputes.
@@ -446,11 +448,15 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
     where = f"photo {number} ({spec.name})"
     ring = geom.exterior if geom.geom_type == "Polygon" else geom
     xy = np.unique(shapely.get_coordinates(ring), axis=0)
-    pts = np.column_stack([xy, dem.sample(xy[:, 0], xy[:, 1])])
+    base = dem.sample(xy[:, 0], xy[:, 1])
+    pts = np.column_stack([xy, base])
+    if spec.height_m > 0:  # a target that stands up: its top must be in frame too
+        pts = np.vstack([pts, np.column_stack([xy, base + spec.height_m])])
     # The aim point from the mission itself: the target point, or a line's or polygon's
-    # centroid, on the ground.
+    # centroid, on the ground, or half way up a target that stands up.
     c = geom if geom.geom_type == "Point" else geom.centroid
-    aim = (float(c.x), float(c.y), float(dem.sample(c.x, c.y)))
+    ground_t = float(dem.sample(c.x, c.y))
+    aim = (float(c.x), float(c.y), ground_t + spec.height_m / 2)
     home_ground = float(dem.sample(plan.waypoints[0].x, plan.waypoints[0].y))
     if not math.isfinite(home_ground):
         home_ground = plan.waypoints[0].ground_m
@@ -463,14 +469,30 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
                 f"pitch {pitch:.1f}°")
     if not line_of_sight(dem, station, aim):
         out.add("sight", where, "no line of sight to the target over the terrain")
-    slant = math.dist(station, aim)
-    gsd = slant * cam.ifov_rad * 100.0
+    # The sample distance on the target's surface: the ground (normal up) or an upright face
+    # turned to the camera (normal level); a pixel stretches by 1/cos of the angle between the
+    # line of sight and that normal.
+    dx, dy, dz = (station[0] - aim[0], station[1] - aim[1], station[2] - aim[2])
+    slant = math.sqrt(dx * dx + dy * dy + dz * dz)
+    elevation = math.degrees(math.atan2(dz, math.hypot(dx, dy)))
+    upright = spec.surface == "upright"
+    oblique = abs(elevation) if upright else 90.0 - elevation
+    surface = "upright face" if upright else "ground"
+    if oblique > spec.max_obliquity_deg + ANGLE_TOL_DEG:
+        out.add("obliquity", where, f"seen {oblique:.1f}° from square-on to its {surface}, "
+                f"beyond the {spec.max_obliquity_deg:g}° allowed")
+    cos = math.cos(math.radians(min(oblique, 90.0)))
+    gsd = slant * cam.ifov_rad * 100.0 / cos if cos > 0 else math.inf
     # Positions may be off by the position tolerance (a file's rounding): so may the range.
-    if spec.gsd_cm is not None and gsd > spec.gsd_cm + POSITION_TOL_M * cam.ifov_rad * 100.0:
-        out.add("gsd", where, f"GSD {gsd:.2f} cm at {slant:.1f} m is coarser than the "
-                f"{spec.gsd_cm:g} cm asked for")
+    tol = POSITION_TOL_M * cam.ifov_rad * 100.0 / max(cos, 1e-3)
+    if spec.gsd_cm is not None and gsd > spec.gsd_cm + tol:
+        out.add("gsd", where, f"GSD {gsd:.2f} cm on its {surface} at {slant:.1f} m and "
+                f"{oblique:.0f}° from square-on is coarser than the {spec.gsd_cm:g} cm asked for")
     if spec.min_standoff_m > 0:
         dist = geom.distance(Point(station[0], station[1]))
+        if spec.height_m > 0:  # to the nearest point of a target that stands up
+            above = max(station[2] - (ground_t + spec.height_m), ground_t - station[2], 0.0)
+            dist = math.hypot(dist, above)
         if dist < spec.min_standoff_m - POSITION_TOL_M:
             out.add("standoff", where, f"{dist:.1f} m from the target, inside its "
                     f"{spec.min_standoff_m:g} m standoff")

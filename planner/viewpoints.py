@@ -22,8 +22,8 @@ import shapely
 from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
-from planner.camera import Pointing, gsd_cm, in_frame_many
-from planner.mission import Target
+from planner.camera import Pointing, in_frame_many, obliquity_deg, surface_gsd_cm
+from planner.mission import Surface, Target
 from planner.profiles import Mount
 from planner.vehicle import Vehicle
 from terrain.analysis import line_of_sight
@@ -74,6 +74,7 @@ _REASONS = {
     "terrain": "every candidate station lies outside the terrain",
     "standoff": "no station respects min_standoff_m",
     "gsd": "no station meets the required GSD",
+    "obliquity": "no station sees it squarely enough",
     "frame": "the whole target does not fit the camera frame from any station",
     "obstacle": "every station that would see it lies in a keep-out zone or hazard",
     "sight": "no station has a line of sight to the target over the terrain",
@@ -111,10 +112,12 @@ def find_stations(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *, d
     return out
 
 
-def target_points(geom: BaseGeometry, dem: DEM) -> tuple[np.ndarray, tuple[float, float, float]]:
+def target_points(geom: BaseGeometry, dem: DEM, *, height_m: float = 0.0,
+                  ) -> tuple[np.ndarray, tuple[float, float, float]]:
     """3-D points of a target that must be in frame, and the aim point.
 
-    The aim is the target point itself, or the centroid of a line or polygon, on the ground.
+    The aim is the target point itself, or the centroid of a line or polygon, on the ground, or
+    half way up a target that stands ``height_m`` tall (whose tops must be in frame too).
     """
     if geom.geom_type == "Point":
         xy = np.array([[geom.x, geom.y]])
@@ -127,14 +130,17 @@ def target_points(geom: BaseGeometry, dem: DEM) -> tuple[np.ndarray, tuple[float
         aim_xy = (c.x, c.y)
     z = dem.sample(xy[:, 0], xy[:, 1])
     za = float(dem.sample(*aim_xy))
-    return np.column_stack([xy, z]), (aim_xy[0], aim_xy[1], za)
+    pts = np.column_stack([xy, z])
+    if height_m > 0:
+        pts = np.vstack([pts, np.column_stack([xy, z + height_m])])
+    return pts, (aim_xy[0], aim_xy[1], za + height_m / 2)
 
 
 def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehicle: Vehicle,
                   obstacles: BaseGeometry, keep: int, az_step: float) -> TargetStations:
     p = vehicle.profile
     cam = vehicle.camera
-    pts, aim = target_points(geom, dem)
+    pts, aim = target_points(geom, dem, height_m=spec.height_m)
     if not np.all(np.isfinite(pts[:, 2])) or not math.isfinite(aim[2]):
         return TargetStations(idx, (), "the target lies on unknown ground (nodata) or outside "
                                        "the terrain")
@@ -142,7 +148,7 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
     standoff = spec.min_standoff_m
     view_az = spec.view_azimuth_deg
     view_tol = spec.view_azimuth_tolerance_deg
-    max_range = math.inf if gsd_limit is None else gsd_limit / 100.0 / cam.ifov_rad
+    upright = spec.surface == Surface.UPRIGHT
     size = float(np.max(np.hypot(pts[:, 0] - aim[0], pts[:, 1] - aim[1]))) if len(pts) > 1 \
         else 0.0
 
@@ -181,28 +187,39 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
         alive = alive & ok
 
     if standoff > 0:
-        cut(shapely.distance(geom, shapely.points(sx, sy)) >= standoff, "standoff")
+        away = shapely.distance(geom, shapely.points(sx, sy))
+        if spec.height_m > 0:  # to the nearest point of a target that stands up
+            base = aim[2] - spec.height_m / 2
+            above = np.maximum.reduce([sz - (base + spec.height_m), base - sz,
+                                       np.zeros_like(sz)])
+            away = np.hypot(away, above)
+        cut(away >= standoff, "standoff")
     dx, dy, dz = aim[0] - sx, aim[1] - sy, aim[2] - sz
     slant = np.sqrt(dx * dx + dy * dy + dz * dz)
+    stations_xyz = np.column_stack([sx, sy, sz])
+    oblique = obliquity_deg(stations_xyz, np.asarray(aim), upright=upright)
+    gsd = surface_gsd_cm(slant, cam.ifov_rad, oblique)
+    reached = alive.copy()
     if gsd_limit is not None:
-        cut(slant <= max_range, "gsd")
+        cut(gsd <= gsd_limit, "gsd")
+    cut(oblique <= spec.max_obliquity_deg, "obliquity")
     heading = np.degrees(np.arctan2(dx, dy)) % 360.0
     if cam.mount == Mount.FIXED:
         pitch = np.full(sx.shape, cam.fixed_pitch_deg)
     else:
         needed = np.degrees(np.arctan2(dz, np.hypot(dx, dy)))
         pitch = np.clip(needed, cam.gimbal_pitch_min_deg, cam.gimbal_pitch_max_deg)
-    cut(in_frame_many(cam, np.column_stack([sx, sy, sz]), heading, pitch, pts), "frame")
+    cut(in_frame_many(cam, stations_xyz, heading, pitch, pts), "frame")
     if alive.any():
         idx_alive = np.flatnonzero(alive)
         clear = ~shapely.intersects_xy(obstacles, sx[idx_alive], sy[idx_alive])
         ok = np.zeros(sx.shape, dtype=bool)
         ok[idx_alive] = clear
         cut(ok, "obstacle")
-    # Line of sight last, best candidates first, only until enough are kept: the finest GSD,
-    # then the height nearest the cruise altitude; one per azimuth sector first.
-    score = slant * cam.ifov_rad * 100.0 + \
-        GSD_PER_METRE_OF_HEIGHT * np.abs(hh - vehicle.cruise_altitude_agl_m)
+    # Line of sight last, best candidates first, only until enough are kept: the finest GSD on
+    # the target's surface, then the height nearest the cruise altitude; one per azimuth sector
+    # first.
+    score = gsd + GSD_PER_METRE_OF_HEIGHT * np.abs(hh - vehicle.cruise_altitude_agl_m)
     order = np.flatnonzero(alive)[np.lexsort((aa[alive], score[alive]))]
     sector = 360.0 / keep
     chosen: list[int] = []
@@ -230,24 +247,33 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
         fails["sight"] += int(alive.sum())
         failed = [k for k, n in fails.items() if n > 0]
         worst = max(failed, key=list(_REASONS).index) if failed else "terrain"
-        return TargetStations(idx, (), _reasons_text(worst, fails, gsd_limit))
+        best = None
+        if reached.any():
+            k = int(np.flatnonzero(reached)[np.argmin(gsd[reached])])
+            best = (float(gsd[k]), float(oblique[k]))
+        return TargetStations(idx, (), _reasons_text(worst, spec, best))
     stations = []
     for i in chosen:
         station = (float(sx[i]), float(sy[i]), float(sz[i]))
         ptg = Pointing(heading_deg=float(heading[i]), pitch_deg=float(pitch[i]),
-                       slant_range_m=float(slant[i]), gsd_cm=gsd_cm(float(slant[i]),
-                                                                   cam.ifov_rad),
-                       in_frame=True,
-                       obliquity_deg=90.0 - math.degrees(math.atan2(
-                           -float(dz[i]), math.hypot(float(dx[i]), float(dy[i])))))
+                       slant_range_m=float(slant[i]), gsd_cm=float(gsd[i]), in_frame=True,
+                       obliquity_deg=float(oblique[i]), surface=spec.surface.value)
         stations.append(Station(target=idx, x=station[0], y=station[1],
                                 ground_m=float(ground[i]), agl_m=float(hh[i]), pointing=ptg,
                                 aim=aim))
     return TargetStations(idx, tuple(stations))
 
 
-def _reasons_text(worst: str, fails: Counter[str], gsd_limit: float | None) -> str:
+def _reasons_text(worst: str, spec: Target, best: tuple[float, float] | None) -> str:
+    """The reason in words, with the figures of the best station the checks reached."""
     text = _REASONS[worst]
-    if worst == "gsd" and gsd_limit is not None:
-        text += f" ({gsd_limit:g} cm/px)"
+    surface = "upright face" if spec.surface == Surface.UPRIGHT else "ground"
+    if worst == "gsd" and spec.gsd_cm is not None:
+        text += f" ({spec.gsd_cm:g} cm/px on its {surface}"
+        if best is not None:
+            text += f"; the best station gives {best[0]:.2f} cm/px, {best[1]:.0f}° from square-on"
+        text += ")"
+    if worst == "obliquity":
+        text += (f" (within {spec.max_obliquity_deg:g}° of square-on to its {surface}"
+                 + (f"; the best is {best[1]:.0f}°" if best is not None else "") + ")")
     return text

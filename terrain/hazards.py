@@ -27,7 +27,7 @@ Each is judged only as far as the data can see it, and :class:`Assessment` says 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 from functools import cached_property
 
@@ -56,12 +56,6 @@ ROCK_HEIGHT_TO_DIAMETER = 0.5
 """Typical rock height over diameter on Mars (Golombek et al. 2003, JGR 108(E12) 8086, for MER
 landing safety); used to turn the smallest rock a DEM can resolve across into a height."""
 
-DEFAULT_MIN_CONTRAST = 0.03
-"""Image contrast assumed needed by a camera tracker when a vehicle needs texture (the legacy
-``nav_min_texture_m`` set) but its limits give no ``nav_min_contrast``; see
-:attr:`HazardLimits.nav_min_contrast`. Transitional: profiles should carry their own."""
-
-
 @dataclass(frozen=True)
 class HazardLimits:
     """The limits that make ground hazardous, in metres, degrees and fractions.
@@ -83,19 +77,8 @@ class HazardLimits:
     nav_texture_window_m
         The window over which contrast is measured, and the least width of a featureless patch
         that is a hazard (the camera sees textured ground around a smaller one).
-    nav_min_texture_m
-        Legacy: the least DEM micro-relief once read as texture. A DEM's micro-relief is its
-        noise, so it is no longer measured; a value above 0 now only says the vehicle needs
-        texture (judged with :data:`DEFAULT_MIN_CONTRAST` if ``nav_min_contrast`` is 0).
     fly_over_nodata
         Whether unknown ground may be flown over (never landed on).
-    follow_climb_slope_deg, follow_descent_slope_deg
-        Steepest rising and falling ramps the vehicle follows in forward flight (its climb and
-        descent rates over its speed); 90 for no limit. Being retired: legs over ramps will be
-        flown slower rather than refused.
-    follow_climb_band_m, follow_descent_band_m
-        Height the vehicle's band absorbs when the ground rises (down to its clearance) or
-        falls (up to its ceiling) faster than it can follow.
     landing_max_slope_deg
         Steepest ground to land on, at the scale of the landing gear.
     landing_max_roughness_m
@@ -106,13 +89,8 @@ class HazardLimits:
 
     nav_max_slope_deg: float = 20.0
     nav_scale_m: float = 4.0
-    nav_min_texture_m: float = 0.0
     nav_texture_window_m: float = 8.0
     fly_over_nodata: bool = False
-    follow_climb_slope_deg: float = 90.0
-    follow_climb_band_m: float = float("inf")
-    follow_descent_slope_deg: float = 90.0
-    follow_descent_band_m: float = float("inf")
     landing_max_slope_deg: float = 10.0
     landing_max_roughness_m: float = 0.1
     landing_clear_radius_m: float = 2.0
@@ -122,14 +100,12 @@ class HazardLimits:
     @property
     def needs_texture(self) -> bool:
         """Whether the navigation needs ground texture at all."""
-        return self.nav_min_contrast > 0 or self.nav_min_texture_m > 0
+        return self.nav_min_contrast > 0
 
     @property
     def min_contrast(self) -> float:
-        """The contrast limit in force (:data:`DEFAULT_MIN_CONTRAST` for legacy limits)."""
-        if self.nav_min_contrast > 0:
-            return self.nav_min_contrast
-        return DEFAULT_MIN_CONTRAST if self.nav_min_texture_m > 0 else 0.0
+        """The contrast limit in force."""
+        return self.nav_min_contrast
 
 
 class TextureSource(StrEnum):
@@ -300,7 +276,7 @@ class Reason:
     ----------
     hazard
         ``"slope"``, ``"featureless"``, ``"nodata"``, ``"roughness"``, ``"clear_radius"``,
-        ``"outside"`` or ``"ramp"``.
+        or ``"outside"``.
     value, limit
         The figure and its limit, in ``unit`` (``None`` where there is no figure).
     unit
@@ -374,7 +350,6 @@ class HazardMaps:
     dem: DEM
     limits: HazardLimits
     flight_slope: NDArray[np.bool_]
-    flight_follow: NDArray[np.bool_]
     flight_texture: NDArray[np.bool_]
     nodata: NDArray[np.bool_]
     landing: NDArray[np.bool_]
@@ -385,12 +360,11 @@ class HazardMaps:
     contrast: NDArray[np.float32]
     marked_featureless: NDArray[np.bool_]
     assessment: Assessment
-    follow_slope_deg: NDArray[np.float32] | None = field(default=None, repr=False)
 
     @cached_property
     def flight(self) -> NDArray[np.bool_]:
         """Cells the vehicle must not fly over."""
-        out = self.flight_slope | self.flight_follow | self.flight_texture
+        out = self.flight_slope | self.flight_texture
         if not self.limits.fly_over_nodata:
             out = out | self.nodata
         return out
@@ -439,11 +413,6 @@ class HazardMaps:
                 out.append(MARKED_FEATURELESS)
             else:
                 out.append(_contrast_reason(float(self.contrast[r, c]), lim.min_contrast))
-        if self.flight_follow[r, c]:
-            deg = float(self.slope_deg[r, c])
-            out.append(Reason("ramp", deg, None, "deg",
-                              f"a ramp of {_num(deg, 0)}° steeper and taller than the vehicle "
-                              f"can follow at speed"))
         return out
 
     def flight_reasons_at(self, x: float, y: float) -> list[Reason]:
@@ -485,12 +454,6 @@ class HazardMaps:
             worst = float(np.nanmin(vals)) if np.isfinite(vals).any() else 0.0
             found.append((int(imaged.sum()), _with_fraction(
                 _contrast_reason(worst, lim.min_contrast, down_to=True), imaged.sum() / n)))
-        ramp = bad & self.flight_follow
-        if ramp.any():
-            deg = float(np.max(self.slope_deg[ramp]))
-            found.append((int(ramp.sum()), _with_fraction(
-                Reason("ramp", deg, None, "deg", f"ramps up to {_num(deg, 0)}° steeper and "
-                       f"taller than the vehicle can follow at speed"), ramp.sum() / n)))
         found.sort(key=lambda t: -t[0])
         return [r for _, r in found]
 
@@ -720,8 +683,6 @@ def assess(dem: DEM, limits: HazardLimits, *, image: Image | None = None,
     flight_slope = (nav_t2 > np.float32(tan_nav * tan_nav)) & ~near_nodata
     nav_t2[near_nodata] = np.nan
 
-    follow = _follow(dem, limits, nav_t2, nodata)
-
     if featureless is None:
         marked = np.zeros(dem.shape, dtype=bool)
     elif isinstance(featureless, np.ndarray):
@@ -765,57 +726,11 @@ def assess(dem: DEM, limits: HazardLimits, *, image: Image | None = None,
     assessment = Assessment(precision_m=sz, precision_note=precision_note,
                             posts_m=dem.posts_m, texture=tex_status, flight_slope=nav_status,
                             landing_slope=land_status, rocks=rocks)
-    return HazardMaps(dem=dem, limits=limits, flight_slope=flight_slope, flight_follow=follow,
+    return HazardMaps(dem=dem, limits=limits, flight_slope=flight_slope,
                       flight_texture=flight_texture, nodata=nodata, landing=reason > 0,
                       landing_reason=reason, flight_slope_t2=nav_t2, landing_slope_t2=land_t2,
                       roughness_m=rough, contrast=contrast, marked_featureless=marked,
                       assessment=assessment)
-
-
-def _follow(dem: DEM, limits: HazardLimits, nav_t2: NDArray[np.float32],
-            nodata: NDArray[np.bool_]) -> NDArray[np.bool_]:
-    """Legacy ramp-following hazard (being retired: such legs will be flown slower)."""
-    follow = np.zeros(dem.shape, dtype=bool)
-    filled: NDArray[np.float32] | None = None
-    for max_slope, band in ((limits.follow_climb_slope_deg, limits.follow_climb_band_m),
-                            (limits.follow_descent_slope_deg, limits.follow_descent_band_m)):
-        if max_slope >= 90 or not np.isfinite(band):
-            continue
-        # A ramp steeper than the vehicle can follow, over the distance in which the height
-        # band is used up, rising or falling more than the band.
-        t = math.tan(math.radians(max_slope))
-        with np.errstate(invalid="ignore"):
-            steep = nav_t2 > np.float32(t * t)
-        if not steep.any():
-            continue
-        if filled is None:
-            filled = np.where(nodata, np.nanmean(dem.elevation), dem.elevation) \
-                .astype(np.float32)
-        reach = band / t
-        size = max(int(np.ceil(reach / dem.resolution)) | 1, 3)
-        follow |= steep & (_relief(filled, size) > band)
-    return follow
-
-
-def _relief(z: NDArray[np.float32], size: int) -> NDArray[np.float32]:
-    """Highest minus lowest ground in a ``size``-cell square around each cell, or more.
-
-    Wide windows are taken over blocks of cells (each block's highest and lowest), which covers
-    at least the square: the relief can only come out larger, so hazards stay conservative.
-    """
-    block = max(1, size // 8)
-    if block == 1:
-        return np.asarray(ndimage.maximum_filter(z, size=size) -
-                          ndimage.minimum_filter(z, size=size), dtype=np.float32)
-    rows, cols = z.shape
-    pr, pc = -rows % block, -cols % block
-    padded = np.pad(z, ((0, pr), (0, pc)), mode="edge")
-    shaped = padded.reshape(padded.shape[0] // block, block, padded.shape[1] // block, block)
-    hi, lo = shaped.max(axis=(1, 3)), shaped.min(axis=(1, 3))
-    k = size // block + 2  # blocks that cover the window wherever a cell sits in its block
-    span = ndimage.maximum_filter(hi, size=k) - ndimage.minimum_filter(lo, size=k)
-    full = np.repeat(np.repeat(span, block, axis=0), block, axis=1)
-    return np.asarray(full[:rows, :cols], dtype=np.float32)
 
 
 def mask_to_polygons(dem: DEM, mask: NDArray[np.bool_], *, grow: float = 0.0,

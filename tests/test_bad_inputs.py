@@ -148,7 +148,7 @@ CASES = [
                                                                            "{tmp}/mars.tif"],
      2, ["feature 3", "'far'", "outside the terrain"]),
     ("home on a cliff", base(), ["--dem", "{tmp}/cliff.tif"], 2,
-     ["feature 0", "'Q'", "flight hazard"]),
+     ["feature 0", "'Q'", "take-off site: slope", "above the 20° limit"]),
     ("misspelt setting", {**base(), "plan_flight": {"altitdue_m": 8}}, [], 2,
      ["plan_flight.altitdue_m", "did you mean 'altitude_m'?"]),
     ("misspelt target property", base(priorty=3), [], 2,
@@ -168,6 +168,9 @@ CASES = [
     ("an export into /proc", base(), ["--export", "/proc/x.csv"], 2,
      ["/proc/x.csv", "cannot write"]),
     ("an unknown option", base(), ["--altitdue", "8"], 2, ["No such option: --altitdue"]),
+    ("negative terrain seed", base(), ["--terrain-seed", "-1"], 2, ["--terrain-seed -1"]),
+    ("DEM precision not a number", base(), ["--dem-precision-m", "nan"], 2,
+     ["--dem-precision-m nan"]),
     ("budget below take-off and landing", base(), ["--max-flight-time", "5"], 3,
      ["take-off and landing"]),
     ("required target with an impossible GSD", base(required=True, gsd_cm=0.001), [], 3,
@@ -176,7 +179,8 @@ CASES = [
      ["required target 'rock'", "over budget"]),
     ("a ring of keep-out around home", with_feature(base(), feature(
         "Polygon", [square(0, 0, 40)[0], square(0, 0, 25)[0][::-1]], role="keep_out",
-        name="ring")), [], 3, ["no route from home to the landing site"]),
+        name="ring")), [], 3,
+     ["route: no way from home to the landing site", "keep-out zone 'ring'"]),
 ]
 
 

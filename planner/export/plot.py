@@ -1,9 +1,10 @@
 """A map of the plan over a hillshade of the terrain, as PNG bytes.
 
-Shows the flight hazards and keep-out zones, the route with numbered waypoints, camera stations
-with arrows along their headings, targets (photographed and skipped told apart), photo
-footprints, home and landing (and, when the landing site was moved, the requested spot, an arrow
-to the new one and why), a lon/lat graticule on the body, a scale bar and a north arrow.
+Shows the flight hazards, keep-out zones and ground the mission marks featureless, the route
+with numbered waypoints, camera stations with arrows along their headings, targets (photographed
+and skipped told apart), photo footprints, home and landing (and, when the landing site was
+moved, the requested spot, an arrow to the new one and why), a lon/lat graticule on the body, a
+scale bar and a north arrow.
 
 Nothing is drawn over the data but the data: the legend, the scale bar, the north arrow and the
 notes sit outside the map, and every label is placed by a small search among positions around
@@ -223,6 +224,17 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110) -> Figure
                             label="keep-out zone"))
         if buffered:
             legend.append(Patch(facecolor=KEEP_OUT, alpha=0.35, label="keep-out buffer"))
+
+    for f, g in zip(plan.mission.featureless, plan.local.featureless, strict=True):
+        for poly in getattr(g, "geoms", [g]):
+            ax.add_patch(MplPolygon(np.asarray(poly.exterior.coords), closed=True,
+                                    facecolor="none", edgecolor="#6b4e16", ls=(0, (2, 2)),
+                                    lw=1.2, zorder=2))
+        fx0, _, fx1, fy1 = g.bounds
+        zone_labels.append(_Label(f.name, (fx0 + fx1) / 2, fy1, color="#6b4e16"))
+    if plan.mission.featureless:
+        legend.append(Patch(facecolor="none", edgecolor="#6b4e16", ls=(0, (2, 2)),
+                            label="ground marked featureless"))
 
     for ph in plan.photos:
         ax.add_patch(MplPolygon(np.asarray(ph.footprint.exterior.coords), closed=True,

@@ -79,6 +79,7 @@ def test_the_legend_lists_only_what_is_drawn(figure) -> None:
     assert ("target photographed" in legend) is bool(plan.photos)
     assert ("keep-out buffer" in legend) is any(k.buffer_m > 0 for k in plan.mission.keep_outs)
     assert ("pass-through point (terrain)" in legend) is any(not w.stop for w in plan.waypoints)
+    assert ("ground marked featureless" in legend) is bool(plan.mission.featureless)
     assert "requested landing site (unsafe)" not in legend
     assert "no terrain data" not in legend  # the built-in terrain has no holes
     assert any(t.startswith("lon/lat every") for t in legend)

@@ -315,3 +315,16 @@ def test_files_gdal_cannot_read(content, needle, tmp_path) -> None:
     empty.mkdir()
     with pytest.raises(MissionError, match="a folder with no vector layers"):
         load_mission(empty)
+
+
+def test_layers_named_by_role_include_featureless_ground(tmp_path) -> None:
+    path = tmp_path / "dunes.gpkg"
+    layers = by_role(mini_doc())
+    for name in ("home", "targets"):
+        write_layer(path, layers[name], driver="GPKG", layer=name, crs="IAU_2015:49900")
+    write_layer(path, [{"type": "Feature", "geometry": {"type": "Polygon",
+                                                        "coordinates": square(0, 60, 10)},
+                        "properties": {"name": "ripples"}}], driver="GPKG",
+                layer="Featureless", crs="IAU_2015:49900")
+    m = load_mission(path)
+    assert [f.name for f in m.featureless] == ["ripples"]

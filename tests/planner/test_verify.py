@@ -220,12 +220,12 @@ def terrain_file(g: Good, edit: Callable[[Good, np.ndarray, np.ndarray, np.ndarr
     return path
 
 
-def bump_under_lonely_leg(height: float) -> Callable[..., None]:
+def bump_under_lonely_leg(height: float, sigma: float = 10.0) -> Callable[..., None]:
     def edit(g: Good, z: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
         (x0, y0), (x1, y1) = lonely_leg(g, g.doc)
         cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        # A broad hill (sigma 10 m), far from take-off and landing.
-        z += height * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * 10.0 ** 2))
+        # A round hill (or pit) under the middle of a leg far from take-off and landing.
+        z += height * np.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * sigma ** 2))
 
     return edit
 
@@ -244,7 +244,7 @@ def rocks_at_landing(g: Good, z: np.ndarray, x: np.ndarray, y: np.ndarray) -> No
 
 
 def wall_before_first_photo(g: Good, z: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
-    """A ridge across the line of sight of the first photo, just short of its target."""
+    """A ridge across the line of sight of the first photo, half way to its target."""
     ph = photos(g.doc)[0]
     sx, sy = local_xy(g, ph)
     ti = [t.name for t in g.ctx.mission.targets].index(ph["properties"]["target"])
@@ -254,7 +254,7 @@ def wall_before_first_photo(g: Good, z: np.ndarray, x: np.ndarray, y: np.ndarray
     ux, uy = ux / n, uy / n
     along = (x - sx) * ux + (y - sy) * uy
     across = -(x - sx) * uy + (y - sy) * ux
-    at = n - 4.0  # 4 m before the target
+    at = n / 2  # half way
     z += np.where((np.abs(along - at) < 1.0) & (np.abs(across) < 3.0), 12.0, 0.0)
 
 
@@ -520,6 +520,14 @@ def _mission_tighter_gsd(m):
             p["required"] = False
 
 
+def _mission_square_on(m):
+    for f in m["features"]:
+        p = f["properties"]
+        if p.get("role", "target") == "target":
+            p["max_obliquity_deg"] = 1.0
+            p["required"] = False
+
+
 def _mission_wider_standoff(m):
     for f in m["features"]:
         p = f["properties"]
@@ -570,11 +578,12 @@ MUTATIONS = [
              _m_landing_moved_without_cause, {"landing site"}, needle="no cause"),
     Mutation("landing not below the last waypoint", _m_not_vertical, {"vertical"}),
     Mutation("photo station below the floor", _m_station_below_floor, {"height band"},
-             allow={"frame", "sight", "gsd", "clearance", "hazard"}),
+             allow={"frame", "sight", "gsd", "clearance", "hazard", "obliquity"}),
     Mutation("a waypoint above the ceiling", _m_above_ceiling, {"height band", "ceiling"},
-             allow={"gsd", "frame", "sight"}),
+             allow={"gsd", "frame", "sight", "obliquity"}),
     Mutation("alt_m lowered 10 m", _m_lowered_10m, {"altitude"},
-             allow={"clearance", "sight", "frame", "photo", "record", "speed", "gsd"}),
+             allow={"clearance", "sight", "frame", "photo", "record", "speed", "gsd",
+                    "obliquity"}),
     Mutation("heading on a plain waypoint", _m_heading_on_waypoint, {"heading"},
              plans=("mars",)),
     Mutation("photo waypoint without a heading", _m_photo_heading_null, {"heading"}),
@@ -610,6 +619,8 @@ MUTATIONS = [
     Mutation("a waypoint in the keep-out", _m_through_keepout, {"keep-out"},
              allow={"hazard"}),
     Mutation("mission asks a finer GSD", _noop, {"gsd"}, mission=_mission_tighter_gsd),
+    Mutation("mission asks for a square-on view", _noop, {"obliquity"},
+             mission=_mission_square_on),
     Mutation("mission asks a wider standoff", _noop, {"standoff"},
              mission=_mission_wider_standoff),
     Mutation("mission requires a target the plan never saw", _noop, {"required", "summary"},
@@ -620,7 +631,7 @@ MUTATIONS = [
     Mutation("a hill under a leg", _noop, {"clearance"}, allow={"hazard", "sight"},
              args=_dem_args(bump_under_lonely_leg(7.0), "hill"), plans=("mars",)),
     Mutation("a hill higher than the ceiling allows", _noop, {"ceiling"}, allow={"hazard"},
-             args=_dem_args(bump_under_lonely_leg(-20.0), "dip"), plans=("mars",)),
+             args=_dem_args(bump_under_lonely_leg(-30.0, 6.0), "dip"), plans=("mars",)),
     Mutation("unknown ground under a leg", _noop, {"terrain", "hazard"},
              args=_dem_args(nodata_under_lonely_leg, "nodata"), plans=("mars",)),
     Mutation("rocks on the landing site", _noop, {"landing safety"},

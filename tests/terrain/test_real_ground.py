@@ -15,10 +15,10 @@ from terrain.hazards import HazardLimits, TextureSource, assess
 from tests.conftest import MARS_EQC, UTM33
 
 # Ingenuity-like limits (the profile's values, with the image-texture fields proposed).
-INGENUITY = HazardLimits(nav_max_slope_deg=20, nav_scale_m=10, nav_min_texture_m=0.018,
-                         nav_min_contrast=0.03, nav_texture_feature_m=0.5,
-                         nav_texture_window_m=8, landing_max_slope_deg=10,
-                         landing_max_roughness_m=0.1, landing_clear_radius_m=2)
+INGENUITY = HazardLimits(nav_max_slope_deg=20, nav_scale_m=10, nav_min_contrast=0.03,
+                         nav_texture_feature_m=0.5, nav_texture_window_m=8,
+                         landing_max_slope_deg=10, landing_max_roughness_m=0.1,
+                         landing_clear_radius_m=2)
 
 
 def interior(mask: np.ndarray, k: int = 4) -> np.ndarray:
