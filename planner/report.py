@@ -264,13 +264,13 @@ def camera_tables(plan: FlightPlan, console: Console) -> list[RenderableType]:
     cols = [
         Column("target", [p.target for p in ph], justify="left", wrap=True),
         Column("wp", [str(p.waypoint) for p in ph]),
+        Column("images", [str(p.count) for p in ph]),
         Column("heading°", [f"{round(p.heading_deg, 1) % 360.0:.1f}" for p in ph]),
         Column("pitch°", [f"{p.pitch_deg:.1f}" for p in ph]),
         Column("range m", [f"{p.slant_range_m:.1f}" for p in ph]),
         Column("GSD cm", [f"{p.gsd_cm:.2f}" for p in ph]),
         Column("on", [p.surface for p in ph], justify="left"),
         Column("oblique°", [f"{p.obliquity_deg:.0f}" for p in ph]),
-        Column("images", [str(p.count) for p in ph]),
     ]
     return stacked(console, "Camera commands", key, [cols])
 
