@@ -1,19 +1,31 @@
 """The command line: options in, a verified plan's tables (or JSON) out, errors to exit codes.
 
 Exit codes: 0 a plan was made; 2 bad input; 3 no feasible plan; 4 the verifier rejected the
-plan (a planner bug); 1 any other internal error.
+plan (a planner bug); 130 interrupted (Ctrl-C); 1 any other internal error. Every error is one
+line on stderr, usage errors (an unknown option, a missing argument) included.
+
+Every value is checked before planning starts: option values (:func:`check_run_options`; the
+flight settings are checked where the vehicle is configured, naming their option), and every
+output path (:func:`output_paths`). After planning, every output is rendered, staged beside its
+destination and then renamed into place together (:func:`write_outputs`), so either all are
+written or none.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from typer.core import TyperCommand
 
 from planner import __version__
 from planner.check import check_plan_file
@@ -24,13 +36,16 @@ from planner.errors import (
     SettingError,
     VerificationError,
 )
-from planner.export import ALL_FILES, check_target, write_all
+from planner.export import ALL_FILES, check_target, render
 from planner.pipeline import plan_mission
+from planner.plan import FlightPlan
 from planner.planfile import plan_json
 from planner.profiles import builtin_profiles
 from planner.report import print_plan
 from planner.settings import PlanOptions
+from planner.values import number
 from terrain.errors import TerrainError
+from terrain.hazards import HazardMaps
 
 OPTION_OF_FIELD = {
     "body": "--body", "vehicle": "--vehicle", "altitude_m": "--altitude", "speed_m_s": "--speed",
@@ -39,8 +54,46 @@ OPTION_OF_FIELD = {
 }
 """The command-line option of each flight setting (core errors name fields, not options)."""
 
+EXIT_CODES = ("Exit codes: 0 a verified plan was printed; 2 bad input; 3 no plan can satisfy "
+              "the mission; 4 the verifier found a broken flight rule; 130 interrupted "
+              "(Ctrl-C); 1 an internal error (a bug).")
+TERRAIN_SUFFIXES = (".tif", ".tiff")
+
 app = typer.Typer(add_completion=False, rich_markup_mode=None,
                   context_settings={"help_option_names": ["-h", "--help"]})
+
+
+# Click's error classes, whether typer vendors click (0.26 and later) or depends on it.
+_CLICK_ERRORS = {c.__name__: c for c in typer.BadParameter.__mro__}
+UsageError: type[Exception] = _CLICK_ERRORS["UsageError"]
+ClickException: type[Exception] = _CLICK_ERRORS["ClickException"]
+
+
+class OneLineErrors(TyperCommand):
+    """The command, with click's usage errors said in one line like every other error."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             windows_expand_args: bool = True, **extra: Any) -> Any:
+        """Run the command; a usage error is one line on stderr and exit code 2."""
+        try:
+            rv = super().main(args=args, prog_name=prog_name, complete_var=complete_var,
+                              standalone_mode=False, windows_expand_args=windows_expand_args,
+                              **extra)
+            code = rv if isinstance(rv, int) else 0
+        except UsageError as exc:
+            text = exc.format_message().rstrip(".")  # type: ignore[attr-defined]
+            _err(f"{text}; see plan-flight --help")
+            code = exc.exit_code  # type: ignore[attr-defined]
+        except ClickException as exc:
+            _err(exc.format_message())  # type: ignore[attr-defined]
+            code = exc.exit_code  # type: ignore[attr-defined]
+        except typer.Abort:
+            _err("interrupted")
+            code = 130
+        if standalone_mode:
+            sys.exit(code)
+        return code
 
 
 class BodyName(StrEnum):
@@ -58,15 +111,193 @@ def _version(value: bool) -> None:
 
 def _err(message: str) -> Console:
     console = Console(stderr=True, highlight=False, soft_wrap=True)
-    console.print(f"[bold red]plan-flight: error:[/] {message}", markup=True)
+    console.print("[bold red]plan-flight: error:[/] ", markup=True, end="")
+    console.print(" ".join(message.split()), markup=False)  # one line, whatever it holds
     return console
 
 
-@app.command()
+def check_run_options(*, seed: int, terrain_seed: int, resolution: float | None,
+                      time_limit: float, dem_precision: float | None) -> None:
+    """Refuse run options no plan can use, naming the option (exit code 2).
+
+    The flight settings (``--altitude``, ``--speed``, ``--air-density``, the budgets) are
+    checked where the vehicle is configured, against its profile and the mission's body.
+    """
+    for option, whole in (("--seed", seed), ("--terrain-seed", terrain_seed)):
+        if whole < 0:
+            raise InputError(f"{option} {whole}: must be a whole number >= 0")
+    for option, value, positive in (("--resolution", resolution, True),
+                                    ("--time-limit", time_limit, True),
+                                    ("--dem-precision-m", dem_precision, False)):
+        if value is None:
+            continue
+        try:
+            number(value, minimum=0.0, exclusive_minimum=positive)
+        except ValueError as exc:
+            raise InputError(f"{option} {value:g}: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """The files a run writes, checked before planning."""
+
+    exports: tuple[Path, ...] = ()
+    terrain: Path | None = None
+    created: Path | None = None
+    """The outermost folder this run made for ``--out`` (removed again if nothing is written
+    into it)."""
+
+    def __bool__(self) -> bool:
+        return bool(self.exports) or self.terrain is not None
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """Every file to write."""
+        return (*self.exports, *((self.terrain,) if self.terrain is not None else ()))
+
+
+def output_paths(*, mission: Path, export: Sequence[Path], plot: Path | None,
+                 out: Path | None, write_terrain: Path | None) -> Outputs:
+    """Every output path, checked before planning.
+
+    Each has a known format, a folder that exists (``--out`` makes its own) and takes a new
+    file, and is not the mission file itself.
+
+    Raises
+    ------
+    InputError
+        Naming the path and what is wrong with it.
+    """
+    paths = list(export)
+    if plot is not None:
+        if plot.suffix.lower() != ".png":
+            raise InputError(f"{plot}: --plot writes PNG; name the file .png")
+        paths.append(plot)
+    created = None
+    if out is not None:
+        created = _make_folder(out)
+        paths.extend(out / name for name in ALL_FILES)
+    if write_terrain is not None and write_terrain.suffix.lower() not in TERRAIN_SUFFIXES:
+        raise InputError(f"{write_terrain}: --write-terrain writes GeoTIFF; name the file .tif")
+    try:
+        exports = tuple(check_target(p) for p in dict.fromkeys(paths))
+        every = [*exports, *([write_terrain] if write_terrain is not None else [])]
+        if len({_same(p) for p in every}) < len(every):
+            raise InputError(f"{write_terrain}: also given as an export")
+        for p in every:
+            _check_writable(p, mission)
+    except BaseException:
+        if created is not None:
+            remove_if_empty(created)
+        raise
+    return Outputs(exports=exports, terrain=write_terrain, created=created)
+
+
+def _same(p: Path) -> Path:
+    return Path(os.path.abspath(p))
+
+
+def _make_folder(out: Path) -> Path | None:
+    """Make the ``--out`` folder (and its parents) if missing; return the outermost one made."""
+    if out.is_dir():
+        return None
+    if out.exists():
+        raise InputError(f"{out}: --out needs a folder, and this is a file")
+    top = out
+    while not top.parent.exists() and top.parent != top:
+        top = top.parent
+    try:
+        out.mkdir(parents=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot make the folder ({exc.strerror or exc})") from None
+    return top
+
+
+def remove_if_empty(top: Path) -> None:
+    """Remove a folder this run made, and the folders in it, if no file was written there."""
+    inside = sorted(top.rglob("*"), key=lambda p: len(p.parts), reverse=True)
+    if any(not p.is_dir() for p in inside):
+        return
+    for p in inside:
+        p.rmdir()
+    top.rmdir()
+
+
+def _check_writable(path: Path, mission: Path) -> None:
+    """Refuse a path no file can be written to.
+
+    A file is made in the path's folder and removed again: this finds ``/proc``, a read-only
+    disk and a folder this user cannot write, which permission bits alone do not.
+    """
+    if path.is_dir():
+        raise InputError(f"{path}: cannot write: it is a folder")
+    if path.exists() and mission.exists() and path.samefile(mission):
+        raise InputError(f"{path}: is the mission file; write the plan under another name")
+    folder = path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".probe", dir=folder)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write into folder {str(folder)!r} "
+                         f"({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def write_outputs(plan: FlightPlan, hazards: HazardMaps, outputs: Outputs) -> None:
+    """Render every export, then write them and the terrain all or none."""
+    items: list[tuple[Path, Callable[[Path], None]]] = [
+        (p, partial(_write_bytes, render(plan, hazards, p.suffix))) for p in outputs.exports]
+    if outputs.terrain is not None:
+        items.append((outputs.terrain, plan.dem.write_geotiff))
+    write_together(items)
+
+
+def _write_bytes(data: bytes, path: Path) -> None:
+    path.write_bytes(data)
+
+
+def write_together(items: Sequence[tuple[Path, Callable[[Path], None]]]) -> None:
+    """Write each file to a temporary name beside it, then rename them all into place.
+
+    A failure while writing (a full disk, a vanished folder) removes every temporary file and
+    leaves every destination as it was. The renames come last and, within a folder, do not
+    fail halfway in practice.
+
+    Raises
+    ------
+    InputError
+        Naming the file that could not be written.
+    """
+    staged: list[tuple[Path, Path]] = []
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        for path, write in items:
+            try:
+                fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
+                                            dir=path.parent)
+                os.close(fd)
+                staged.append((Path(name), path))
+                write(Path(name))
+                os.chmod(name, 0o666 & ~umask)  # as an ordinary open() would have made it
+            except (OSError, TerrainError) as exc:
+                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                raise InputError(f"{path}: cannot write ({why}); no output was "
+                                 f"written") from None
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+
+
+@app.command(cls=OneLineErrors, epilog=EXIT_CODES)
 def main_command(
     mission: Annotated[Path, typer.Argument(
-        help="Mission GeoJSON: targets, home, landing and keep-out features.",
-        show_default=False)],
+        metavar="MISSION",
+        help="Mission file: GeoJSON, or any vector file GDAL reads (KML, GeoPackage, a "
+             "Shapefile or a folder of them, FlatGeobuf): targets, home, landing and keep-out "
+             "features.", show_default=False)],
     body: Annotated[BodyName | None, typer.Option(
         help="Body the mission is on; default: from the file's crs member, else Earth.")] = None,
     vehicle: Annotated[str | None, typer.Option(
@@ -116,8 +347,9 @@ def main_command(
              ".waypoints (MAVLink QGC WPL 110), .kml, .csv, .png (map). Repeatable.",
         show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(
-        help="Write every export into this folder as plan.geojson, plan.plan, "
-             "plan.waypoints, plan.kml, plan.csv and plan.png.", show_default=False)] = None,
+        help="Write every export into this folder (made if missing) as plan.geojson, "
+             "plan.plan, plan.waypoints, plan.kml, plan.csv and plan.png.",
+        show_default=False)] = None,
     plot: Annotated[Path | None, typer.Option(
         help="Draw the plan on a map of the terrain and its hazards, as PNG.",
         show_default=False)] = None,
@@ -147,41 +379,36 @@ def main_command(
         time_limit_s=time_limit)
     console = Console(highlight=False)
     err_console = Console(stderr=True)
+    outputs = Outputs()
+    written = False
     try:
-        targets = list(export or [])
-        if plot is not None:
-            if plot.suffix.lower() != ".png":
-                raise InputError(f"{plot}: --plot writes PNG; name the file .png")
-            targets.append(plot)
-        if out is not None:
-            if not out.is_dir():
-                raise InputError(f"{out}: --out needs an existing folder")
-            targets.extend(out / name for name in ALL_FILES)
-        targets = [check_target(t) for t in dict.fromkeys(targets)]
+        check_run_options(seed=seed, terrain_seed=terrain_seed, resolution=resolution,
+                          time_limit=time_limit, dem_precision=dem_precision)
         if check is not None:
+            if export or out or plot or write_terrain:
+                raise InputError("--check re-checks a plan and writes nothing: leave out "
+                                 "--export, --out, --plot and --write-terrain")
             _check(check, mission, options, console, err_console)
             return
+        outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
+                               write_terrain=write_terrain)
         with err_console.status("planning", spinner="dots") as status:
             plan, ctx = plan_mission(mission, options,
                                      progress=lambda s: status.update(f"planning: {s}"))
-            if targets:
-                status.update("planning: writing exports")
-                write_all(plan, ctx.hazards, targets)
-        if write_terrain is not None:
-            try:
-                plan.dem.write_geotiff(write_terrain)  # atomic: a temporary file, renamed
-            except OSError as exc:
-                raise PlanFlightError(f"{write_terrain}: cannot write ({exc})") from None
+            if outputs:
+                status.update("planning: writing files")
+                write_outputs(plan, ctx.hazards, outputs)
+                written = True
         if as_json:
             sys.stdout.write(plan_json(plan))
         else:
             print_plan(plan, console, quiet=quiet)
-        if targets:
+        if outputs:
             note = ""
-            if plan.mission.body.name != "earth":
+            if plan.mission.body.name != "earth" and outputs.exports:
                 note = (" (lon/lat are Mars planetocentric, IAU_2015:49900; ground stations "
                         "and KML viewers assume Earth)")
-            err_console.print(f"wrote {', '.join(str(t) for t in targets)}{note}",
+            err_console.print(f"wrote {', '.join(str(t) for t in outputs.paths)}{note}",
                               highlight=False, soft_wrap=True)
     except PlanFlightError as exc:
         _err(_message(exc))
@@ -197,6 +424,9 @@ def main_command(
             raise
         _err(f"internal error (a bug, please report it): {type(exc).__name__}: {exc}")
         raise typer.Exit(1) from None
+    finally:
+        if outputs.created is not None and not written:
+            remove_if_empty(outputs.created)
 
 
 def _message(exc: PlanFlightError) -> str:

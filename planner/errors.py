@@ -30,7 +30,8 @@ class MissionError(InputError):
     source
         The file it came from.
     feature
-        The feature index (0-based, as in the file), or ``None`` for the whole file.
+        The feature index (0-based, as in the file), a label that locates it in a file of
+        several layers (``"layer 'targets' feature 3"``), or ``None`` for the whole file.
     name
         The feature's name, when it has one.
     field
@@ -42,10 +43,11 @@ class MissionError(InputError):
         message: str,
         *,
         source: str | None = None,
-        feature: int | None = None,
+        feature: int | str | None = None,
         name: str | None = None,
         field: str | None = None,
     ) -> None:
+        self.detail = message
         self.source = source
         self.feature = feature
         self.name = name
@@ -54,7 +56,8 @@ class MissionError(InputError):
         if source:
             parts.append(source)
         if feature is not None:
-            parts.append(f"feature {feature}" + (f" ({name!r})" if name else ""))
+            where = feature if isinstance(feature, str) else f"feature {feature}"
+            parts.append(where + (f" ({name!r})" if name else ""))
         if field:
             parts.append(f"field {field!r}")
         prefix = ": ".join(parts)

@@ -8,6 +8,7 @@ pyproj on the same body. Geodesy is PROJ's, never ours.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -35,12 +36,16 @@ class Body:
         Surface gravity.
     air_density_kg_m3
         Default near-surface air density (Mars: seasonal, see ``FACTS.md``).
+    air_density_range_kg_m3
+        The near-surface air densities a rotorcraft can meet on this body; a setting outside
+        is a mistake (Martian air given for an Earth flight, or the other way round).
     """
 
     name: str
     geographic_crs: str
     gravity_m_s2: float
     air_density_kg_m3: float
+    air_density_range_kg_m3: tuple[float, float] = (0.0, math.inf)
 
     @property
     def crs(self) -> pyproj.CRS:
@@ -50,11 +55,15 @@ class Body:
 
 # Mars: IAU 2015 sphere (R = 3,396,190 m), planetocentric east lon. Gravity 3.721 m/s^2.
 # Air density at Jezero 0.014 to 0.020 kg/m^3 (seasonal); 0.017 is the middle of that range.
+# Across Mars the surface density spans about 0.005 (the Tharsis volcanoes' flanks) to 0.03
+# (Hellas floor in winter); the range below is a little wider.
 MARS = Body(name="mars", geographic_crs="IAU_2015:49900", gravity_m_s2=3.721,
-            air_density_kg_m3=0.017)
-# Earth: WGS 84 lon/lat (RFC 7946 GeoJSON), standard gravity, ISA sea-level density.
+            air_density_kg_m3=0.017, air_density_range_kg_m3=(0.003, 0.05))
+# Earth: WGS 84 lon/lat (RFC 7946 GeoJSON), standard gravity, ISA sea-level density. ISA gives
+# 0.41 kg/m^3 at 10 km (beyond any small rotorcraft's ceiling); cold dense air at sea level
+# reaches about 1.5 kg/m^3 at -40 C.
 EARTH = Body(name="earth", geographic_crs="EPSG:4326", gravity_m_s2=9.80665,
-             air_density_kg_m3=1.225)
+             air_density_kg_m3=1.225, air_density_range_kg_m3=(0.4, 1.6))
 BODIES = {"mars": MARS, "earth": EARTH}
 
 _MARS_RADIUS_M = 3_396_190.0

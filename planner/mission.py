@@ -1,19 +1,25 @@
-"""GeoJSON in: targets, home, landing site, keep-out zones and mission settings, validated.
+"""Missions in: targets, home, landing site, keep-out zones and mission settings, validated.
 
-The mission file is a GeoJSON FeatureCollection (RFC 7946). Each feature's ``properties.role`` is
-``target`` (the default), ``home``, ``landing`` or ``keep_out``. A legacy ``crs`` member, as GDAL
-and QGIS write it, names the coordinate system (for Mars, an ``IAU_2015`` code); without it the file
-is RFC 7946 lon/lat on Earth unless the caller says otherwise. Mission-wide settings may sit in a
-top-level ``plan_flight`` member.
+The mission file is a GeoJSON FeatureCollection (RFC 7946), or any vector file GDAL reads (KML,
+GeoPackage, Shapefile, FlatGeobuf), which :mod:`planner.vectors` turns into the same document so
+that every rule below holds for every format. Each feature's ``properties.role`` is ``target``
+(the default), ``home``, ``landing`` or ``keep_out``. A legacy ``crs`` member, as GDAL and QGIS
+write it, names the coordinate system (for Mars, an ``IAU_2015`` code); without it the file is
+RFC 7946 lon/lat on Earth unless the caller says otherwise. Mission-wide settings may sit in a
+top-level ``plan_flight`` member, the mission's title in a top-level ``name``.
 
 Every problem is reported as a :class:`~planner.errors.MissionError` naming the file, the feature
 (index and name) and the field. Properties this module does not know (ids, descriptions, styles
-that GIS tools add) are ignored.
+that GIS tools add) are ignored, unless they look like a misspelt known one (``priorty``,
+``gsd``), which is refused with the suggestion; a known key in another letter case (``Name``,
+``PRIORITY``, as KML and ArcGIS write them) is taken as that key. A null property is an absent
+one (GDAL writes a null for every field a feature leaves empty).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -27,8 +33,8 @@ from shapely.geometry.base import BaseGeometry
 
 from planner.errors import MissionError
 from planner.frames import BODIES, Body, body_of_crs
-from planner.settings import MISSION_SETTING_FIELDS, Settings
-from planner.values import boolean, number
+from planner.settings import MISSION_SETTING_FIELDS, SETTING_FIELDS, Settings
+from planner.values import boolean, misspelt, number
 
 
 class Role(StrEnum):
@@ -40,9 +46,22 @@ class Role(StrEnum):
     KEEP_OUT = "keep_out"
     FEATURELESS = "featureless"
     """Ground the operator knows is featureless (sand, dust): no texture for a camera to track."""
+    PLAN_FLIGHT = "plan_flight"
+    """Mission-wide settings, for files that cannot hold a top-level ``plan_flight`` member
+    (a GIS layer): its properties are the settings, its ``name`` the mission's title, and its
+    geometry, if any, is ignored."""
 
 
 ROLES = tuple(r.value for r in Role)
+SITE_KEYS = ("role", "name")
+TARGET_KEYS = ("role", "name", "priority", "required", "gsd_cm", "photos", "view_azimuth_deg",
+               "view_azimuth_tolerance_deg", "min_standoff_m", "surface", "max_obliquity_deg",
+               "height_m")
+KEEP_OUT_KEYS = ("role", "name", "buffer_m")
+KEYS_OF_ROLE = {Role.HOME: SITE_KEYS, Role.LANDING: SITE_KEYS, Role.TARGET: TARGET_KEYS,
+                Role.KEEP_OUT: KEEP_OUT_KEYS, Role.FEATURELESS: SITE_KEYS}
+"""The properties each role knows; others are ignored unless they look misspelt."""
+JSON_SUFFIXES = (".geojson", ".json")
 
 
 class Surface(StrEnum):
@@ -120,6 +139,8 @@ class Mission:
     keep_outs: tuple[KeepOut, ...]
     settings: Settings = field(default_factory=Settings)
     featureless: tuple[Featureless, ...] = ()
+    name: str | None = None
+    """The file's title (GeoJSON's top-level ``name``), when it gives one."""
 
     @property
     def landing_site(self) -> Site:
@@ -133,7 +154,8 @@ def load_mission(path: str | Path, *, body: str | None = None) -> Mission:
     Parameters
     ----------
     path
-        The GeoJSON file.
+        A GeoJSON file (a UTF-8 byte-order mark is allowed), or any vector file or folder GDAL
+        reads (see :mod:`planner.vectors`).
     body
         ``"mars"`` or ``"earth"`` to override what the file implies (its ``crs`` member, or
         RFC 7946 Earth without one). A ``crs`` on another body than ``body`` is an error.
@@ -144,12 +166,15 @@ def load_mission(path: str | Path, *, body: str | None = None) -> Mission:
         For anything wrong in the file, naming the file, feature and field.
     """
     src = str(path)
+    if not _is_json(Path(path)):
+        from planner.vectors import read_vector_mission
+
+        doc, locations = read_vector_mission(path, source=src)
+        return parse_mission(doc, source=src, body=body, locations=locations)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise MissionError("no such file", source=src) from None
-    except IsADirectoryError:
-        raise MissionError("is a directory, not a GeoJSON file", source=src) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise MissionError(f"cannot be read ({exc})", source=src) from None
     try:
@@ -160,8 +185,27 @@ def load_mission(path: str | Path, *, body: str | None = None) -> Mission:
     return parse_mission(doc, source=src, body=body)
 
 
-def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = None) -> Mission:
-    """Validate a parsed GeoJSON document; see :func:`load_mission`."""
+def _is_json(path: Path) -> bool:
+    """A GeoJSON file by its suffix or its first character; else a file for GDAL."""
+    if path.suffix.lower() in JSON_SUFFIXES or not path.exists():
+        return True
+    if path.is_dir():
+        return False
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(64).removeprefix(b"\xef\xbb\xbf").lstrip()
+    except OSError:
+        return True  # let the JSON reader say why it cannot be read
+    return head[:1] in (b"{", b"[")
+
+
+def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = None,
+                  locations: Sequence[str] | None = None) -> Mission:
+    """Validate a parsed GeoJSON document; see :func:`load_mission`.
+
+    ``locations`` names each feature in errors when the document was made from a file of
+    several layers (``"layer 'targets' feature 3"``); by default features are named by index.
+    """
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         kind = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         raise MissionError(f"not a GeoJSON FeatureCollection (type is {kind!r})", source=source)
@@ -169,7 +213,12 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
     if not isinstance(features, list):
         raise MissionError("'features' must be a list", source=source, field="features")
 
-    settings = _parse_settings(doc.get("plan_flight"), source)
+    title = doc.get("name")
+    if title is not None and not isinstance(title, str):
+        raise MissionError(f"must be text, not {title!r}", source=source, field="name")
+    settings, feature_title = _mission_settings(doc.get("plan_flight"), features, source,
+                                                locations)
+    title = feature_title or title
     body_name = body or settings.body
     mission_body, input_crs, to_geo = _resolve_crs(doc.get("crs"), body_name, source)
 
@@ -180,20 +229,11 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
     featureless: list[Featureless] = []
     names: dict[str, int] = {}
     for i, feat in enumerate(features):
-        if not isinstance(feat, dict) or feat.get("type") != "Feature":
-            raise MissionError("not a GeoJSON Feature", source=source, feature=i)
-        props = feat.get("properties") or {}
-        if not isinstance(props, dict):
-            raise MissionError("'properties' must be an object", source=source, feature=i,
-                               field="properties")
-        raw_name = props.get("name")
-        name = str(raw_name) if raw_name is not None else None
-        ctx: dict[str, Any] = {"source": source, "feature": i, "name": name}
-        raw_role = props.get("role", Role.TARGET.value)
-        if raw_role not in ROLES:
-            raise MissionError(f"unknown role {raw_role!r} (expected one of {', '.join(ROLES)})",
-                               field="role", **ctx)
-        role = Role(raw_role)
+        role, props, ctx = _feature(feat, i, source, locations)
+        if role == Role.PLAN_FLIGHT:
+            continue  # read by _mission_settings
+        name = ctx["name"]
+        props = _known_keys(props, KEYS_OF_ROLE[role], ctx)
         geom = _parse_geometry(feat.get("geometry"), to_geo, ctx)
         label = name or f"{role} {i}"
         if role in (Role.HOME, Role.LANDING):
@@ -235,8 +275,9 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
             if name is None:
                 raise MissionError("a target needs a 'name'", field="name", **ctx)
             if name in names:
-                raise MissionError(f"duplicate target name (also feature {names[name]})",
-                                   field="name", **ctx)
+                first = names[name]
+                also = locations[first] if locations is not None else f"feature {first}"
+                raise MissionError(f"duplicate target name (also {also})", field="name", **ctx)
             names[name] = i
             targets.append(_parse_target(i, name, geom, props, ctx))
     if home is None:
@@ -244,14 +285,105 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
                            field="role")
     return Mission(source=source, body=mission_body, input_crs=input_crs, home=home,
                    landing=landing, targets=tuple(targets), keep_outs=tuple(keep_outs),
-                   settings=settings, featureless=tuple(featureless))
+                   settings=settings, featureless=tuple(featureless), name=title)
 
 
-def _parse_settings(raw: Any, source: str) -> Settings:
+def _feature(feat: Any, i: int, source: str, locations: Sequence[str] | None,
+             ) -> tuple[Role, dict[str, Any], dict[str, Any]]:
+    """A feature's role, its properties and its context for errors (source, feature, name).
+
+    Null properties are dropped; ``role`` and ``name`` are found in any letter case.
+    """
+    if not isinstance(feat, dict) or feat.get("type") != "Feature":
+        raise MissionError("not a GeoJSON Feature", source=source, feature=i)
+    where: int | str = locations[i] if locations is not None else i
+    props = feat.get("properties") or {}
+    if not isinstance(props, dict):
+        raise MissionError("'properties' must be an object", source=source, feature=where,
+                           field="properties")
+    props = {k: v for k, v in props.items() if v is not None}  # null is absent (GDAL)
+    props = _known_keys(props, ("role", "name"), {"source": source, "feature": where},
+                        check=False)
+    raw_name = props.get("name")
+    name = raw_name if isinstance(raw_name, str) and raw_name.strip() else None
+    ctx: dict[str, Any] = {"source": source, "feature": where, "name": name}
+    if raw_name is not None and not isinstance(raw_name, str):
+        raise MissionError(f"must be text, not {raw_name!r}", field="name", **ctx)
+    raw_role = props.get("role", Role.TARGET.value)
+    if raw_role not in ROLES:
+        raise MissionError(f"unknown role {raw_role!r} (expected one of {', '.join(ROLES)})",
+                           field="role", **ctx)
+    return Role(raw_role), props, ctx
+
+
+def _mission_settings(member: Any, features: list[Any], source: str,
+                      locations: Sequence[str] | None) -> tuple[Settings, str | None]:
+    """The settings and, when a feature holds them, that feature's name (the mission's title).
+
+    Settings come from the top-level ``plan_flight`` member or from the one feature whose role
+    is ``plan_flight``; in a feature, properties that are no setting and do not look like a
+    misspelt one are ignored, as in any feature.
+    """
+    found: tuple[dict[str, Any], dict[str, Any]] | None = None
+    for i, feat in enumerate(features):
+        role, props, ctx = _feature(feat, i, source, locations)
+        if role != Role.PLAN_FLIGHT:
+            continue
+        if member is not None or found is not None:
+            first = "the top-level plan_flight member" if found is None else \
+                (f"feature {found[1]['feature']}" if isinstance(found[1]["feature"], int)
+                 else found[1]["feature"])
+            raise MissionError(f"a second set of mission settings (the first is {first})",
+                               field="role", **ctx)
+        found = (props, ctx)
+    if found is None:
+        return _parse_settings(member, source), None
+    props, ctx = found
+    fields = (*MISSION_SETTING_FIELDS, *SETTING_FIELDS)
+    raw = {k: v for k, v in props.items() if k in fields or misspelt(k, fields)}
+    return _parse_settings(raw, source, feature=ctx["feature"]), ctx["name"]
+
+
+def _known_keys(props: dict[str, Any], known: Sequence[str], ctx: dict[str, Any], *,
+                check: bool = True) -> dict[str, Any]:
+    """The properties with known keys in another letter case renamed to the known key.
+
+    With ``check``, a key that looks like a misspelling of a known one (see
+    :func:`planner.values.misspelt`) is refused with the suggestion; other keys pass.
+    """
+    out = dict(props)
+    for key in props:
+        if key in known:
+            continue
+        plain = key.strip().lower().replace("-", "_").replace(" ", "_")
+        if plain in known and plain not in out:
+            out[plain] = out.pop(key)
+            continue
+        guess = misspelt(key, known, present=out) if check else None
+        if guess is not None:
+            raise MissionError(f"unknown property; did you mean {guess!r}?",
+                               **{**ctx, "field": key})
+    return out
+
+
+def _parse_settings(raw: Any, source: str, *, feature: int | str | None = None) -> Settings:
     if raw is None:
         return Settings()
     if not isinstance(raw, dict):
         raise MissionError("'plan_flight' must be an object", source=source, field="plan_flight")
+    for key in raw:
+        if key in MISSION_SETTING_FIELDS:
+            continue
+        where: dict[str, Any] = {"source": source, "feature": feature,
+                                 "field": f"plan_flight.{key}"}
+        if key in SETTING_FIELDS:
+            raise MissionError("is a vehicle budget, set on the command line or in a vehicle "
+                               "profile, not in a mission file", **where)
+        guess = misspelt(key, MISSION_SETTING_FIELDS, present=raw)
+        if guess is not None:
+            raise MissionError(f"unknown setting; did you mean {guess!r}?", **where)
+        raise MissionError(f"unknown setting (known: {', '.join(MISSION_SETTING_FIELDS)})",
+                           **where)
     values: dict[str, Any] = {}
     for key in MISSION_SETTING_FIELDS:
         if key not in raw or raw[key] is None:
@@ -259,16 +391,18 @@ def _parse_settings(raw: Any, source: str) -> Settings:
         val = raw[key]
         if key in ("body", "vehicle"):
             if not isinstance(val, str):
-                raise MissionError("must be a string", source=source, field=f"plan_flight.{key}")
+                raise MissionError("must be a string", source=source, feature=feature,
+                                   field=f"plan_flight.{key}")
         else:
             try:
                 val = number(val, minimum=0.0, exclusive_minimum=True)
             except ValueError as exc:
-                raise MissionError(str(exc), source=source, field=f"plan_flight.{key}") from None
+                raise MissionError(str(exc), source=source, feature=feature,
+                                   field=f"plan_flight.{key}") from None
         values[key] = val
     if "body" in values and values["body"] not in BODIES:
         raise MissionError(f"unknown body {values['body']!r} (mars or earth)", source=source,
-                           field="plan_flight.body")
+                           feature=feature, field="plan_flight.body")
     return Settings(**values)
 
 
@@ -321,6 +455,9 @@ def _parse_geometry(raw: Any, to_geo: Any, ctx: dict[str, Any]) -> BaseGeometry:
                            **ctx) from None
     if geom.is_empty:
         raise MissionError("empty geometry", field="geometry", **ctx)
+    parts = getattr(geom, "geoms", None)
+    if parts is not None and len(parts) == 1:
+        geom = parts[0]  # GIS layers are often Multi* with one part per feature
     coords = shapely.get_coordinates(geom)
     if not np.all(np.isfinite(coords)):
         raise MissionError("coordinates must be finite numbers (found NaN or infinity)",
@@ -368,7 +505,8 @@ def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
     gsd_cm = None if gsd is None else _number(props, "gsd_cm", 0.0, ctx, minimum=0.0,
                                                exclusive=True)
     az = props.get("view_azimuth_deg")
-    view_az = None if az is None else _number(props, "view_azimuth_deg", 0.0, ctx) % 360.0
+    view_az = None if az is None else _number(props, "view_azimuth_deg", 0.0, ctx, minimum=0.0,
+                                              maximum=360.0) % 360.0
     surface = props.get("surface", Surface.GROUND.value)
     if surface not in tuple(Surface):
         raise MissionError(f"must be 'ground' or 'upright', not {surface!r}", field="surface",

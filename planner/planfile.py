@@ -240,7 +240,7 @@ def read_plan_file(path: str | Path) -> PlanFile:
     """
     src = str(path)
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise InputError(f"{src}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -217,7 +217,7 @@ def load_profile(name_or_path: str) -> VehicleProfile:
     if is_profile_path(name_or_path):
         path = Path(name_or_path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")
         except OSError as exc:
             raise ProfileError(f"{path}: vehicle profile cannot be read "
                                f"({exc.strerror or exc})") from None

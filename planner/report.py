@@ -1,112 +1,312 @@
-"""Rich tables a pilot can review in a 100-column terminal."""
+"""The plan's tables, readable at any width, on a terminal and in a log.
+
+Nothing a pilot needs is ever cut: a table whose columns do not fit the console's width is split
+into stacked tables (the waypoints into position and flight, each repeating the waypoint
+number), and only text columns (names, reasons) wrap. Latitude and longitude always carry seven
+decimals (about a centimetre). On a terminal the tables have rules and colours; when stdout is not
+a terminal (a pipe, a file, a log) they are plain ASCII text at the console's width (``COLUMNS``,
+else 80).
+
+Words are the pilot's: actions and cameras by plain names, with the names the exports use in the
+legend; east and north in metres from home; the route search's quality said in words.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 from rich import box
-from rich.console import Console, Group
+from rich.cells import cell_len
+from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from planner.plan import FlightPlan
 from planner.profiles import Mount
 
+ACTION_WORDS = {"takeoff": "take off", "waypoint": "stop", "terrain": "pass-through",
+                "photo": "photo", "land": "land"}
+"""The table's name for each waypoint action (the exports keep the technical one)."""
+ACTION_LEGEND = {
+    "takeoff": "take off (takeoff): spin up and climb vertically",
+    "waypoint": "stop (waypoint): hover, to turn around a keep-out or hazard or above the "
+                "landing site",
+    "terrain": "pass-through (terrain): flown through without stopping, to keep the leg within "
+               "its height band over the ground",
+    "photo": "photo: stop, aim the camera and take the images",
+    "land": "land: descend vertically and land",
+}
+CAMERA_WORDS = {"RTE colour": "colour camera (RTE, Ingenuity's return-to-Earth camera)",
+                "Hasselblad L2D-20c": "main camera (Hasselblad L2D-20c)"}
+"""Plain names of the shipped profiles' cameras; others are called "camera (<name>)"."""
 _ACTION_STYLE = {"takeoff": "bold green", "land": "bold green", "photo": "bold cyan",
                  "terrain": "dim", "waypoint": ""}
+PLAIN_HEAD = box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
+"""Rules for a log: a dashed line under the header, nothing else."""
+LATLON_DECIMALS = 7
+"""Decimals of latitude and longitude: 1e-7 degrees is about 1 cm on Earth, 0.6 cm on Mars."""
+
+
+WRAP_MIN = 16
+"""The narrowest a wrapping column (a target's name) is made, unless its longest word is wider."""
+
+
+@dataclass
+class Column:
+    """A column's header and cells; ``wrap`` columns (names, reasons) may wrap, no other may."""
+
+    header: str
+    cells: list[str | Text] = field(default_factory=list)
+    justify: str = "right"
+    wrap: bool = False
+
+    @property
+    def width(self) -> int:
+        """The least width that shows every cell whole (a wrapping column's words whole)."""
+        texts = [self.header, *(str(c) for c in self.cells)]
+        natural = max(cell_len(t) for t in texts)
+        if not self.wrap:
+            return natural
+        longest_word = max(cell_len(w) for t in texts for w in [*t.split(), ""])
+        return max(longest_word, min(natural, WRAP_MIN))
+
+
+def table_width(columns: Sequence[Column]) -> int:
+    """The width of a table of these columns, as rich lays out the boxes used here.
+
+    Each column is padded by a space either side, with one space between columns and at
+    either edge.
+    """
+    return sum(c.width for c in columns) + 3 * len(columns) + 1
+
+
+def _fits(columns: Sequence[Column], width: int) -> bool:
+    return table_width(columns) <= width
+
+
+def _table(console: Console, columns: Sequence[Column]) -> Table:
+    plain = not console.is_terminal
+    t = Table(box=PLAIN_HEAD if plain else box.SIMPLE_HEAD, padding=(0, 1))
+    for c in columns:
+        t.add_column(c.header, justify=c.justify, no_wrap=not c.wrap,  # type: ignore[arg-type]
+                     overflow="fold", min_width=None if c.wrap else c.width)
+    for row in zip(*(c.cells for c in columns), strict=True):
+        t.add_row(*row)
+    return t
+
+
+def stacked(console: Console, title: str, key: Column, groups: Sequence[Sequence[Column]],
+            *, names: Sequence[str] | None = None) -> list[RenderableType]:
+    """The columns as one table if they fit the console's width, else as stacked tables.
+
+    Stacked, each group is a table repeating the ``key`` column, and a group that alone does
+    not fit is split where it must. ``names`` says what each group holds, for the titles.
+    Titles are lines of their own, wrapped at the console's width, not the table's.
+    """
+    width = console.width
+    every = [c for g in groups for c in g]
+    if _fits([key, *every], width):
+        return [_title(title), _table(console, [key, *every])]
+    tables: list[RenderableType] = []
+    for i, group in enumerate(groups):
+        part = f"{title}: {names[i]}" if names else title
+        chunks: list[list[Column]] = [[]]
+        for c in group:
+            if chunks[-1] and not _fits([key, *chunks[-1], c], width):
+                chunks.append([])
+            chunks[-1].append(c)
+        for j, chunk in enumerate(chunks):
+            tables += [_title(part + (" (continued)" if j else "")), _table(console,
+                                                                             [key, *chunk])]
+    return tables
+
+
+def _title(text: str) -> Text:
+    return Text(text, style="bold")
+
+
+def camera_words(plan: FlightPlan) -> str:
+    """The camera by a plain name and how it is aimed, its technical name in brackets."""
+    cam = plan.vehicle.camera
+    name = CAMERA_WORDS.get(cam.name, f"camera ({cam.name})")
+    if cam.mount == Mount.FIXED:
+        return (f"{name}, fixed at {cam.fixed_pitch_deg:g}° pitch: aimed by turning the whole "
+                f"vehicle")
+    return (f"{name} on a gimbal ({cam.gimbal_pitch_min_deg:g}° to {cam.gimbal_pitch_max_deg:g}° "
+            f"pitch): aimed by gimbal pitch and the vehicle's heading")
+
+
+def route_search_words(plan: FlightPlan) -> str:
+    """How good the choice of targets and their order is, in words.
+
+    Examples
+    --------
+    The plan's ``selection`` starts with the route core's method: ``exact``, ``search`` or
+    ``none``; anything else is shown as it is.
+    """
+    method = plan.selection.split()[0] if plan.selection else ""
+    if method == "exact":
+        text = "optimal: an exact search over every choice and order of targets"
+    elif method == "search":
+        text = ("best found by an iterated local search (a fixed amount of work per seed); "
+                "not proven optimal")
+    elif method == "none":
+        text = "nothing to choose: no target can be photographed, so the direct flight"
+    else:
+        text = plan.selection
+    if plan.stopped_by_time:
+        text += ("; stopped at its time cap (--time-limit) before its fixed work was done: "
+                 "another run may choose differently")
+    return text
 
 
 def summary_table(plan: FlightPlan) -> Table:
     """The headline figures."""
     p = plan.vehicle.profile
     v = plan.vehicle
-    t = Table(title="Flight plan", box=box.SIMPLE_HEAD, show_header=False, title_justify="left",
-              padding=(0, 1))
-    t.add_column(style="bold")
+    t = Table(title="Flight plan", box=None, show_header=False, title_justify="left",
+              padding=(0, 1), title_style="bold")
+    t.add_column(style="bold", no_wrap=True)
     t.add_column(overflow="fold")
     m = plan.mission
-    terrain = plan.dem.source
-    if plan.dem.synthetic:
-        terrain = f"[yellow]{terrain}[/]"
+    terrain = Text(plan.dem.source, style="yellow" if plan.dem.synthetic else "")
     used_pct = 100 * plan.energy_wh / p.usable_energy_wh
-    rows = [
-        ("Mission", m.source),
+    home = plan.waypoints[0] if plan.waypoints else None
+    rows: list[tuple[str, str | Text]] = [
+        ("Mission", f"{m.name} ({m.source})" if m.name else m.source),
         ("Body / CRS", f"{m.body.name.capitalize()} / {m.body.geographic_crs} "
                        f"(input {m.input_crs})"),
         ("Local frame", plan.frame.describe()),
         ("Terrain", terrain),
         ("Vehicle", f"{p.name}: {p.description}"),
+        ("Camera", camera_words(plan)),
         ("Air / gravity", f"{v.air_density_kg_m3:g} kg/m³, {v.gravity_m_s2:g} m/s²; hover "
                           f"{v.hover_power_w:.0f} W"),
         ("Cruise", f"{v.cruise_altitude_agl_m:g} m above ground at {v.cruise_speed_m_s:g} m/s"),
+    ]
+    if home is not None:
+        rows.append(("Home", f"{m.home.name} at lat {home.lat:.{LATLON_DECIMALS}f}, lon "
+                             f"{home.lon:.{LATLON_DECIMALS}f}: east and north below are metres "
+                             f"from here"))
+    rows += [
         ("Distance", f"{plan.distance_m:.0f} m"),
         ("Duration", f"{plan.duration_s:.0f} s of {p.max_flight_time_s:g} s max"),
         ("Energy", f"{plan.energy_wh:.2f} Wh used ({used_pct:.0f} %) of {p.usable_energy_wh:g} Wh"
                    f" usable; reserve {p.reserve_wh:g} Wh kept"),
         ("Targets", f"{len(plan.targets_photographed)} of {len(m.targets)} photographed, "
                     f"priority {plan.priority_collected:g} of {plan.priority_total:g}"),
-        ("Route search", plan.selection),
+        ("Route search", route_search_words(plan)),
     ]
     for k, val in rows:
         t.add_row(k, val)
     return t
 
 
-def waypoint_table(plan: FlightPlan) -> Table:
-    """Every waypoint with position, heights, leg, speed, time and energy."""
-    t = Table(title="Waypoints", box=box.SIMPLE_HEAD, title_justify="left", padding=(0, 1),
-              caption="AGL: above ground; alt: above the terrain's datum; t and Wh cumulative "
-                      "on leaving", caption_justify="left")
-    for name, just in (("#", "right"), ("action", "left"), ("lon", "right"), ("lat", "right"),
-                       ("east", "right"), ("north", "right"), ("AGL", "right"),
-                       ("alt m", "right"), ("leg m", "right"), ("m/s", "right"),
-                       ("t s", "right"), ("Wh", "right")):
-        t.add_column(name, justify=just, no_wrap=True)  # type: ignore[arg-type]
-    for w in plan.waypoints:
-        t.add_row(str(w.seq), Text(w.action, style=_ACTION_STYLE.get(w.action, "")),
-                  f"{w.lon:.5f}", f"{w.lat:.5f}", f"{w.x:.0f}", f"{w.y:.0f}", f"{w.agl_m:.1f}",
-                  f"{w.alt_m:.1f}", f"{w.leg_m:.0f}", f"{w.speed_m_s:.1f}" if w.leg_m else "",
-                  f"{w.time_s:.0f}", f"{w.energy_wh:.2f}")
-    return t
+def _num(value: float | None, fmt: str) -> str:
+    return "" if value is None else format(value, fmt)
 
 
-def camera_table(plan: FlightPlan) -> Table:
+def waypoint_tables(plan: FlightPlan, console: Console) -> list[RenderableType]:
+    """Every waypoint's position and flight.
+
+    Position: lat/lon in full, east/north from home, heights. Flight: the leg into it, its
+    commanded and mean speed, heading on leaving, camera pitch, hold, time and energy.
+    """
+    wps = plan.waypoints
+    hx, hy = plan.local.home.x, plan.local.home.y
+    key = Column("#", [str(w.seq) for w in wps])
+    position = [
+        Column("action", [Text(ACTION_WORDS.get(w.action, str(w.action)),
+                               style=_ACTION_STYLE.get(w.action, "")) for w in wps],
+               justify="left"),
+        Column("lat", [f"{w.lat:.{LATLON_DECIMALS}f}" for w in wps]),
+        Column("lon", [f"{w.lon:.{LATLON_DECIMALS}f}" for w in wps]),
+        Column("east m", [f"{w.x - hx:.1f}" for w in wps]),
+        Column("north m", [f"{w.y - hy:.1f}" for w in wps]),
+        Column("AGL m", [f"{w.agl_m:.1f}" for w in wps]),
+        Column("alt m", [f"{w.alt_m:.1f}" for w in wps]),
+    ]
+    flight = [
+        Column("leg m", [f"{w.leg_m:.1f}" if w.leg_m else "" for w in wps]),
+        Column("speed m/s", [f"{w.leg_speed_m_s:.1f}" if w.leg_m else "" for w in wps]),
+        Column("mean m/s", [f"{w.speed_m_s:.1f}" if w.leg_m else "" for w in wps]),
+        Column("heading°", [_num(None if w.heading_deg is None
+                                 else round(w.heading_deg, 1) % 360.0, ".1f") for w in wps]),
+        Column("pitch°", [_num(w.camera_pitch_deg, ".1f") for w in wps]),
+        Column("hold s", [f"{w.hold_s:.0f}" if w.hold_s else "" for w in wps]),
+        Column("t s", [f"{w.time_s:.0f}" for w in wps]),
+        Column("Wh", [f"{w.energy_wh:.2f}" for w in wps]),
+    ]
+    return stacked(console, "Waypoints", key, [position, flight], names=["position",
+                                                                          "flight"])
+
+
+def waypoint_legend(plan: FlightPlan) -> Text:
+    """What the waypoint tables' words and columns mean."""
+    body = plan.mission.body
+    present = dict.fromkeys(str(w.action) for w in plan.waypoints)
+    actions = "; ".join(ACTION_LEGEND[a] for a in ACTION_LEGEND if a in present)
+    where = ("planetocentric degrees, east-positive, on the Mars 2000 sphere"
+             if body.name == "mars" else "degrees on WGS 84")
+    return Text(
+        f"Actions: {actions}. lat/lon: {where} ({body.geographic_crs}); east/north: metres from "
+        f"home; AGL: above ground; alt: above the terrain's datum. speed: commanded on the leg "
+        f"into the waypoint; mean: with the accelerations and climbs; heading: where the vehicle "
+        f"faces on leaving (blank: unchanged); pitch: the camera's (negative: down); hold: the "
+        f"hover there; t and Wh: cumulative on leaving.", style="dim")
+
+
+def camera_tables(plan: FlightPlan, console: Console) -> list[RenderableType]:
     """The camera commands."""
-    mount = plan.vehicle.camera.mount
-    aim = "yawing the vehicle" if mount == Mount.FIXED else "gimbal pitch and yaw"
-    t = Table(title=f"Camera commands ({plan.vehicle.camera.name}, aimed by {aim})",
-              box=box.SIMPLE_HEAD, title_justify="left", padding=(0, 1))
-    for name, just in (("photo", "right"), ("target", "left"), ("wp", "right"),
-                       ("heading°", "right"), ("pitch°", "right"), ("range m", "right"),
-                       ("GSD cm", "right"), ("images", "right")):
-        t.add_column(name, justify=just)  # type: ignore[arg-type]
-    for ph in plan.photos:
-        t.add_row(str(ph.number), ph.target, str(ph.waypoint),
-                  f"{round(ph.heading_deg, 1) % 360.0:.1f}",
-                  f"{ph.pitch_deg:.1f}", f"{ph.slant_range_m:.1f}", f"{ph.gsd_cm:.2f}",
-                  str(ph.count))
-    return t
+    ph = plan.photos
+    key = Column("photo", [str(p.number) for p in ph])
+    cols = [
+        Column("target", [p.target for p in ph], justify="left", wrap=True),
+        Column("wp", [str(p.waypoint) for p in ph]),
+        Column("images", [str(p.count) for p in ph]),
+        Column("heading°", [f"{round(p.heading_deg, 1) % 360.0:.1f}" for p in ph]),
+        Column("pitch°", [f"{p.pitch_deg:.1f}" for p in ph]),
+        Column("range m", [f"{p.slant_range_m:.1f}" for p in ph]),
+        Column("GSD cm", [f"{p.gsd_cm:.2f}" for p in ph]),
+        Column("on", [p.surface for p in ph], justify="left"),
+        Column("oblique°", [f"{p.obliquity_deg:.0f}" for p in ph]),
+    ]
+    return stacked(console, "Camera commands", key, [cols])
+
+
+def camera_legend(plan: FlightPlan) -> Text:
+    """What the camera table's columns mean."""
+    return Text(f"Camera: {camera_words(plan)}. "
+                "heading: compass degrees the camera looks towards; range: slant distance to "
+                "the target; GSD: ground sample distance on the target's surface (on: the ground, "
+                "or an upright face turned to the camera), coarsest axis; oblique: angle between "
+                "the line of sight and that surface's normal (0: seen square on).", style="dim")
 
 
 def skipped_table(plan: FlightPlan) -> Table:
     """Targets left out, with why."""
-    t = Table(title="Skipped targets", box=box.SIMPLE_HEAD, title_justify="left",
-              padding=(0, 1))
-    t.add_column("target")
-    t.add_column("priority", justify="right")
+    t = Table(title="Skipped targets", box=None, title_justify="left", padding=(0, 1),
+              title_style="bold", header_style="bold")
+    t.add_column("target", overflow="fold")
+    t.add_column("priority", justify="right", no_wrap=True)
     t.add_column("reason", overflow="fold")
     for s in plan.skipped:
-        t.add_row(s.target, f"{s.priority:g}", s.reason)
+        t.add_row(s.target + (" (required)" if s.required else ""), f"{s.priority:g}", s.reason)
     return t
 
 
-def render(plan: FlightPlan, *, quiet: bool = False) -> Group:
-    """Everything to print, in order."""
-    parts: list[Table | Text] = [summary_table(plan)]
+def render(plan: FlightPlan, console: Console, *, quiet: bool = False) -> Group:
+    """Everything to print, in order, laid out for ``console`` (its width, terminal or not)."""
+    parts: list[RenderableType] = [summary_table(plan)]
     if not quiet:
-        parts.append(waypoint_table(plan))
+        parts += [Text(), *waypoint_tables(plan, console), waypoint_legend(plan)]
         if plan.photos:
-            parts.append(camera_table(plan))
+            parts += [Text(), *camera_tables(plan, console), camera_legend(plan)]
     if plan.skipped:
-        parts.append(skipped_table(plan))
+        parts += [Text(), skipped_table(plan)]
+    if plan.warnings:
+        parts.append(Text())
     for w in plan.warnings:
         parts.append(Text(f"warning: {w}", style="yellow"))
     return Group(*parts)
@@ -114,4 +314,4 @@ def render(plan: FlightPlan, *, quiet: bool = False) -> Group:
 
 def print_plan(plan: FlightPlan, console: Console, *, quiet: bool = False) -> None:
     """Print the plan's tables."""
-    console.print(render(plan, quiet=quiet))
+    console.print(render(plan, console, quiet=quiet))

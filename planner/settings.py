@@ -119,7 +119,10 @@ def _check(resolved: Resolved, field: str, value: float, *, note: str = "",
     try:
         return number(value, **bounds)  # type: ignore[arg-type]
     except ValueError as exc:
-        raise SettingError(f"{exc}{note}", field=field, value=value,
+        text = str(exc)
+        if "finite" not in text:  # "not nan m/s (the profile's limits)" says nothing
+            text += note
+        raise SettingError(text, field=field, value=value,
                            origin=resolved.origin(field)) from None
 
 
@@ -164,6 +167,11 @@ def configure_vehicle(profile: VehicleProfile, body: Body, resolved: Resolved) -
     if s.air_density_kg_m3 is not None:
         rho = _check(resolved, "air_density_kg_m3", s.air_density_kg_m3, minimum=0.0,
                      exclusive_minimum=True)
+        lo, hi = body.air_density_range_kg_m3
+        if not lo <= rho <= hi:
+            raise SettingError(f"air on {body.name.capitalize()} is {lo:g} to {hi:g} kg/m³ "
+                               f"near the surface, not {rho:g}", field="air_density_kg_m3",
+                               value=rho, origin=resolved.origin("air_density_kg_m3"))
     limits = f" (the {p.name} profile's limits)"
     speed = p.cruise_speed_m_s
     if s.speed_m_s is not None:

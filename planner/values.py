@@ -9,6 +9,7 @@ from (file, feature, field).
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 
 def _bound(minimum: float | None, maximum: float | None, exclusive_minimum: bool,
@@ -89,3 +90,44 @@ def boolean(value: object) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"must be true or false, not {value!r}")
     return value
+
+
+UNIT_SUFFIXES = ("_kg_m3", "_m_s", "_deg", "_cm", "_wh", "_m", "_s")
+"""Unit suffixes of field names; a key without its unit (``gsd`` for ``gsd_cm``) looks misspelt."""
+SPELLING_CUTOFF = 0.8
+"""How alike (difflib's ratio) an unknown key must be to a known one to be taken for a typo:
+``altitdue_m``, ``priorty`` and ``photo`` are (0.9 and more); the extras GIS tools add
+(``stroke``, ``marker-color``, ``id``, ``description``, ``fid``) are far below."""
+
+
+def _plain(key: str) -> str:
+    return key.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def misspelt(key: str, known: Iterable[str], *, present: Iterable[str] = ()) -> str | None:
+    """The known key that ``key`` looks like a misspelling of, or ``None``.
+
+    A key looks misspelt when it differs from a known key only in letter case, in ``-`` or a
+    space for ``_``, or by a missing unit suffix, or when it is close to one
+    (:data:`SPELLING_CUTOFF`). Known keys in ``present`` (already given) are never suggested, so
+    an extra such as ``Name`` next to ``name`` passes.
+
+    Examples
+    --------
+    >>> known = ("altitude_m", "speed_m_s", "gsd_cm", "name")
+    >>> misspelt("altitdue_m", known), misspelt("gsd", known), misspelt("Name", known)
+    ('altitude_m', 'gsd_cm', 'name')
+    >>> misspelt("stroke", known), misspelt("Name", known, present=["name"])
+    (None, None)
+    """
+    import difflib
+
+    given = set(present)
+    candidates = [k for k in known if k not in given and k != key]
+    plain = _plain(key)
+    for k in candidates:
+        stems = {k, *(k.removesuffix(u) for u in UNIT_SUFFIXES if k.endswith(u))}
+        if plain in stems:
+            return k
+    close = difflib.get_close_matches(plain, candidates, n=1, cutoff=SPELLING_CUTOFF)
+    return close[0] if close else None

@@ -381,6 +381,12 @@ def _open(path: str | Path, error: type[TerrainError]) -> DatasetReader:
         raise error(f"{path}: cannot be opened as a raster ({exc})") from None
 
 
+def _ellipsoid(crs: pyproj.CRS) -> str:
+    """A CRS by name and ellipsoid, briefly: ``'WGS 84 / UTM zone 33N' on WGS 84``."""
+    ell = crs.ellipsoid.name if crs.ellipsoid is not None else "no ellipsoid"
+    return f"{crs.name!r} on {ell}"
+
+
 def _read_window(path: str | Path, *, dst_crs: pyproj.CRS, grown: Bounds,
                  error: type[TerrainError], what: str,
                  bands: list[int] | None = None) -> _Window:
@@ -402,9 +408,11 @@ def _read_window(path: str | Path, *, dst_crs: pyproj.CRS, grown: Bounds,
         dst_wkt = rasterio.crs.CRS.from_wkt(dst_crs.to_wkt())
         try:
             sb = transform_bounds(dst_wkt, ds.crs, *grown, densify_pts=21)
-        except Exception as exc:  # GDAL raises CPLE_* for CRSs on other bodies
-            raise error(f"{src_name}: its CRS cannot be related to the mission's "
-                        f"({exc})") from None
+        except Exception:  # GDAL raises CPLE_* for CRSs on other bodies
+            # GDAL's message holds both CRSs as PROJJSON: name them by their ellipsoids.
+            raise error(f"{src_name}: its CRS ({_ellipsoid(src_crs)}) cannot be related to "
+                        f"the mission's ({_ellipsoid(dst_crs)}): a terrain model of another "
+                        f"body?") from None
         fb = ds.bounds
         # Read what the file has of the area; cells beyond its edge stay nodata (unknown).
         sb = (max(sb[0], fb.left), max(sb[1], fb.bottom), min(sb[2], fb.right),

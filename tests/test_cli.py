@@ -100,12 +100,27 @@ def test_write_terrain(three_targets, write_json, tmp_path) -> None:
 
 
 def test_real_subprocess_and_python_m(tmp_path) -> None:
+    """Piped, as in a log: plain text at 80 columns with nothing cut."""
+    import os
+    import re
+
     mission = EXAMPLES / "flight3" / "targets.geojson"
     exe = Path(sys.executable).with_name("plan-flight")
-    res = subprocess.run([str(exe), str(mission), "--quiet"], capture_output=True, text=True,
-                         check=False, timeout=300)
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    res = subprocess.run([str(exe), str(mission), "--export", str(tmp_path / "p.geojson")],
+                         capture_output=True, text=True, check=False, timeout=300, env=env)
     assert res.returncode == 0, res.stderr
-    assert "Flight plan" in res.stdout
+    out = res.stdout
+    assert "Flight plan" in out and "Waypoints: position" in out
+    assert "…" not in out and "─" not in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    pairs = [(float(a), float(b)) for a, b in re.findall(r"(-?\d+\.\d{7})\s+(-?\d+\.\d{7})",
+                                                            out)]
+    doc = json.loads((tmp_path / "p.geojson").read_text())  # lon/lat to 8 decimals
+    for f in doc["features"]:
+        if f["properties"]["role"] == "waypoint":
+            lon, lat = f["geometry"]["coordinates"][:2]
+            assert any(abs(a - lat) <= 1.01e-7 and abs(b - lon) <= 1.01e-7 for a, b in pairs)
     res = subprocess.run([sys.executable, "-m", "planner", "/nonexistent.geojson"],
                          capture_output=True, text=True, check=False, timeout=120)
     assert res.returncode == 2
@@ -151,3 +166,125 @@ def test_json_is_byte_identical_across_processes(tmp_path) -> None:
         outs.append(res.stdout)
     assert outs[0] == outs[1]
     json.loads(outs[0])
+
+
+# Every value checked before planning, every error one line: these runs must never plan.
+@pytest.fixture
+def no_planning(monkeypatch):
+    def fail(*_a, **_k):
+        raise AssertionError("planned although the input was bad")
+
+    monkeypatch.setattr("planner.cli.plan_mission", fail)
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--seed", "-5"], "--seed -5: must be a whole number >= 0"),
+    (["--resolution", "-3"], "--resolution -3: must be a number > 0"),
+    (["--resolution", "0"], "--resolution 0: must be a number > 0"),
+    (["--resolution", "nan"], "--resolution nan: must be a finite number"),
+    (["--resolution", "inf"], "--resolution inf: must be a finite number"),
+    (["--time-limit", "0"], "--time-limit 0: must be a number > 0"),
+    (["--time-limit", "-1"], "--time-limit -1: must be a number > 0"),
+    (["--export", "/proc/x.csv"], "/proc/x.csv: cannot write into folder '/proc'"),
+    (["--export", "{tmp}/a.geojson", "--export", "/proc/x.csv"], "/proc/x.csv"),
+    (["--export", "{tmp}/no/such/plan.csv"], "does not exist"),
+    (["--export", "{tmp}"], "unknown export format"),
+    (["--export", "{mission}"], "is the mission file"),
+    (["--plot", "{tmp}/map.jpg"], "--plot writes PNG"),
+    (["--write-terrain", "{tmp}/t.png"], "--write-terrain writes GeoTIFF"),
+    (["--out", "/proc/plans"], "/proc/plans: cannot make the folder"),
+    (["--check", "{tmp}/p.geojson", "--export", "{tmp}/a.csv"], "--check re-checks a plan"),
+    (["--nonsense"], "No such option: --nonsense"),
+    (["--seed", "x"], "Invalid value for '--seed'"),
+    (["--body", "venus"], "Invalid value for '--body'"),
+    (["--export"], "Option '--export' requires an argument"),
+])
+def test_bad_values_are_one_line_exit_2_before_planning(args, needle, tmp_path, no_planning,
+                                                        three_targets, write_json) -> None:
+    mission = write_json(three_targets)
+    argv = [str(mission), *[a.replace("{tmp}", str(tmp_path)).replace("{mission}", str(mission))
+                            for a in args]]
+    before = sorted(tmp_path.rglob("*"))
+    res = runner.invoke(app, argv)
+    assert res.exit_code == 2, (res.exit_code, res.stderr, res.exception)
+    err = res.stderr.strip()
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("plan-flight: error: ")
+    assert needle in err, err
+    assert sorted(tmp_path.rglob("*")) == before  # nothing written, nothing left behind
+
+
+def test_missing_argument_is_one_line() -> None:
+    res = runner.invoke(app, [])
+    assert res.exit_code == 2
+    assert res.stderr.strip() == ("plan-flight: error: Missing argument 'MISSION'; see "
+                                  "plan-flight --help")
+
+
+def test_help_documents_the_exit_codes() -> None:
+    res = runner.invoke(app, ["--help"], env={"COLUMNS": "100"})
+    assert res.exit_code == 0
+    text = " ".join(res.stdout.split())
+    for code in ("0 a verified plan", "2 bad input", "3 no plan", "4 the verifier",
+                 "130 interrupted (Ctrl-C)", "1 an internal error"):
+        assert code in text
+
+
+def test_ctrl_c_is_exit_130_and_removes_the_new_out_folder(monkeypatch, tmp_path,
+                                                           three_targets, write_json) -> None:
+    def interrupted(*_a, **_k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("planner.cli.plan_mission", interrupted)
+    out = tmp_path / "new" / "plans"
+    res = runner.invoke(app, [str(write_json(three_targets)), "--out", str(out)])
+    assert res.exit_code == 130
+    assert res.stderr.strip() == "plan-flight: error: interrupted"
+    assert not (tmp_path / "new").exists()
+
+
+def test_out_makes_its_folder(monkeypatch, tmp_path, planned) -> None:
+    plan, ctx, mission = planned
+    monkeypatch.setattr("planner.cli.plan_mission", lambda *_a, **_k: (plan, ctx))
+    out = tmp_path / "flights" / "today"
+    res = runner.invoke(app, [str(mission), "-q", "--out", str(out)])
+    assert res.exit_code == 0, res.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["plan.geojson", "plan.plan", "plan.waypoints", "plan.kml", "plan.csv", "plan.png"])
+
+
+def test_exports_are_written_all_or_none(monkeypatch, tmp_path, planned) -> None:
+    """The second export's folder vanishes after the paths were checked: nothing is written."""
+    plan, ctx, mission = planned
+    keep, gone = tmp_path / "keep", tmp_path / "gone"
+    keep.mkdir()
+    gone.mkdir()
+    (keep / "plan.geojson").write_text("the old plan")
+
+    def plan_and_lose_a_folder(*_a, **_k):
+        gone.rmdir()
+        return plan, ctx
+
+    monkeypatch.setattr("planner.cli.plan_mission", plan_and_lose_a_folder)
+    res = runner.invoke(app, [str(mission), "-q", "--export", str(keep / "plan.geojson"),
+                              "--export", str(keep / "plan.csv"), "--export",
+                              str(gone / "plan.kml")])
+    assert res.exit_code == 2
+    assert "gone/plan.kml: cannot write" in res.stderr and "no output was written" in res.stderr
+    assert sorted(p.name for p in keep.iterdir()) == ["plan.geojson"]  # no temporary left
+    assert (keep / "plan.geojson").read_text() == "the old plan"
+
+
+def test_write_together_keeps_every_destination_on_failure(tmp_path) -> None:
+    from planner.cli import write_together
+    from planner.errors import InputError
+
+    def full_disk(_path):
+        raise OSError(28, "No space left on device")
+
+    a = tmp_path / "a.csv"
+    with pytest.raises(InputError, match=r"b.kml: cannot write \(No space left on device\)"):
+        write_together([(a, lambda p: p.write_text("a")), (tmp_path / "b.kml", full_disk)])
+    assert list(tmp_path.iterdir()) == []
+    write_together([(a, lambda p: p.write_text("a"))])
+    assert a.read_text() == "a" and a.stat().st_mode & 0o777 != 0o600

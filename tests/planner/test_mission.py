@@ -132,3 +132,85 @@ def test_crs_on_another_body_than_asked() -> None:
     doc = collection(feature("Point", [1, 1], role="home"), crs="EPSG:4326")
     with pytest.raises(MissionError, match="on earth, not mars"):
         parse_mission(doc, body="mars")
+
+
+def _home_and(*feats, **extra):
+    return collection(feature("Point", [8.54, 47.37], role="home", name="pad"), *feats, **extra)
+
+
+@pytest.mark.parametrize(("label", "doc", "needle"), [
+    ("misspelt setting", _home_and(plan_flight={"altitdue_m": 8}),
+     "field 'plan_flight.altitdue_m': unknown setting; did you mean 'altitude_m'?"),
+    ("unknown setting", _home_and(plan_flight={"colour": "red"}),
+     "field 'plan_flight.colour': unknown setting (known: body, vehicle"),
+    ("budget in the mission", _home_and(plan_flight={"max_flight_time_s": 90}),
+     "field 'plan_flight.max_flight_time_s': is a vehicle budget"),
+    ("misspelt target property", _home_and(feature("Point", [8.541, 47.37], name="t",
+                                                   priorty=3)),
+     "feature 1 ('t'): field 'priorty': unknown property; did you mean 'priority'?"),
+    ("unit left out", _home_and(feature("Point", [8.541, 47.37], name="t", gsd=2)),
+     "field 'gsd': unknown property; did you mean 'gsd_cm'?"),
+    ("misspelt role", _home_and(feature("Polygon", [[[8.5, 47.3], [8.6, 47.3], [8.6, 47.4],
+                                                     [8.5, 47.3]]], rol="keep_out", name="k")),
+     "field 'rol': unknown property; did you mean 'role'?"),
+    ("misspelt buffer", _home_and(feature("Polygon", [[[8.5, 47.3], [8.6, 47.3], [8.6, 47.4],
+                                                       [8.5, 47.3]]], role="keep_out",
+                                          name="k", buffer=5)),
+     "field 'buffer': unknown property; did you mean 'buffer_m'?"),
+    ("numeric target name", _home_and(feature("Point", [8.541, 47.37], name=5)),
+     "feature 1: field 'name': must be text, not 5"),
+    ("numeric mission name", _home_and(name=26), "field 'name': must be text, not 26"),
+    ("azimuth above 360", _home_and(feature("Point", [8.541, 47.37], name="t",
+                                            view_azimuth_deg=400)),
+     "field 'view_azimuth_deg': must be a number in [0, 360], not 400"),
+    ("negative azimuth", _home_and(feature("Point", [8.541, 47.37], name="t",
+                                           view_azimuth_deg=-90)),
+     "field 'view_azimuth_deg': must be a number in [0, 360], not -90"),
+])
+def test_typos_and_wrong_types_are_refused(label, doc, needle, write_json) -> None:
+    with pytest.raises(MissionError) as info:
+        load_mission(write_json(doc))
+    assert needle in str(info.value)
+
+
+def test_gis_extras_and_case_variants_still_pass() -> None:
+    doc = _home_and(
+        feature("Point", [8.541, 47.37], Name="gate", PRIORITY=2, fid=3, id="a",
+                description="x", stroke="#f00", **{"marker-color": "#00f", "fill-opacity": 0.5}),
+        feature("Point", [8.542, 47.37], name="tower", Name="Tower (old name)", title="t"),
+        name="Survey")
+    m = parse_mission(doc)
+    assert [(t.name, t.priority) for t in m.targets] == [("gate", 2.0), ("tower", 1.0)]
+    assert m.name == "Survey"
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path) -> None:
+    import json
+
+    path = tmp_path / "bom.geojson"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(_home_and(name="BOM")).encode())
+    assert load_mission(path).name == "BOM"
+
+
+def test_single_part_multi_geometries_are_their_part() -> None:
+    doc = collection(feature("MultiPoint", [[8.54, 47.37]], role="home"),
+                     feature("MultiPolygon", [[[[8.5, 47.3], [8.6, 47.3], [8.6, 47.4],
+                                                [8.5, 47.3]]]], name="field"))
+    m = parse_mission(doc)
+    assert m.home.point.geom_type == "Point"
+    assert m.targets[0].geometry.geom_type == "Polygon"
+
+
+def test_settings_from_a_feature_as_a_gis_layer_holds_them() -> None:
+    doc = _home_and(feature("Point", [8.54, 47.37], role="plan_flight", name="Survey",
+                            altitude_m=30, stroke="#f00", description="settings"),
+                    name="layer name")
+    m = parse_mission(doc)
+    assert m.settings.altitude_m == 30 and m.name == "Survey"
+    doc["plan_flight"] = {"speed_m_s": 5}
+    with pytest.raises(MissionError, match=r"feature 1 \('Survey'\): field 'role': a second set "
+                                           r"of mission settings \(the first is the top-level"):
+        parse_mission(doc)
+    doc = _home_and(feature("Point", [8.54, 47.37], role="plan_flight", altitdue_m=30))
+    with pytest.raises(MissionError, match="did you mean 'altitude_m'"):
+        parse_mission(doc)

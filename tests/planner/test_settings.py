@@ -69,3 +69,19 @@ def test_mission_file_settings_reach_the_vehicle(write_json, three_targets) -> N
     assert ctx.vehicle.cruise_altitude_agl_m == 12.0  # from the file
     assert ctx.vehicle.cruise_speed_m_s == 4.0  # the command line wins
     json.dumps(three_targets)
+
+
+@pytest.mark.parametrize(("body", "rho", "ok"), [
+    ("earth", 0.017, False), ("earth", 1.1, True), ("mars", 1.225, False), ("mars", 0.015, True),
+])
+def test_air_density_must_suit_the_body(body, rho, ok) -> None:
+    from planner.frames import BODIES
+
+    b = BODIES[body]
+    p = load_profile("ingenuity" if body == "mars" else "mavic3")
+    layer = resolve((COMMAND_LINE, Settings(air_density_kg_m3=rho)))
+    if ok:
+        assert configure_vehicle(p, b, layer).air_density_kg_m3 == rho
+        return
+    with pytest.raises(SettingError, match=f"air on {body.capitalize()} is .* not {rho:g}"):
+        configure_vehicle(p, b, layer)
