@@ -419,6 +419,10 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
     notes.append("times and energies are the vehicle model's at the file's commanded speeds "
                  "and holds: a MAVLink file records none, so the record rule does not apply")
     done = {ph.target for ph in photos}
+    missed = [t.name for t in ctx.mission.targets if t.name not in done]
+    if missed:
+        notes.append("targets the file photographs none of (required ones are findings): " +
+                     ", ".join(repr(n) for n in missed))
     summary: dict[str, Any] = {
         "vehicle": p.name, "cruise_speed_m_s": vehicle.cruise_speed_m_s,
         "cruise_altitude_agl_m": vehicle.cruise_altitude_agl_m,

@@ -296,7 +296,8 @@ def test_the_mission_flies_the_plan(which, request) -> None:
     for name in ("plan.waypoints", "plan.plan"):
         flown = replay(items_of(out / name), plan)
         # Time as planned, up to the whole-second rounding of two holds per station.
-        assert 0 <= flown.duration_s - plan.duration_s <= 2 * len(plan.photos) + 1e-6
+        # (positions and heights are rounded to about a millimetre in the files).
+        assert -0.01 <= flown.duration_s - plan.duration_s <= 2 * len(plan.photos) + 0.01
         assert flown.energy_wh == pytest.approx(plan.energy_wh, rel=0.02)
         cam = plan.vehicle.camera
         t = cam.photo_hover_s

@@ -192,21 +192,39 @@ def test_a_capture_as_the_vehicle_leaves(mars, tmp_path) -> None:
     assert any("taken in flight" in v for v in report.violations)
 
 
+def looking_at_nothing(plan, ctx) -> float:
+    """A turn of the first station's heading after which no target of the mission is in frame."""
+    from planner.camera import in_frame
+    from planner.viewpoints import target_points
+
+    ph = plan.photos[0]
+    for turn in (180.0, 150.0, 210.0, 120.0, 240.0, 90.0, 270.0):
+        heading = (ph.heading_deg + turn) % 360.0
+        if not any(in_frame(plan.vehicle.camera, ph.station, heading, ph.pitch_deg,
+                            target_points(g, ctx.dem)[0], margin_deg=0.0)
+                   for g in ctx.local.targets):
+            return turn
+    raise AssertionError("every heading sees a target")
+
+
 def test_a_camera_turned_away_from_its_target(mars, tmp_path) -> None:
-    plan, _, mission, folder = mars
+    plan, ctx, mission, folder = mars
+    turn = looking_at_nothing(plan, ctx)
     wpl = Wpl((folder / "plan.waypoints").read_text())
     yaws = wpl.items(mavlink.CONDITION_YAW)[:2]  # the first station's turn and re-assertion
     for row in yaws:
-        row[4] = str((float(row[4]) + 180.0) % 360.0)
+        row[4] = str((float(row[4]) + turn) % 360.0)
     report = check_wpl(tmp_path, mission, wpl, "away.waypoints")
     assert "target" in report.rules_broken, report.violations
-    heading = (plan.photos[0].heading_deg + 180.0) % 360.0
+    heading = (plan.photos[0].heading_deg + turn) % 360.0
     assert any(f"target: no target of the mission is in frame at heading {heading:.1f}°" in v
                for v in report.violations), report.violations
+    assert any("photographs none of" in n and repr(plan.photos[0].target) in n
+               for n in report.notes), report.notes
     # Turning only one of the two changes nothing: the re-asserted yaw wins before the capture.
     wpl = Wpl((folder / "plan.waypoints").read_text())
     row = wpl.items(mavlink.CONDITION_YAW)[0]
-    row[4] = str((float(row[4]) + 180.0) % 360.0)
+    row[4] = str((float(row[4]) + turn) % 360.0)
     report = check_wpl(tmp_path, mission, wpl, "half.waypoints")
     assert "target" not in report.rules_broken, report.violations
 
