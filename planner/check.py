@@ -1,6 +1,9 @@
 """Re-check a plan file against a mission and a terrain, with the independent verifier.
 
-The plan file is read through :mod:`planner.planfile` (the one owner of its schema) and rebuilt
+The file's suffix says what it is: a QGroundControl ``.plan`` or a MAVLink ``QGC WPL 110`` file
+(``.waypoints``, ``.txt``) is re-flown from its mission items by :mod:`planner.mavcheck`; anything
+else is read as plan-flight's GeoJSON plan. A GeoJSON plan file is read through
+:mod:`planner.planfile` (the one owner of its schema) and rebuilt
 over the mission's prepared ground, then handed to :func:`planner.verify.verify` with the summary
 the file records, so its figures are checked too. The vehicle, its cruise height and speed and
 the air density default to those the plan records (the command line still wins, and the mission
@@ -13,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from planner.export.mavlink import MISSION_SUFFIXES
 from planner.pipeline import Progress, no_progress, prepare
 from planner.plan import FlightPlan
 from planner.planfile import FILE_TOLERANCE, read_plan_file, rebuild_plan, route_mismatch
@@ -23,13 +27,17 @@ from planner.verify import Finding, Report, verify
 def check_plan_file(plan_path: str | Path, mission_path: str | Path,
                     options: PlanOptions | None = None, *,
                     progress: Progress = no_progress) -> tuple[Report, FlightPlan]:
-    """Verify a GeoJSON plan file against a mission file and terrain.
+    """Verify a plan file (GeoJSON, QGroundControl or MAVLink WPL) against a mission and terrain.
 
     Raises
     ------
     InputError
-        The plan file cannot be read or is not a plan-flight GeoJSON plan.
+        The plan file cannot be read or is not a plan of its kind.
     """
+    if Path(plan_path).suffix.lower() in MISSION_SUFFIXES:
+        from planner.mavcheck import check_mission_file
+
+        return check_mission_file(plan_path, mission_path, options, progress=progress)
     options = options or PlanOptions()
     record = read_plan_file(plan_path)
     ctx = prepare(mission_path, options, recorded=(record.source, record.settings),

@@ -177,6 +177,22 @@ CASES = [
      ["required target 'rock'", "GSD"]),
     ("required target over budget", base(required=True, photos=100), [], 3,
      ["required target 'rock'", "over budget"]),
+    ("a DJI WPML mission on Mars", base(), ["--export", "{tmp}/plan.kmz"], 2,
+     ["plan.kmz", "DJI aircraft on Earth", "Mars"]),
+    ("a Litchi mission on Mars", base(), ["--export", "{tmp}/plan.litchi.csv"], 2,
+     ["plan.litchi.csv", "DJI aircraft on Earth", "Mars"]),
+    ("check a text file that is no mission", base(), ["--check", "{tmp}/notes.waypoints"], 2,
+     ["notes.waypoints", "line 1", "QGC WPL 110"]),
+    ("check a mission with a short line", base(), ["--check", "{tmp}/short.waypoints"], 2,
+     ["short.waypoints", "line 3", "12 values"]),
+    ("check a mission with a bad number", base(), ["--check", "{tmp}/word.waypoints"], 2,
+     ["word.waypoints", "line 3", "param 1 to 7"]),
+    ("check a QGC plan with a survey", base(), ["--check", "{tmp}/survey.plan"], 2,
+     ["survey.plan", "item 2", "ComplexItem"]),
+    ("check a QGC plan that is not one", base(), ["--check", "{tmp}/other.plan"], 2,
+     ["other.plan", "not a QGroundControl plan"]),
+    ("check a mission that returns to launch", base(), ["--check", "{tmp}/rtl.waypoints"], 2,
+     ["rtl.waypoints", "line 4 (item 2)", "navigation command 20"]),
     ("a ring of keep-out around home", with_feature(base(), feature(
         "Polygon", [square(0, 0, 40)[0], square(0, 0, 25)[0][::-1]], role="keep_out",
         name="ring")), [], 3,
@@ -196,6 +212,22 @@ def files(tmp_path):
     xs = np.arange(400) - 200.0
     cliff = floor() + np.tile(np.where(np.abs(xs) < 30, xs * 1.2, 0.0), (400, 1))
     tif(tmp_path, cliff, MARS_EQC, name="cliff.tif")
+    lon, lat = mars_offset(0, 0)
+    home = f"0\t1\t0\t16\t0\t0\t0\t0\t{lat}\t{lon}\t-2560\t1"
+    takeoff = f"1\t0\t3\t22\t0\t0\t0\t0\t{lat}\t{lon}\t8\t1"
+    (tmp_path / "notes.waypoints").write_text("waypoints for Tuesday\n")
+    (tmp_path / "short.waypoints").write_text(f"QGC WPL 110\n{home}\n1\t0\t3\t22\t0\n")
+    word = takeoff.replace("22\t0", "22\tzero", 1)
+    (tmp_path / "word.waypoints").write_text(f"QGC WPL 110\n{home}\n{word}\n")
+    (tmp_path / "rtl.waypoints").write_text(
+        f"QGC WPL 110\n{home}\n{takeoff}\n2\t0\t3\t20\t0\t0\t0\t0\t0\t0\t0\t1\n")
+    qgc = {"fileType": "Plan", "version": 1, "mission": {
+        "plannedHomePosition": [lat, lon, -2560], "items": [
+            {"type": "SimpleItem", "command": 22, "frame": 3,
+             "params": [0, 0, 0, 0, lat, lon, 8]},
+            {"type": "ComplexItem", "complexItemType": "survey"}]}}
+    (tmp_path / "survey.plan").write_text(json.dumps(qgc))
+    (tmp_path / "other.plan").write_text(json.dumps({"fileType": "GeoFence"}))
     return tmp_path
 
 

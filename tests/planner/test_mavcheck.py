@@ -1,0 +1,288 @@
+"""``--check`` of MAVLink mission files: QGroundControl ``.plan`` and ``QGC WPL 110``.
+
+A fresh export checks out; the edits an operator makes in Mission Planner or QGroundControl are
+caught and named: a waypoint moved into a keep-out, a capture deleted, more images than the hover
+holds, a speed beyond the vehicle's, a capture before the vehicle settles, the camera turned away
+from its target, a landing moved.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from planner.check import check_plan_file
+from planner.cli import app
+from planner.errors import InputError
+from planner.export import mavlink, render
+from planner.pipeline import plan_mission
+from planner.settings import PlanOptions
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+runner = CliRunner()
+
+
+class Wpl:
+    """A WPL file as rows of text, edited the way Mission Planner's grid edits them."""
+
+    def __init__(self, text: str) -> None:
+        lines = text.splitlines()
+        self.rows = [line.split("\t") for line in lines[1:]]
+
+    def items(self, command: int) -> list[list[str]]:
+        return [r for r in self.rows[1:] if int(r[3]) == command]
+
+    def delete(self, row: list[str]) -> None:
+        self.rows.remove(row)
+        for k, r in enumerate(self.rows):
+            r[0] = str(k)
+
+    def move(self, row: list[str], to: int) -> None:
+        self.rows.remove(row)
+        self.rows.insert(to, row)
+        for k, r in enumerate(self.rows):
+            r[0] = str(k)
+
+    def write(self, path: Path) -> Path:
+        path.write_text("QGC WPL 110\n" + "\n".join("\t".join(r) for r in self.rows) + "\n")
+        return path
+
+
+@pytest.fixture(scope="module")
+def mars(planned, tmp_path_factory):
+    """The three-target Mars mission (fixed camera, a keep-out between home and landing)."""
+    plan, ctx, mission = planned
+    folder = tmp_path_factory.mktemp("mavcheck-mars")
+    for suffix in (".plan", ".waypoints"):
+        (folder / f"plan{suffix}").write_bytes(render(plan, ctx.hazards, suffix))
+    return plan, ctx, mission, folder
+
+
+@pytest.fixture(scope="module")
+def earth(tmp_path_factory):
+    """The Mavic 3 survey (gimbal, a required target)."""
+    mission = EXAMPLES / "earth" / "targets.geojson"
+    plan, ctx = plan_mission(mission)
+    folder = tmp_path_factory.mktemp("mavcheck-earth")
+    for suffix in (".plan", ".waypoints"):
+        (folder / f"plan{suffix}").write_bytes(render(plan, ctx.hazards, suffix))
+    return plan, ctx, mission, folder
+
+
+@pytest.mark.parametrize("which", ["mars", "earth"])
+@pytest.mark.parametrize("suffix", [".plan", ".waypoints"])
+def test_a_fresh_export_checks_out(which, suffix, request) -> None:
+    plan, _, mission, folder = request.getfixturevalue(which)
+    report, back = check_plan_file(folder / f"plan{suffix}", mission)
+    assert report.ok, report.violations
+    # What the file cannot say, the target of each photo, is matched from the mission.
+    assert [(p.target, p.count, p.waypoint) for p in back.photos] == \
+        [(p.target, p.count, p.waypoint) for p in plan.photos]
+    assert [w.action for w in back.waypoints] == [w.action for w in plan.waypoints]
+    assert [w.heading_deg is None for w in back.waypoints] == \
+        [w.heading_deg is None for w in plan.waypoints]
+    for a, b in zip(back.waypoints, plan.waypoints, strict=True):
+        assert math.hypot(a.x - b.x, a.y - b.y) < 0.01 and a.alt_m == pytest.approx(b.alt_m,
+                                                                                    abs=0.01)
+    # Times are the model's at the file's speeds and holds: the plan's, up to the whole
+    # seconds of the holds.
+    assert 0 <= back.duration_s - plan.duration_s <= 2 * len(plan.photos)
+    assert any("record rule does not apply" in n for n in report.notes)
+    assert back.vehicle.profile.name == plan.vehicle.profile.name
+    assert back.vehicle.cruise_altitude_agl_m == plan.vehicle.cruise_altitude_agl_m
+
+
+def check_wpl(folder: Path, mission: Path, wpl: Wpl, name: str):
+    report, _ = check_plan_file(wpl.write(folder / name), mission)
+    return report
+
+
+def test_a_waypoint_moved_into_a_keep_out(mars, tmp_path) -> None:
+    _, ctx, mission, folder = mars
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    rover = ctx.mission.keep_outs[0].geometry.centroid
+    station = wpl.items(mavlink.NAV_WAYPOINT)[0]  # the first photo station's arrival
+    station[8], station[9] = f"{rover.y:.8f}", f"{rover.x:.8f}"
+    report = check_wpl(tmp_path, mission, wpl, "moved.waypoints")
+    assert "keep-out" in report.rules_broken, report.violations
+    assert any("'rover'" in v for v in report.violations)
+
+
+def test_a_deleted_capture(earth, tmp_path) -> None:
+    plan, _, mission, folder = earth
+    required = next(p for p in plan.photos if p.target == "water tower")
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    wpl.delete(wpl.items(mavlink.IMAGE_START_CAPTURE)[required.number - 1])
+    report = check_wpl(tmp_path, mission, wpl, "deleted.waypoints")
+    assert {"photo", "required"} <= report.rules_broken, report.violations
+    assert any(f"waypoint {required.waypoint}: photo: a photo waypoint with no photo" in v
+               for v in report.violations)
+    assert any("'water tower'" in v and "required" in v for v in report.violations)
+
+
+def test_more_images_than_the_hover_holds(mars, tmp_path) -> None:
+    _, _, mission, folder = mars
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    capture = wpl.items(mavlink.IMAGE_START_CAPTURE)[1]
+    capture[6] = str(int(capture[6]) + 1)
+    capture[5] = "2"  # a series needs its interval
+    report = check_wpl(tmp_path, mission, wpl, "more.waypoints")
+    assert report.rules_broken == {"hover"}, report.violations
+    assert any("images 2 s apart need" in v for v in report.violations)
+
+
+def test_images_closer_than_the_camera_takes_them(mars, tmp_path) -> None:
+    _, _, mission, folder = mars
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    capture = next(r for r in wpl.items(mavlink.IMAGE_START_CAPTURE) if int(r[6]) > 1)
+    capture[5] = "0.5"
+    report = check_wpl(tmp_path, mission, wpl, "close.waypoints")
+    assert report.rules_broken == {"hover"}
+    assert any("0.5 s apart; the camera needs 2 s each" in v for v in report.violations)
+
+
+def test_a_speed_beyond_the_vehicles(earth, tmp_path) -> None:
+    plan, _, mission, folder = earth
+    doc = json.loads((folder / "plan.plan").read_text())
+    speed = next(i for i in doc["mission"]["items"] if i["command"] == mavlink.DO_CHANGE_SPEED)
+    speed["params"][1] = plan.vehicle.profile.max_speed_m_s + 4
+    path = tmp_path / "fast.plan"
+    path.write_text(json.dumps(doc))
+    report, back = check_plan_file(path, mission)
+    assert "speed" in report.rules_broken, report.violations
+    assert any("DO_CHANGE_SPEED commands 25 m/s; the mavic3 flies above 0 and at most 21 m/s"
+               in v for v in report.violations)
+    # The file's faster legs are flown: shorter than planned.
+    assert back.duration_s < plan.duration_s
+
+
+def test_a_slow_speed_that_breaks_the_time_budget(mars, tmp_path) -> None:
+    _, _, mission, folder = mars
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    for row in wpl.items(mavlink.DO_CHANGE_SPEED):
+        row[5] = "0.2"
+    report = check_wpl(tmp_path, mission, wpl, "slow.waypoints")
+    assert "time budget" in report.rules_broken, report.violations
+    assert any("at the file's speeds and holds" in v for v in report.violations)
+
+
+def test_a_capture_before_the_vehicle_settles(mars, tmp_path) -> None:
+    _, _, mission, folder = mars
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    capture = wpl.items(mavlink.IMAGE_START_CAPTURE)[0]
+    arrival = wpl.items(mavlink.NAV_WAYPOINT)[0]
+    wpl.move(capture, wpl.rows.index(arrival) + 1)  # the old order: capture on arrival
+    report = check_wpl(tmp_path, mission, wpl, "early.waypoints")
+    assert report.rules_broken == {"hover"}, report.violations
+    assert any("the first image comes 0 s after arriving" in v for v in report.violations)
+
+
+def test_a_capture_as_the_vehicle_leaves(mars, tmp_path) -> None:
+    _, _, mission, folder = mars
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    capture = wpl.items(mavlink.IMAGE_START_CAPTURE)[0]
+    loiters = wpl.items(mavlink.NAV_LOITER_TIME)
+    wpl.move(capture, wpl.rows.index(loiters[1]))  # after the station's last loiter
+    report = check_wpl(tmp_path, mission, wpl, "late.waypoints")
+    assert "hover" in report.rules_broken, report.violations
+    assert any("taken in flight" in v for v in report.violations)
+
+
+def looking_at_nothing(plan, ctx) -> float:
+    """A turn of the first station's heading after which no target of the mission is in frame."""
+    from planner.camera import in_frame
+    from planner.viewpoints import target_points
+
+    ph = plan.photos[0]
+    for turn in (180.0, 150.0, 210.0, 120.0, 240.0, 90.0, 270.0):
+        heading = (ph.heading_deg + turn) % 360.0
+        if not any(in_frame(plan.vehicle.camera, ph.station, heading, ph.pitch_deg,
+                            target_points(g, ctx.dem)[0], margin_deg=0.0)
+                   for g in ctx.local.targets):
+            return turn
+    raise AssertionError("every heading sees a target")
+
+
+def test_a_camera_turned_away_from_its_target(mars, tmp_path) -> None:
+    plan, ctx, mission, folder = mars
+    turn = looking_at_nothing(plan, ctx)
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    yaws = wpl.items(mavlink.CONDITION_YAW)[:2]  # the first station's turn and re-assertion
+    for row in yaws:
+        row[4] = str((float(row[4]) + turn) % 360.0)
+    report = check_wpl(tmp_path, mission, wpl, "away.waypoints")
+    assert "target" in report.rules_broken, report.violations
+    heading = (plan.photos[0].heading_deg + turn) % 360.0
+    assert any(f"target: no target of the mission is in frame at heading {heading:.1f}°" in v
+               for v in report.violations), report.violations
+    assert any("photographs none of" in n and repr(plan.photos[0].target) in n
+               for n in report.notes), report.notes
+    # Turning only one of the two changes nothing: the re-asserted yaw wins before the capture.
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    row = wpl.items(mavlink.CONDITION_YAW)[0]
+    row[4] = str((float(row[4]) + turn) % 360.0)
+    report = check_wpl(tmp_path, mission, wpl, "half.waypoints")
+    assert "target" not in report.rules_broken, report.violations
+
+
+def test_a_landing_moved_away_from_its_waypoint(mars, tmp_path) -> None:
+    _, _, mission, folder = mars
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    land = wpl.items(mavlink.NAV_LAND)[0]
+    land[8] = f"{float(land[8]) + 0.0004:.8f}"  # about 24 m north on Mars
+    report = check_wpl(tmp_path, mission, wpl, "land.waypoints")
+    assert {"vertical", "landing site"} <= report.rules_broken, report.violations
+
+
+def test_the_files_settings_and_the_command_line(mars, tmp_path) -> None:
+    plan, _, mission, folder = mars
+    # A WPL file records no vehicle or speed: the take-off height and the first speed item.
+    _, back = check_plan_file(folder / "plan.waypoints", mission)
+    assert back.vehicle.cruise_speed_m_s == plan.vehicle.cruise_speed_m_s
+    doc = json.loads((folder / "plan.plan").read_text())
+    doc["planFlight"]["cruise_speed_m_s"] = 2.5
+    path = tmp_path / "noted.plan"
+    path.write_text(json.dumps(doc))
+    _, back = check_plan_file(path, mission)
+    assert back.vehicle.cruise_speed_m_s == 2.5
+    _, back = check_plan_file(path, mission, PlanOptions(speed_m_s=2.0))
+    assert back.vehicle.cruise_speed_m_s == 2.0
+    # A first speed the vehicle cannot fly is a finding, not a refusal of the whole file.
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    wpl.items(mavlink.DO_CHANGE_SPEED)[0][5] = "50"
+    report, back = check_plan_file(wpl.write(tmp_path / "wild.waypoints"), mission)
+    assert "speed" in report.rules_broken
+    assert back.vehicle.cruise_speed_m_s == plan.vehicle.cruise_speed_m_s
+
+
+def test_items_the_check_cannot_fly_are_refused(mars, tmp_path) -> None:
+    _, _, mission, folder = mars
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    row = wpl.items(mavlink.NAV_WAYPOINT)[-1]
+    row[3] = "20"  # NAV_RETURN_TO_LAUNCH
+    path = wpl.write(tmp_path / "rtl.waypoints")
+    with pytest.raises(InputError, match=r"rtl\.waypoints: line \d+ \(item \d+\): navigation "
+                                         r"command 20 cannot be checked"):
+        check_plan_file(path, mission)
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    wpl.delete(wpl.items(mavlink.NAV_TAKEOFF)[0])
+    with pytest.raises(InputError, match="must start with NAV_TAKEOFF"):
+        check_plan_file(wpl.write(tmp_path / "notakeoff.waypoints"), mission)
+
+
+def test_check_through_the_command_line(mars, tmp_path) -> None:
+    _, _, mission, folder = mars
+    res = runner.invoke(app, [str(mission), "--check", str(folder / "plan.waypoints")])
+    assert res.exit_code == 0, res.stdout + res.stderr
+    assert "OK" in res.stdout
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    capture = wpl.items(mavlink.IMAGE_START_CAPTURE)[1]
+    capture[6] = str(int(capture[6]) + 2)
+    bad = wpl.write(tmp_path / "bad.waypoints")
+    res = runner.invoke(app, [str(mission), "--check", str(bad)])
+    assert res.exit_code == 4
+    assert "hover:" in res.stdout and "bad.waypoints" in res.stderr
