@@ -15,11 +15,8 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from enum import StrEnum
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,16 +33,16 @@ from planner.errors import (
     SettingError,
     VerificationError,
 )
-from planner.export import ALL_FILES, check_target, render
+from planner.export import ALL_FILES, EARTH_FILES, FORMATS, write_all
+from planner.export.files import Outputs, output_paths, remove_if_empty
+from planner.mission import load_mission
 from planner.pipeline import plan_mission
-from planner.plan import FlightPlan
 from planner.planfile import plan_json
 from planner.profiles import builtin_profiles
 from planner.report import print_plan
 from planner.settings import PlanOptions
 from planner.values import number
 from terrain.errors import TerrainError
-from terrain.hazards import HazardMaps
 
 OPTION_OF_FIELD = {
     "body": "--body", "vehicle": "--vehicle", "altitude_m": "--altitude", "speed_m_s": "--speed",
@@ -137,160 +134,6 @@ def check_run_options(*, seed: int, terrain_seed: int, resolution: float | None,
             raise InputError(f"{option} {value:g}: {exc}") from None
 
 
-@dataclass(frozen=True)
-class Outputs:
-    """The files a run writes, checked before planning."""
-
-    exports: tuple[Path, ...] = ()
-    terrain: Path | None = None
-    created: Path | None = None
-    """The outermost folder this run made for ``--out`` (removed again if nothing is written
-    into it)."""
-
-    def __bool__(self) -> bool:
-        return bool(self.exports) or self.terrain is not None
-
-    @property
-    def paths(self) -> tuple[Path, ...]:
-        """Every file to write."""
-        return (*self.exports, *((self.terrain,) if self.terrain is not None else ()))
-
-
-def output_paths(*, mission: Path, export: Sequence[Path], plot: Path | None,
-                 out: Path | None, write_terrain: Path | None) -> Outputs:
-    """Every output path, checked before planning.
-
-    Each has a known format, a folder that exists (``--out`` makes its own) and takes a new
-    file, and is not the mission file itself.
-
-    Raises
-    ------
-    InputError
-        Naming the path and what is wrong with it.
-    """
-    paths = list(export)
-    if plot is not None:
-        if plot.suffix.lower() != ".png":
-            raise InputError(f"{plot}: --plot writes PNG; name the file .png")
-        paths.append(plot)
-    created = None
-    if out is not None:
-        created = _make_folder(out)
-        paths.extend(out / name for name in ALL_FILES)
-    if write_terrain is not None and write_terrain.suffix.lower() not in TERRAIN_SUFFIXES:
-        raise InputError(f"{write_terrain}: --write-terrain writes GeoTIFF; name the file .tif")
-    try:
-        exports = tuple(check_target(p) for p in dict.fromkeys(paths))
-        every = [*exports, *([write_terrain] if write_terrain is not None else [])]
-        if len({_same(p) for p in every}) < len(every):
-            raise InputError(f"{write_terrain}: also given as an export")
-        for p in every:
-            _check_writable(p, mission)
-    except BaseException:
-        if created is not None:
-            remove_if_empty(created)
-        raise
-    return Outputs(exports=exports, terrain=write_terrain, created=created)
-
-
-def _same(p: Path) -> Path:
-    return Path(os.path.abspath(p))
-
-
-def _make_folder(out: Path) -> Path | None:
-    """Make the ``--out`` folder (and its parents) if missing; return the outermost one made."""
-    if out.is_dir():
-        return None
-    if out.exists():
-        raise InputError(f"{out}: --out needs a folder, and this is a file")
-    top = out
-    while not top.parent.exists() and top.parent != top:
-        top = top.parent
-    try:
-        out.mkdir(parents=True)
-    except OSError as exc:
-        raise InputError(f"{out}: cannot make the folder ({exc.strerror or exc})") from None
-    return top
-
-
-def remove_if_empty(top: Path) -> None:
-    """Remove a folder this run made, and the folders in it, if no file was written there."""
-    inside = sorted(top.rglob("*"), key=lambda p: len(p.parts), reverse=True)
-    if any(not p.is_dir() for p in inside):
-        return
-    for p in inside:
-        p.rmdir()
-    top.rmdir()
-
-
-def _check_writable(path: Path, mission: Path) -> None:
-    """Refuse a path no file can be written to.
-
-    A file is made in the path's folder and removed again: this finds ``/proc``, a read-only
-    disk and a folder this user cannot write, which permission bits alone do not.
-    """
-    if path.is_dir():
-        raise InputError(f"{path}: cannot write: it is a folder")
-    if path.exists() and mission.exists() and path.samefile(mission):
-        raise InputError(f"{path}: is the mission file; write the plan under another name")
-    folder = path.parent
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".probe", dir=folder)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write into folder {str(folder)!r} "
-                         f"({exc.strerror or exc})") from None
-    os.close(fd)
-    os.unlink(tmp)
-
-
-def write_outputs(plan: FlightPlan, hazards: HazardMaps, outputs: Outputs) -> None:
-    """Render every export, then write them and the terrain all or none."""
-    items: list[tuple[Path, Callable[[Path], None]]] = [
-        (p, partial(_write_bytes, render(plan, hazards, p.suffix))) for p in outputs.exports]
-    if outputs.terrain is not None:
-        items.append((outputs.terrain, plan.dem.write_geotiff))
-    write_together(items)
-
-
-def _write_bytes(data: bytes, path: Path) -> None:
-    path.write_bytes(data)
-
-
-def write_together(items: Sequence[tuple[Path, Callable[[Path], None]]]) -> None:
-    """Write each file to a temporary name beside it, then rename them all into place.
-
-    A failure while writing (a full disk, a vanished folder) removes every temporary file and
-    leaves every destination as it was. The renames come last and, within a folder, do not
-    fail halfway in practice.
-
-    Raises
-    ------
-    InputError
-        Naming the file that could not be written.
-    """
-    staged: list[tuple[Path, Path]] = []
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        for path, write in items:
-            try:
-                fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
-                                            dir=path.parent)
-                os.close(fd)
-                staged.append((Path(name), path))
-                write(Path(name))
-                os.chmod(name, 0o666 & ~umask)  # as an ordinary open() would have made it
-            except (OSError, TerrainError) as exc:
-                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-                raise InputError(f"{path}: cannot write ({why}); no output was "
-                                 f"written") from None
-        for tmp, path in staged:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-
-
 @app.command(cls=OneLineErrors, epilog=EXIT_CODES)
 def main_command(
     mission: Annotated[Path, typer.Argument(
@@ -343,19 +186,20 @@ def main_command(
         "--json", help="Print the plan as GeoJSON on stdout and nothing else there.")] = False,
     export: Annotated[list[Path] | None, typer.Option(
         "--export", "-e", metavar="FILE",
-        help="Write the plan to FILE, format from the suffix: .geojson, .plan (QGroundControl), "
-             ".waypoints (MAVLink QGC WPL 110), .kml, .csv, .png (map). Repeatable.",
+        help="Write the plan to FILE, format from the suffix: "
+             + ", ".join(f"{s} ({d})" for s, d in FORMATS.items()) + ". Repeatable.",
         show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(
-        help="Write every export into this folder (made if missing) as plan.geojson, "
-             "plan.plan, plan.waypoints, plan.kml, plan.csv and plan.png.",
+        help="Write every export into this folder (made if missing): " + ", ".join(ALL_FILES)
+             + ", and on Earth " + ", ".join(EARTH_FILES) + ".",
         show_default=False)] = None,
     plot: Annotated[Path | None, typer.Option(
         help="Draw the plan on a map of the terrain and its hazards, as PNG.",
         show_default=False)] = None,
     check: Annotated[Path | None, typer.Option(
-        help="Instead of planning, re-check this exported GeoJSON plan against the mission and "
-             "terrain with the independent verifier (exit 4 if it breaks a rule).",
+        help="Instead of planning, re-check this plan against the mission and terrain with the "
+             "independent verifier (exit 4 if it breaks a rule): plan-flight's GeoJSON, or a "
+             "QGroundControl .plan or MAVLink .waypoints file, as exported or edited.",
         show_default=False)] = None,
     write_terrain: Annotated[Path | None, typer.Option(
         help="Also write the terrain used (in the local frame) as a GeoTIFF.",
@@ -390,14 +234,15 @@ def main_command(
                                  "--export, --out, --plot and --write-terrain")
             _check(check, mission, options, console, err_console)
             return
+        body_name = load_mission(mission, body=options.body).body.name
         outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
-                               write_terrain=write_terrain)
+                               write_terrain=write_terrain, body=body_name)
         with err_console.status("planning", spinner="dots") as status:
             plan, ctx = plan_mission(mission, options,
                                      progress=lambda s: status.update(f"planning: {s}"))
             if outputs:
                 status.update("planning: writing files")
-                write_outputs(plan, ctx.hazards, outputs)
+                write_all(plan, ctx.hazards, outputs.exports, terrain=outputs.terrain)
                 written = True
         if as_json:
             sys.stdout.write(plan_json(plan))
@@ -442,6 +287,9 @@ def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Consol
     with err_console.status("checking", spinner="dots") as status:
         report, plan = check_plan_file(plan_path, mission, options,
                                        progress=lambda s: status.update(f"checking: {s}"))
+    for note in report.notes:
+        err_console.print(f"{plan_path}: note: {note}", highlight=False, markup=False,
+                          soft_wrap=True)
     if report.ok:
         console.print(f"{plan_path}: OK: {len(plan.waypoints)} waypoints, "
                       f"{report.checks['leg samples']} leg samples and "

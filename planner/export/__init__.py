@@ -3,15 +3,17 @@
 :data:`FORMATS` is the one list of formats (the command line reads it for its help and its
 checks); a file's format is its suffix, except that ``.litchi.csv`` is Litchi's mission CSV and
 any other ``.csv`` the waypoint table. :func:`render` makes a file's bytes; :func:`write_all`
-renders every file first and then writes each atomically, so a failure leaves no partial file
-behind. The DJI formats are for aircraft on Earth: :func:`check_for_body` refuses them for a
-plan on another body before anything is planned, and :func:`render` refuses them too.
+renders every file first and then writes them all or none (:mod:`planner.export.files`), so a
+failure leaves no partial file behind. The DJI formats are for aircraft on Earth:
+:func:`check_for_body` refuses them for a plan on another body before anything is planned, and
+:func:`render` refuses them too.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 
 from planner.errors import InputError
@@ -117,11 +119,14 @@ def render(plan: FlightPlan, hazards: HazardMaps, suffix: str) -> bytes:
     return text.encode("utf-8")
 
 
-def write_all(plan: FlightPlan, hazards: HazardMaps, paths: Sequence[Path]) -> None:
-    """Render every export, then write each atomically."""
-    from planner.export.files import write_atomic
+def write_all(plan: FlightPlan, hazards: HazardMaps, paths: Sequence[Path], *,
+              terrain: Path | None = None) -> None:
+    """Render every export (and the terrain), then write them all or none."""
+    from planner.export.files import write_bytes, write_together
 
     check_for_body(paths, plan.mission.body.name)
-    blobs = [(p, render(plan, hazards, format_of(p))) for p in paths]
-    for p, data in blobs:
-        write_atomic(p, data)
+    items: list[tuple[Path, Callable[[Path], None]]] = [
+        (p, partial(write_bytes, render(plan, hazards, format_of(p)))) for p in paths]
+    if terrain is not None:
+        items.append((terrain, plan.dem.write_geotiff))
+    write_together(items)

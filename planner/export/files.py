@@ -1,41 +1,181 @@
-"""Writing files atomically: a failure never leaves a partial file behind."""
+"""Output files: every path checked before planning, every file written all or none after.
+
+:func:`output_paths` checks the files a run will write before any planning (a known format that
+suits the body, a folder that takes a new file, not the mission itself); :func:`write_together`
+stages each file beside its destination and renames them all into place at the end, so a
+failure leaves every destination as it was.
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from planner.errors import InputError
+from planner.export import all_files, check_for_body, check_target
+from terrain.errors import TerrainError
+
+TERRAIN_SUFFIXES = (".tif", ".tiff")
+"""What ``--write-terrain`` writes: a GeoTIFF."""
 
 
-def write_atomic(path: str | Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
+@dataclass(frozen=True)
+class Outputs:
+    """The files a run writes, checked before planning."""
+
+    exports: tuple[Path, ...] = ()
+    terrain: Path | None = None
+    created: Path | None = None
+    """The outermost folder this run made for ``--out`` (removed again if nothing is written
+    into it)."""
+
+    def __bool__(self) -> bool:
+        return bool(self.exports) or self.terrain is not None
+
+    @property
+    def paths(self) -> tuple[Path, ...]:
+        """Every file to write."""
+        return (*self.exports, *((self.terrain,) if self.terrain is not None else ()))
+
+
+def output_paths(*, mission: Path, export: Sequence[Path], plot: Path | None,
+                 out: Path | None, write_terrain: Path | None, body: str) -> Outputs:
+    """Every output path, checked before planning.
+
+    Each has a known format that suits the mission's ``body`` (the DJI formats are for Earth),
+    a folder that exists (``--out`` makes its own, and holds every format for the body) and
+    takes a new file, and is not the mission file itself.
 
     Raises
     ------
     InputError
-        The folder does not exist or cannot be written.
+        Naming the path and what is wrong with it.
     """
+    paths = list(export)
+    if plot is not None:
+        if plot.suffix.lower() != ".png":
+            raise InputError(f"{plot}: --plot writes PNG; name the file .png")
+        paths.append(plot)
+    created = None
+    if out is not None:
+        created = _make_folder(out)
+        paths.extend(out / name for name in all_files(body))
+    if write_terrain is not None and write_terrain.suffix.lower() not in TERRAIN_SUFFIXES:
+        raise InputError(f"{write_terrain}: --write-terrain writes GeoTIFF; name the file .tif")
+    try:
+        exports = tuple(check_target(p) for p in dict.fromkeys(paths))
+        check_for_body(exports, body)
+        every = [*exports, *([write_terrain] if write_terrain is not None else [])]
+        if len({_same(p) for p in every}) < len(every):
+            raise InputError(f"{write_terrain}: also given as an export")
+        for p in every:
+            _check_writable(p, mission)
+    except BaseException:
+        if created is not None:
+            remove_if_empty(created)
+        raise
+    return Outputs(exports=exports, terrain=write_terrain, created=created)
+
+
+def _same(p: Path) -> Path:
+    return Path(os.path.abspath(p))
+
+
+def _make_folder(out: Path) -> Path | None:
+    """Make the ``--out`` folder (and its parents) if missing; return the outermost one made."""
+    if out.is_dir():
+        return None
+    if out.exists():
+        raise InputError(f"{out}: --out needs a folder, and this is a file")
+    top = out
+    while not top.parent.exists() and top.parent != top:
+        top = top.parent
+    try:
+        out.mkdir(parents=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot make the folder ({exc.strerror or exc})") from None
+    return top
+
+
+def remove_if_empty(top: Path) -> None:
+    """Remove a folder this run made, and the folders in it, if no file was written there."""
+    inside = sorted(top.rglob("*"), key=lambda p: len(p.parts), reverse=True)
+    if any(not p.is_dir() for p in inside):
+        return
+    for p in inside:
+        p.rmdir()
+    top.rmdir()
+
+
+def _check_writable(path: Path, mission: Path) -> None:
+    """Refuse a path no file can be written to.
+
+    A file is made in the path's folder and removed again: this finds ``/proc``, a read-only
+    disk and a folder this user cannot write, which permission bits alone do not.
+    """
+    if path.is_dir():
+        raise InputError(f"{path}: cannot write: it is a folder")
+    if path.exists() and mission.exists() and path.samefile(mission):
+        raise InputError(f"{path}: is the mission file; write the plan under another name")
+    folder = path.parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".probe", dir=folder)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write into folder {str(folder)!r} "
+                         f"({exc.strerror or exc})") from None
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def write_together(items: Sequence[tuple[Path, Callable[[Path], None]]]) -> None:
+    """Write each file to a temporary name beside it, then rename them all into place.
+
+    A failure while writing (a full disk, a vanished folder) removes every temporary file and
+    leaves every destination as it was. The renames come last and, within a folder, do not
+    fail halfway in practice.
+
+    Raises
+    ------
+    InputError
+        Naming the file that could not be written.
+    """
+    staged: list[tuple[Path, Path]] = []
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        for path, write in items:
+            try:
+                fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix,
+                                            dir=path.parent)
+                os.close(fd)
+                staged.append((Path(name), path))
+                write(Path(name))
+                os.chmod(name, 0o666 & ~umask)  # as an ordinary open() would have made it
+            except (OSError, TerrainError) as exc:
+                why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+                raise InputError(f"{path}: cannot write ({why}); no output was "
+                                 f"written") from None
+        for tmp, path in staged:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> None:
+    """Write one file through a temporary file beside it (see :func:`write_together`)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise InputError(f"{path}: cannot write: folder {str(folder)!r} does not exist")
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # as an ordinary open() would have made it
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise InputError(f"{path}: cannot write ({exc.strerror or exc})") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_together([(path, partial(write_bytes, raw))])
+
+
+def write_bytes(data: bytes, path: Path) -> None:
+    """Write bytes to a path (for :func:`write_together`)."""
+    path.write_bytes(data)
