@@ -40,6 +40,18 @@ class AltitudeReference(StrEnum):
     waypoints, and the planner adds waypoints to follow the terrain."""
 
 
+class RotorControl(StrEnum):
+    """How the rotors vary their thrust, which decides how their profile power follows the air."""
+
+    COLLECTIVE = "collective"
+    """Blade pitch (collective) at a set rotor speed, as a helicopter: at that speed the blades'
+    profile power grows in proportion to the air density, and the motors' power caps the
+    densest air the rotor can turn in."""
+    SPEED = "speed"
+    """Fixed-pitch propellers whose speed sets the thrust, as a multirotor: thinner air needs a
+    faster propeller, so profile power, like induced power, grows as ``rho^-1/2``."""
+
+
 class Mount(StrEnum):
     """How the imaging camera is mounted."""
 
@@ -73,7 +85,25 @@ class CameraSpec:
 
 @dataclass(frozen=True)
 class VehicleProfile:
-    """A vehicle as described by its profile file; units are in the field names."""
+    """A vehicle as described by its profile file; units are in the field names.
+
+    The rotor's physics fields (``[airframe]``; see :mod:`planner.vehicle`):
+
+    - ``reference_density_kg_m3``: the air density at which ``hover_efficiency``,
+      ``induced_power_fraction``, ``rotor_speed_rpm`` and ``max_thrust_n`` are stated;
+    - ``hover_efficiency``: ideal over electrical rotor power in hover (figure of merit times
+      ``drive_efficiency``, the motors' and controllers' electrical-to-shaft efficiency, which
+      also delivers the power to climb and to push the airframe through the air);
+    - ``induced_power_fraction``: the induced share of hover power (``kappa`` times the figure of
+      merit); the rest is blade profile power, which follows ``rotor_control``;
+    - ``max_thrust_n``: the rotors' greatest thrust at the reference density (it grows in
+      proportion to density) and ``control_margin``, the share of the weight it must exceed by:
+      together the least density the vehicle can fly in;
+    - ``max_air_density_kg_m3`` (optional): the densest air the vehicle is rated for.
+
+    ``[flight]`` holds ``max_airspeed_m_s`` (at least ``max_speed_m_s``) and ``max_wind_m_s``
+    (below ``max_airspeed_m_s``), the wind the vehicle is rated to fly in, gusts included.
+    """
 
     name: str
     description: str
@@ -86,6 +116,11 @@ class VehicleProfile:
     hover_efficiency: float
     induced_power_fraction: float
     flat_plate_area_m2: float
+    rotor_control: RotorControl
+    reference_density_kg_m3: float
+    drive_efficiency: float
+    max_thrust_n: float
+    control_margin: float
     usable_energy_wh: float
     reserve_wh: float
     max_flight_time_s: float
@@ -95,6 +130,8 @@ class VehicleProfile:
     max_altitude_agl_m: float
     cruise_speed_m_s: float
     max_speed_m_s: float
+    max_airspeed_m_s: float
+    max_wind_m_s: float
     climb_rate_m_s: float
     descent_rate_m_s: float
     horizontal_accel_m_s2: float
@@ -119,6 +156,7 @@ class VehicleProfile:
     nav_camera_vfov_deg: float | None = None
     nav_tracker_patch_px: float | None = None
     nav_texture_view_fraction: float | None = None
+    max_air_density_kg_m3: float | None = None
 
     def hazard_limits(self, cruise_altitude_agl_m: float) -> HazardLimits:
         """The terrain limits this vehicle flies and lands within, at a cruise height.
@@ -164,16 +202,18 @@ class VehicleProfile:
 
 
 # Fields that may be zero (the rest of the numbers must be positive), and fractions.
-_NON_NEGATIVE = {"flat_plate_area_m2", "avionics_power_w", "takeoff_overhead_s",
+_NON_NEGATIVE = {"flat_plate_area_m2", "avionics_power_w", "takeoff_overhead_s", "control_margin",
+                 "max_wind_m_s",
                  "landing_overhead_s", "nav_margin_m", "nav_min_contrast", "reserve_wh",
                  "min_clearance_m", "agl_tolerance_m"}
 _FRACTIONS = {"hover_efficiency", "induced_power_fraction", "nav_min_contrast",
-              "nav_texture_view_fraction"}
+              "nav_texture_view_fraction", "drive_efficiency", "control_margin"}
 _DESCRIPTIVE = ("name", "description", "body", "source", "camera")
 _NAV_CAMERA = ("nav_camera_width_px", "nav_camera_height_px", "nav_camera_hfov_deg",
                "nav_camera_vfov_deg", "nav_tracker_patch_px", "nav_texture_view_fraction")
 """Fields a profile needs when its navigation needs ground texture (``nav_min_contrast`` > 0)."""
-_ENUMS: dict[str, type[StrEnum]] = {"altitude_reference": AltitudeReference}
+_ENUMS: dict[str, type[StrEnum]] = {"altitude_reference": AltitudeReference,
+                                     "rotor_control": RotorControl}
 _RETIRED = {
     "nav_min_texture_m": "texture is judged from images now: give navigation.nav_min_contrast "
                          "(an image contrast, e.g. 0.03) and the navigation camera's fields",
@@ -271,7 +311,7 @@ def parse_profile(doc: dict[str, Any], *, source: str) -> VehicleProfile:
                 values[name] = val
                 continue
             if name in _ENUMS:
-                kinds = tuple(_ENUMS[name])
+                kinds = tuple(k.value for k in _ENUMS[name])
                 if val not in kinds:
                     raise ValueError(f"must be one of {', '.join(map(repr, kinds))}, "
                                      f"not {val!r}")
@@ -301,6 +341,19 @@ def parse_profile(doc: dict[str, Any], *, source: str) -> VehicleProfile:
                            f"min_altitude_agl_m and max_altitude_agl_m")
     if p["cruise_speed_m_s"] > p["max_speed_m_s"]:
         raise ProfileError(f"{source}: field flight.cruise_speed_m_s exceeds max_speed_m_s")
+    if p["max_speed_m_s"] > p["max_airspeed_m_s"]:
+        raise ProfileError(f"{source}: field flight.max_speed_m_s ({p['max_speed_m_s']:g} m/s) "
+                           f"exceeds max_airspeed_m_s ({p['max_airspeed_m_s']:g} m/s): in still "
+                           f"air the ground speed is the airspeed")
+    if p["max_wind_m_s"] >= p["max_airspeed_m_s"]:
+        raise ProfileError(f"{source}: field flight.max_wind_m_s ({p['max_wind_m_s']:g} m/s) must "
+                           f"be below max_airspeed_m_s ({p['max_airspeed_m_s']:g} m/s), or the "
+                           f"vehicle cannot hold its place in its own wind limit")
+    if p["drive_efficiency"] < p["hover_efficiency"]:
+        raise ProfileError(f"{source}: field airframe.drive_efficiency "
+                           f"({p['drive_efficiency']:g}) must be at least hover_efficiency "
+                           f"({p['hover_efficiency']:g}): the overall hover efficiency is the "
+                           f"drive's times the rotor's figure of merit")
     if p["min_clearance_m"] > p["min_altitude_agl_m"]:
         raise ProfileError(f"{source}: field flight.min_clearance_m exceeds min_altitude_agl_m")
     camera = _parse_camera(doc["camera"], source)

@@ -15,6 +15,7 @@ from planner.frames import Body
 from planner.profiles import VehicleProfile, load_profile
 from planner.values import number
 from planner.vehicle import Vehicle
+from planner.wind import Wind
 
 DEFAULT_VEHICLE = {"mars": "ingenuity", "earth": "mavic3"}
 """The vehicle a mission flies when no layer names one."""
@@ -151,6 +152,10 @@ def apply_budget(profile: VehicleProfile, resolved: Resolved) -> VehicleProfile:
 def configure_vehicle(profile: VehicleProfile, body: Body, resolved: Resolved) -> Vehicle:
     """Bind a profile to a body with the winning settings, checked against the profile's limits.
 
+    The air density (the setting's, or the body's) must lie where the rotors can hover with
+    their control margin (:meth:`planner.vehicle.Vehicle.density_problem`), and there the
+    motors must give the profile's climb rate.
+
     Raises
     ------
     SettingError
@@ -168,7 +173,7 @@ def configure_vehicle(profile: VehicleProfile, body: Body, resolved: Resolved) -
         rho = _check(resolved, "air_density_kg_m3", s.air_density_kg_m3, minimum=0.0,
                      exclusive_minimum=True)
         lo, hi = body.air_density_range_kg_m3
-        if not lo <= rho <= hi:
+        if not lo <= rho <= hi:  # air of another body: a mistake before any vehicle's limit
             raise SettingError(f"air on {body.name.capitalize()} is {lo:g} to {hi:g} kg/m³ "
                                f"near the surface, not {rho:g}", field="air_density_kg_m3",
                                value=rho, origin=resolved.origin("air_density_kg_m3"))
@@ -181,8 +186,55 @@ def configure_vehicle(profile: VehicleProfile, body: Body, resolved: Resolved) -
     if s.altitude_m is not None:
         alt = _check(resolved, "altitude_m", s.altitude_m, note=" m above ground" + limits,
                      minimum=p.min_altitude_agl_m, maximum=p.max_altitude_agl_m)
-    return Vehicle(profile=p, gravity_m_s2=body.gravity_m_s2, air_density_kg_m3=rho,
-                   cruise_speed_m_s=speed, cruise_altitude_agl_m=alt)
+    vehicle = Vehicle(profile=p, gravity_m_s2=body.gravity_m_s2, air_density_kg_m3=rho,
+                      cruise_speed_m_s=speed, cruise_altitude_agl_m=alt)
+    problem = vehicle.density_problem()
+    if problem is None and p.climb_rate_m_s > vehicle.max_climb_rate_m_s:
+        problem = (f"in air of {rho:g} kg/m³ the {p.name}'s motors climb at most "
+                   f"{vehicle.max_climb_rate_m_s:.2g} m/s, below its climb rate "
+                   f"{p.climb_rate_m_s:g} m/s")
+    if problem is not None:
+        raise SettingError(problem, field="air_density_kg_m3", value=rho,
+                           origin=resolved.origin("air_density_kg_m3"))
+    return vehicle
+
+
+def check_wind(vehicle: Vehicle, wind: Wind | None, *, origin: str | None = None) -> None:
+    """Refuse a wind the vehicle cannot fly in: its gust (or mean) above the profile's limit.
+
+    Parameters
+    ----------
+    vehicle
+        The configured vehicle.
+    wind
+        The mission's wind (``None``: still air).
+    origin
+        Where the wind came from (``"command line"``, a mission file), for the message.
+
+    Raises
+    ------
+    SettingError
+        ``field="wind"``, naming the wind, the vehicle's limit and its source.
+
+    Examples
+    --------
+    >>> from planner.frames import MARS
+    >>> from planner.wind import parse_wind
+    >>> v = make_vehicle(load_profile("ingenuity"), MARS)
+    >>> check_wind(v, parse_wind("7@any"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    planner.errors.SettingError: wind = 7 m/s from any direction: a 7 m/s wind exceeds the ...
+    """
+    if wind is None:
+        return
+    p = vehicle.profile
+    if wind.peak_m_s > p.max_wind_m_s:
+        what = "wind" if wind.gust_m_s is None else "gust"
+        raise SettingError(f"a {wind.peak_m_s:g} m/s {what} exceeds the {p.name}'s wind limit of "
+                           f"{p.max_wind_m_s:g} m/s (max_wind_m_s; its airspeed limit is "
+                           f"{p.max_airspeed_m_s:g} m/s)", field="wind", value=str(wind),
+                           origin=origin)
 
 
 def make_vehicle(profile: VehicleProfile, body: Body, **settings: float | str | None) -> Vehicle:
@@ -205,5 +257,5 @@ def vehicle_for(body: Body, resolved: Resolved) -> Vehicle:
 
 
 __all__ = ["COMMAND_LINE", "DEFAULT_OPTIONS", "DEFAULT_VEHICLE", "MISSION_SETTING_FIELDS",
-           "SETTING_FIELDS", "PlanOptions", "Resolved", "Settings", "apply_budget",
+           "SETTING_FIELDS", "PlanOptions", "Resolved", "Settings", "apply_budget", "check_wind",
            "configure_vehicle", "make_vehicle", "resolve", "vehicle_for", "vehicle_name"]

@@ -276,8 +276,8 @@ def test_exports_are_written_all_or_none(monkeypatch, tmp_path, planned) -> None
 
 
 def test_write_together_keeps_every_destination_on_failure(tmp_path) -> None:
-    from planner.export.files import write_together
     from planner.errors import InputError
+    from planner.export.files import write_together
 
     def full_disk(_path):
         raise OSError(28, "No space left on device")
