@@ -229,9 +229,10 @@ def main_command(
         check_run_options(seed=seed, terrain_seed=terrain_seed, resolution=resolution,
                           time_limit=time_limit, dem_precision=dem_precision)
         if check is not None:
-            if export or out or plot or write_terrain:
-                raise InputError("--check re-checks a plan and writes nothing: leave out "
-                                 "--export, --out, --plot and --write-terrain")
+            if export or out or plot or write_terrain or as_json:
+                raise InputError("--check re-checks a plan, writes nothing and prints its "
+                                 "findings: leave out --export, --out, --plot, --write-terrain "
+                                 "and --json")
             _check(check, mission, options, console, err_console)
             return
         body_name = load_mission(mission, body=options.body).body.name

@@ -16,6 +16,7 @@ Keep-out zones come in three forms, each for its job:
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 
 import shapely
@@ -43,16 +44,24 @@ class LocalMission:
     keep_outs_grown: tuple[BaseGeometry, ...]
     featureless: tuple[BaseGeometry, ...] = ()
 
-    def bounds(self) -> tuple[float, float, float, float]:
-        """``(xmin, ymin, xmax, ymax)`` of home, landing, targets and buffered keep-outs."""
-        x0, y0, x1, y1 = shapely.total_bounds([self.home, self.landing, *self.targets,
+    def bounds(self, *, skip: Set[int] = frozenset()) -> tuple[float, float, float, float]:
+        """``(xmin, ymin, xmax, ymax)`` of home, landing, targets and buffered keep-outs.
+
+        Targets whose index is in ``skip`` (out of reach) are left out.
+        """
+        targets = [g for i, g in enumerate(self.targets) if i not in skip]
+        x0, y0, x1, y1 = shapely.total_bounds([self.home, self.landing, *targets,
                                                *self.keep_outs_buffered])
         return float(x0), float(y0), float(x1), float(y1)
 
 
-def frame_for(mission: Mission) -> Frame:
-    """The local frame centred on the middle of the mission's lon/lat extent."""
-    geoms = [mission.home.point, *(t.geometry for t in mission.targets),
+def frame_for(mission: Mission, *, skip: Set[int] = frozenset()) -> Frame:
+    """The local frame centred on the middle of the mission's lon/lat extent.
+
+    Targets whose index is in ``skip`` (out of reach) are left out.
+    """
+    geoms = [mission.home.point, *(t.geometry for i, t in enumerate(mission.targets)
+                                   if i not in skip),
              *(k.geometry for k in mission.keep_outs)]
     if mission.landing is not None:
         geoms.append(mission.landing.point)

@@ -19,6 +19,7 @@ one (GDAL writes a null for every field a feature leaves empty).
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -166,13 +167,17 @@ def load_mission(path: str | Path, *, body: str | None = None) -> Mission:
         For anything wrong in the file, naming the file, feature and field.
     """
     src = str(path)
-    if not _is_json(Path(path)):
+    p = Path(path)
+    if p.is_file() and p.stat().st_size > MAX_MISSION_BYTES:
+        raise MissionError(f"is {p.stat().st_size / 2**20:.0f} MiB: a mission file may be at "
+                           f"most {MAX_MISSION_BYTES // 2**20} MiB", source=src)
+    if not _is_json(p):
         from planner.vectors import read_vector_mission
 
         doc, locations = read_vector_mission(path, source=src)
         return parse_mission(doc, source=src, body=body, locations=locations)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise MissionError("no such file", source=src) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -182,7 +187,14 @@ def load_mission(path: str | Path, *, body: str | None = None) -> Mission:
     except json.JSONDecodeError as exc:
         raise MissionError(f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
                            source=src) from None
+    except RecursionError:
+        raise MissionError("JSON nested too deeply to be a mission", source=src) from None
     return parse_mission(doc, source=src, body=body)
+
+
+MAX_MISSION_BYTES = 64 * 2**20
+"""Largest mission file read: 64 MiB of GeoJSON holds some 300,000 point features, far more
+than any campaign photographs; a larger file is a mistake (a DEM or a whole map layer)."""
 
 
 def _is_json(path: Path) -> bool:
@@ -445,9 +457,70 @@ def _resolve_crs(raw: Any, body_name: str | None, source: str) -> tuple[Body, st
     return crs_body, name, transformer
 
 
+_NESTING = {"Point": 0, "MultiPoint": 1, "LineString": 1, "MultiLineString": 2, "Polygon": 2,
+            "MultiPolygon": 3}
+"""How deeply each GeoJSON geometry type nests its positions (RFC 7946, 3.1)."""
+
+
+def _check_coordinates(raw: dict[str, Any], ctx: dict[str, Any]) -> None:
+    """Check a GeoJSON geometry's coordinates before shapely sees them.
+
+    Every position a list of 2 or 3 finite numbers, lines of 2 and rings of 4 or more
+    positions, rings closed: shapely would take "8.5" for a number and close a ring silently.
+    """
+    kind = raw.get("type")
+    if kind not in _NESTING:
+        raise MissionError(f"unknown geometry type {kind!r} (expected one of "
+                           f"{', '.join(_NESTING)})", field="geometry", **ctx)
+    coords = raw.get("coordinates")
+
+    def position(p: Any) -> None:
+        if not isinstance(p, list | tuple) or len(p) not in (2, 3):
+            raise MissionError(f"a position must be [lon, lat] or [lon, lat, height], not "
+                               f"{p!r:.60}", field="geometry", **ctx)
+        for v in p:
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise MissionError(f"coordinates must be numbers, not {v!r:.30}",
+                                   field="geometry", **ctx)
+            if not math.isfinite(v):
+                raise MissionError("coordinates must be finite numbers (found NaN or "
+                                   "infinity)", field="geometry", **ctx)
+
+    def walk(c: Any, depth: int, ring: bool, line: bool) -> None:
+        if depth == 0:
+            position(c)
+            return
+        if not isinstance(c, list | tuple):
+            raise MissionError(f"a {kind}'s coordinates are nested {_NESTING[kind]} lists "
+                               f"deep", field="geometry", **ctx)
+        if depth == 1 and ring:
+            if len(c) < 4:
+                raise MissionError(f"a polygon ring needs at least 4 positions (the first "
+                                   f"repeated last), not {len(c)}", field="geometry", **ctx)
+            for p in c:
+                position(p)
+            if list(c[0]) != list(c[-1]):
+                raise MissionError("a polygon ring must be closed: its last position repeats "
+                                   "its first", field="geometry", **ctx)
+            return
+        if depth == 1 and line and len(c) < 2:
+            raise MissionError(f"a line needs at least 2 positions, not {len(c)}",
+                               field="geometry", **ctx)
+        for item in c:
+            walk(item, depth - 1, ring, line)
+
+    if coords is None:
+        raise MissionError(f"a {kind} needs 'coordinates'", field="geometry", **ctx)
+    if coords == []:
+        raise MissionError("empty geometry", field="geometry", **ctx)
+    walk(coords, _NESTING[kind], kind in ("Polygon", "MultiPolygon"),
+         kind in ("LineString", "MultiLineString"))
+
+
 def _parse_geometry(raw: Any, to_geo: Any, ctx: dict[str, Any]) -> BaseGeometry:
     if not isinstance(raw, dict):
         raise MissionError("missing geometry", field="geometry", **ctx)
+    _check_coordinates(raw, ctx)
     try:
         geom = shape(raw)
     except Exception as exc:  # shapely raises several kinds for malformed GeoJSON geometry

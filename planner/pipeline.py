@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +43,7 @@ from planner.vehicle import Vehicle
 from planner.verify import verify
 from planner.viewpoints import TargetStations, find_stations
 from terrain import hazards as hz
-from terrain.dem import DEM, Image, read_dem, read_image
+from terrain.dem import DEM, Image, check_size, read_dem, read_image
 from terrain.errors import TerrainError
 from terrain.synthetic import EARTH_HILLS, JEZERO, Pad, synthetic_terrain
 
@@ -57,6 +57,10 @@ ROADMAP_NEIGHBOURS = 40
 """Beyond :data:`EXACT_ROADMAP_MAX_POINTS`, each mission point gets direct legs to its this many
 nearest mission points (and every visible obstacle corner): routes through hundreds of targets
 join near neighbours."""
+MAX_TERRAIN_CELLS = 36_000_000
+"""Largest terrain grid the planner makes or reads (6000 x 6000 cells): the terrain, its
+orthoimage and its hazard maps take about 55 bytes a cell (measured at 4096 x 4096,
+``benchmarks/terrain_bench.py``), so this bounds them near 2 GB."""
 RESOLVE_ATTEMPTS = 6
 """Times the selection is re-solved with a tighter budget when the exact plan overshoots the
 search's leg estimates (legs sampled coarsely, symmetric costs): each attempt tightens by the
@@ -83,6 +87,8 @@ class Context:
     dem: DEM
     hazards: hz.HazardMaps
     obstacles: BaseGeometry
+    beyond_range: dict[int, str] = field(default_factory=dict)
+    """Targets (by index) no flight can reach, with why: left off the terrain and the roadmap."""
 
     @property
     def frame(self) -> Frame:
@@ -117,13 +123,23 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     vehicle = vehicle_for(mission.body, resolve(*layers))
     frame = frame_for(mission)
     local = project(mission, frame, nav_margin_m=vehicle.profile.nav_margin_m)
-    xmin, ymin, xmax, ymax = local.bounds()
+    beyond = out_of_range(mission, local, vehicle)
+    if beyond:  # centre the frame on what can be flown
+        frame = frame_for(mission, skip=set(beyond))
+        local = project(mission, frame, nav_margin_m=vehicle.profile.nav_margin_m)
+    xmin, ymin, xmax, ymax = local.bounds(skip=set(beyond))
     m = options.margin_m
     area = (math.floor(xmin - m), math.floor(ymin - m), math.ceil(xmax + m), math.ceil(ymax + m))
+    res = options.resolution_m or (1.0 if options.dem is None else None)
+    if res is not None:
+        check_size(math.ceil((area[2] - area[0]) / res) * math.ceil((area[3] - area[1]) / res),
+                   MAX_TERRAIN_CELLS, f"the mission area needs "
+                   f"{math.ceil((area[3] - area[1]) / res):,} x "
+                   f"{math.ceil((area[2] - area[0]) / res):,} terrain cells at {res:g} m")
 
     progress("loading terrain")
     dem, image = load_terrain(mission, local, area, options)
-    _check_coverage(mission, local, dem)
+    _check_coverage(mission, local, dem, skip=set(beyond))
 
     progress("assessing hazards")
     featureless = shapely.union_all(local.featureless) if local.featureless else None
@@ -134,7 +150,73 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     obstacles = shapely.union_all([flight_polys, *keep_grown]) if keep_grown or \
         not flight_polys.is_empty else flight_polys
     return Context(mission=mission, local=local, vehicle=vehicle, dem=dem, hazards=maps,
-                   obstacles=obstacles)
+                   obstacles=obstacles, beyond_range=beyond)
+
+
+def max_range_m(vehicle: Vehicle, source: str = "<mission>") -> tuple[float, str]:
+    """The farthest a vehicle can fly in still air on one battery, and the figures behind it.
+
+    The least of its top speed over the time left after take-off and landing, and the energy
+    left then at the speed that goes farthest on it (the least power per metre).
+    """
+    p = vehicle.profile
+    energy, time_s = flight_budgets(vehicle, source)
+    by_time = p.max_speed_m_s * time_s
+    v = np.linspace(0.25, p.max_speed_m_s, 200)
+    per_m = vehicle.level_power_w(v) / v  # J per metre
+    k = int(np.argmin(per_m))
+    by_energy = energy * 3600.0 / float(per_m[k])
+    if by_energy < by_time:
+        return by_energy, (f"{energy:.1f} Wh after take-off and landing, at "
+                           f"{float(v[k]):.1f} m/s, the speed that goes farthest")
+    return by_time, (f"{p.max_speed_m_s:g} m/s for the {time_s:.0f} s left after take-off and "
+                     f"landing")
+
+
+def out_of_range(mission: Mission, local: LocalMission, vehicle: Vehicle) -> dict[int, str]:
+    """Targets no flight can reach, with why; refuse what cannot be out of range.
+
+    A target is out of range when flying from home to it and on to the landing site is longer
+    than the vehicle's range (:func:`max_range_m`). Checked before any terrain is read or made,
+    so a target in the wrong hemisphere costs a second, not the memory of a terrain grid.
+
+    Raises
+    ------
+    InfeasibleMissionError
+        A required target or the landing site out of range.
+    MissionError
+        A keep-out zone wholly out of range: a mistake in its coordinates (it could never
+        matter to a flight).
+    """
+    reach, why = max_range_m(vehicle, mission.source)
+    name = vehicle.profile.name
+    home, land = local.home, local.landing
+    if home.distance(land) > reach:
+        raise InfeasibleMissionError(
+            f"{mission.source}: the landing site is {_km(home.distance(land))} from home, "
+            f"beyond {name}'s range of at most {_km(reach)} ({why})")
+    for k, keep in zip(mission.keep_outs, local.keep_outs, strict=True):
+        if keep.distance(home) > reach:
+            raise MissionError(f"lies {_km(keep.distance(home))} from home, beyond any flight "
+                               f"of {name} (range at most {_km(reach)}): a mistake in its "
+                               f"coordinates?", source=mission.source, feature=k.index,
+                               name=k.name, field="geometry")
+    out: dict[int, str] = {}
+    for i, (t, geom) in enumerate(zip(mission.targets, local.targets, strict=True)):
+        need = geom.distance(home) + geom.distance(land)
+        if need <= reach:
+            continue
+        reason = (f"out of range: home to it and on to landing is at least {_km(need)}, "
+                  f"beyond {name}'s range of at most {_km(reach)} ({why})")
+        if t.required:
+            raise InfeasibleMissionError(f"{mission.source}: required target {t.name!r} cannot "
+                                         f"be in the plan: {reason}")
+        out[i] = reason
+    return out
+
+
+def _km(metres: float) -> str:
+    return f"{metres / 1000:,.1f} km" if metres >= 10_000 else f"{metres:,.0f} m"
 
 
 def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float, float, float],
@@ -152,7 +234,8 @@ def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float
         try:
             dem = read_dem(options.dem, dst_crs=frame.local, dst_bounds=area,
                            resolution=options.resolution_m,
-                           vertical_precision_m=options.dem_precision_m)
+                           vertical_precision_m=options.dem_precision_m,
+                           max_cells=MAX_TERRAIN_CELLS)
         except TerrainError as exc:
             raise DEMError(str(exc)) from None
     else:
@@ -167,13 +250,15 @@ def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float
         dem, image = built.dem, built.image
     if options.image is not None:
         try:
-            image = read_image(options.image, dst_crs=frame.local, dst_bounds=area, native=True)
+            image = read_image(options.image, dst_crs=frame.local, dst_bounds=area, native=True,
+                               max_cells=MAX_TERRAIN_CELLS)
         except TerrainError as exc:
             raise DEMError(str(exc)) from None
     return dem, image
 
 
-def _check_coverage(mission: Mission, local: LocalMission, dem: DEM) -> None:
+def _check_coverage(mission: Mission, local: LocalMission, dem: DEM, *,
+                    skip: set[int]) -> None:
     def inside(geom: BaseGeometry) -> bool:
         c = shapely.get_coordinates(geom)
         return bool(np.all(dem.contains(c[:, 0], c[:, 1])) and
@@ -183,7 +268,8 @@ def _check_coverage(mission: Mission, local: LocalMission, dem: DEM) -> None:
     if mission.landing is not None:
         sites.append((mission.landing, local.landing))
     features = [(s.index, s.name, g) for s, g in sites] + \
-        [(t.index, t.name, g) for t, g in zip(mission.targets, local.targets, strict=True)]
+        [(t.index, t.name, g) for i, (t, g) in enumerate(zip(mission.targets, local.targets,
+                                                               strict=True)) if i not in skip]
     for index, name, geom in features:
         if not inside(geom):
             raise MissionError(f"lies outside the terrain {dem.source} or on nodata",
@@ -276,11 +362,20 @@ def blocked_between(ctx: Context, a: tuple[float, float], b: tuple[float, float]
 
 
 def camera_stations(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS) -> list[TargetStations]:
-    """Camera stations for every target of the mission (see :mod:`planner.viewpoints`)."""
+    """Camera stations for every target of the mission (see :mod:`planner.viewpoints`).
+
+    A target out of the vehicle's range gets none, with why.
+    """
     keep = options.stations_per_target or \
         selection.stations_per_target(len(ctx.mission.targets))
-    return find_stations(ctx.mission.targets, ctx.local.targets, dem=ctx.dem,
-                         vehicle=ctx.vehicle, obstacles=ctx.obstacles, keep=keep)
+    near = [i for i in range(len(ctx.mission.targets)) if i not in ctx.beyond_range]
+    found = find_stations([ctx.mission.targets[i] for i in near],
+                          [ctx.local.targets[i] for i in near], dem=ctx.dem,
+                          vehicle=ctx.vehicle, obstacles=ctx.obstacles, keep=keep)
+    out = {i: TargetStations(i, tuple(replace(st, target=i) for st in ts.stations), ts.reason)
+           for i, ts in zip(near, found, strict=True)}
+    out.update({i: TargetStations(i, (), why) for i, why in ctx.beyond_range.items()})
+    return [out[i] for i in range(len(ctx.mission.targets))]
 
 
 def travel(ctx: Context, nodes: tuple[Node, ...]) -> tuple[Roadmap, TravelTable]:
@@ -292,15 +387,14 @@ def travel(ctx: Context, nodes: tuple[Node, ...]) -> tuple[Roadmap, TravelTable]
     return rm, travel_table(rm, list(range(len(nodes))))
 
 
-def flight_budgets(ctx: Context) -> tuple[float, float]:
+def flight_budgets(vehicle: Vehicle, source: str) -> tuple[float, float]:
     """Energy (Wh) and time (s) left for travel and photos once take-off and landing are paid.
 
     Raises
     ------
     InfeasibleMissionError
-        When the budget does not cover even take-off and landing.
+        When the budget does not cover even take-off and landing (``source`` names the mission).
     """
-    vehicle = ctx.vehicle
     p = vehicle.profile
     h = vehicle.cruise_altitude_agl_m
     t_to, e_to = vehicle.takeoff(h)
@@ -309,7 +403,7 @@ def flight_budgets(ctx: Context) -> tuple[float, float]:
     time_s = p.max_flight_time_s - t_to - t_la
     if energy <= 0 or time_s <= 0:
         raise InfeasibleMissionError(
-            f"{ctx.mission.source}: the battery budget ({p.budget_energy_wh:g} Wh usable after "
+            f"{source}: the battery budget ({p.budget_energy_wh:g} Wh usable after "
             f"the reserve, {p.max_flight_time_s:g} s) does not cover even take-off and landing")
     return energy, time_s
 
@@ -327,7 +421,7 @@ def selection_problem(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
     nodes, _ = selection.problem_nodes(start, end, found)
     progress(f"building the roadmap ({len(nodes)} mission points)")
     rm, table = travel(ctx, nodes)
-    energy, time_s = flight_budgets(ctx)
+    energy, time_s = flight_budgets(ctx.vehicle, ctx.mission.source)
     if not np.isfinite(table.energy_wh[selection.START, selection.END]):
         raise InfeasibleMissionError(
             f"{ctx.mission.source}: route: no way from home to the landing site avoids the "

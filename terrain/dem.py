@@ -25,7 +25,13 @@ import pyproj
 from affine import Affine
 from numpy.typing import ArrayLike, NDArray
 
-from terrain.errors import DEMReadError, ImageReadError, TerrainCoverageError, TerrainError
+from terrain.errors import (
+    DEMReadError,
+    ImageReadError,
+    TerrainCoverageError,
+    TerrainError,
+    TerrainSizeError,
+)
 
 if TYPE_CHECKING:
     from rasterio.io import DatasetReader
@@ -389,8 +395,13 @@ def _ellipsoid(crs: pyproj.CRS) -> str:
 
 def _read_window(path: str | Path, *, dst_crs: pyproj.CRS, grown: Bounds,
                  error: type[TerrainError], what: str,
-                 bands: list[int] | None = None) -> _Window:
-    """Read the window of a file that covers ``grown`` (in ``dst_crs``), with two pixels more."""
+                 bands: list[int] | None = None, max_cells: int | None = None,
+                 resolution: float | None = None) -> _Window:
+    """Read the window of a file that covers ``grown`` (in ``dst_crs``), with two pixels more.
+
+    With ``max_cells``, a window or a destination grid (at ``resolution``, else the file's own)
+    of more cells than that is refused with :class:`TerrainSizeError` before anything is read.
+    """
     import rasterio
     from rasterio.warp import transform_bounds
     from rasterio.windows import Window, from_bounds
@@ -427,6 +438,16 @@ def _read_window(path: str | Path, *, dst_crs: pyproj.CRS, grown: Bounds,
         col1 = min(int(np.ceil(win.col_off + win.width)) + 2, ds.width)
         row1 = min(int(np.ceil(win.row_off + win.height)) + 2, ds.height)
         window = Window(col0, row0, col1 - col0, row1 - row0)
+        res_src = max(abs(ds.transform.a), abs(ds.transform.e))
+        if src_crs.is_geographic:
+            radius = src_crs.ellipsoid.semi_major_metre if src_crs.ellipsoid else 6_371_000.0
+            res_src = math.radians(res_src) * radius
+        if max_cells is not None:
+            res = resolution or res_src
+            cols = math.ceil((grown[2] - grown[0]) / res)
+            rows = math.ceil((grown[3] - grown[1]) / res)
+            check_size(max(rows * cols, (row1 - row0) * (col1 - col0)), max_cells,
+                       f"{src_name}: the area needs {rows:,} x {cols:,} cells at {res:g} m")
         idx = bands or [1]
         raw = ds.read(idx, window=window, masked=True)
         data = np.asarray(raw.filled(np.nan) if raw.dtype.kind == "f" else
@@ -436,15 +457,25 @@ def _read_window(path: str | Path, *, dst_crs: pyproj.CRS, grown: Bounds,
             if scale != 1 or offset != 0:
                 data[k] = data[k] * np.float32(scale) + np.float32(offset)
         data[~np.isfinite(data)] = np.nan
-        res_src = max(abs(ds.transform.a), abs(ds.transform.e))
-        if src_crs.is_geographic:
-            radius = src_crs.ellipsoid.semi_major_metre if src_crs.ellipsoid else 6_371_000.0
-            res_src = math.radians(res_src) * radius
         tags = {k.upper(): v for k, v in ds.tags().items()}
         tags.update({k.upper(): v for k, v in ds.tags(1).items() if k.upper() not in tags})
         return _Window(data=data, transform=ds.window_transform(window), crs=src_crs,
                        res_m=float(res_src), tags=tags,
                        colorinterp=tuple(c.name for c in ds.colorinterp))
+
+
+def check_size(cells: int, max_cells: int, what: str) -> None:
+    """Refuse a grid of more than ``max_cells`` cells, before it is allocated.
+
+    Raises
+    ------
+    TerrainSizeError
+        Saying ``what`` needs how many cells, and the limit.
+    """
+    if cells > max_cells:
+        raise TerrainSizeError(f"{what} ({cells / 1e6:,.0f} million), more than the "
+                               f"{max_cells / 1e6:,.0f} million allowed: choose a coarser "
+                               f"resolution or a smaller mission area")
 
 
 def _dst_grid(grown: Bounds, resolution: float) -> tuple[Affine, tuple[int, int]]:
@@ -487,7 +518,8 @@ def precision_from_tags(tags: dict[str, str]) -> float | None:
 
 def read_dem(path: str | Path, *, dst_crs: pyproj.CRS, dst_bounds: Bounds,
              resolution: float | None = None, margin: float = 0.0,
-             resampling: str = "bilinear", vertical_precision_m: float | None = None) -> DEM:
+             resampling: str = "bilinear", vertical_precision_m: float | None = None,
+             max_cells: int | None = None) -> DEM:
     """Read the part of a GeoTIFF that covers an area, resampled onto a grid in another CRS.
 
     Only the window of the file that covers ``dst_bounds`` (grown by ``margin``) is read, so a
@@ -516,6 +548,8 @@ def read_dem(path: str | Path, *, dst_crs: pyproj.CRS, dst_bounds: Bounds,
         (:data:`DEFAULT_PRECISION_POSTS` of the file's post spacing). Resampling to a finer grid
         leaves the noise correlated over the file's posts; to a coarser one averages some of it
         away, which is not counted (the figure stays conservative).
+    max_cells
+        Refuse (:class:`TerrainSizeError`, before reading) a window or grid of more cells.
 
     Raises
     ------
@@ -525,7 +559,8 @@ def read_dem(path: str | Path, *, dst_crs: pyproj.CRS, dst_bounds: Bounds,
         The area lies wholly outside the file. Parts of it outside the file are nodata.
     """
     grown = _grow(dst_bounds, margin)
-    w = _read_window(path, dst_crs=dst_crs, grown=grown, error=DEMReadError, what="terrain")
+    w = _read_window(path, dst_crs=dst_crs, grown=grown, error=DEMReadError, what="terrain",
+                     max_cells=max_cells, resolution=resolution)
     res = float(resolution) if resolution is not None else w.res_m
     dst_transform, shape = _dst_grid(grown, res)
     out = reproject_array(w.data[0], w.transform, w.crs, dst_transform=dst_transform,
@@ -564,7 +599,7 @@ def _image_bands(path: str | Path) -> tuple[list[int], NDArray[np.float32], int 
 
 def read_image(path: str | Path, *, dst_crs: pyproj.CRS, dst_bounds: Bounds,
                resolution: float | None = None, margin: float = 0.0,
-               native: bool = False) -> Image:
+               native: bool = False, max_cells: int | None = None) -> Image:
     """Read the part of an orthoimage that covers an area, as grey levels.
 
     Only the window covering ``dst_bounds`` (grown by ``margin``) is read. Colour images
@@ -600,7 +635,8 @@ def read_image(path: str | Path, *, dst_crs: pyproj.CRS, dst_bounds: Bounds,
     grown = _grow(dst_bounds, margin)
     idx, weights, alpha = _image_bands(path)
     w = _read_window(path, dst_crs=dst_crs, grown=grown, error=ImageReadError, what="image",
-                     bands=idx + ([alpha] if alpha else []))
+                     bands=idx + ([alpha] if alpha else []), max_cells=max_cells,
+                     resolution=resolution)
     grey = np.tensordot(weights, w.data[:len(idx)], axes=1).astype(np.float32)
     if alpha:  # transparent pixels are no image, whether or not GDAL made a mask of them
         grey[~(w.data[-1] > 0)] = np.nan

@@ -15,5 +15,9 @@ class TerrainCoverageError(TerrainError, ValueError):
     """A requested area or point lies outside the DEM."""
 
 
+class TerrainSizeError(TerrainError, ValueError):
+    """A terrain grid larger than the caller allows, refused before it is allocated."""
+
+
 class ImageReadError(TerrainError, OSError):
     """An image file cannot be opened or read, or lacks what an orthoimage needs (a CRS, data)."""

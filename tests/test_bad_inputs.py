@@ -193,6 +193,50 @@ CASES = [
      ["other.plan", "not a QGroundControl plan"]),
     ("check a mission that returns to launch", base(), ["--check", "{tmp}/rtl.waypoints"], 2,
      ["rtl.waypoints", "line 4 (item 2)", "navigation command 20"]),
+    # Malformed geometry, found before shapely would guess (issue 12).
+    ("string coordinates", with_feature(base(), feature("Point", ["8.5", "47.3"], name="s")),
+     [], 2, ["feature 3", "'s'", "geometry", "coordinates must be numbers"]),
+    ("boolean coordinate", with_feature(base(), feature("Point", [True, 18.4], name="b")),
+     [], 2, ["feature 3", "coordinates must be numbers"]),
+    ("unclosed keep-out ring", with_feature(base(), feature(
+        "Polygon", [square(0, 60, 10)[0][:-1]], role="keep_out", name="open")), [], 2,
+     ["feature 3", "'open'", "must be closed"]),
+    ("a ring of three positions", with_feature(base(), feature(
+        "Polygon", [[mars_offset(0, 60), mars_offset(5, 60), mars_offset(0, 60)]],
+        role="keep_out", name="thin")), [], 2, ["feature 3", "at least 4 positions"]),
+    ("a position of one number", with_feature(base(), feature("Point", [77.4], name="p")),
+     [], 2, ["feature 3", "a position must be"]),
+    ("a position of four numbers", with_feature(base(), feature("Point", [77.4, 18.4, 0, 1],
+                                                                name="p")), [], 2,
+     ["feature 3", "a position must be"]),
+    ("a line of one position", with_feature(base(), feature("LineString", [mars_offset(5, 5)],
+                                                            name="l")), [], 2,
+     ["feature 3", "at least 2 positions"]),
+    ("a geometry collection", with_feature(base(), {
+        "type": "Feature", "properties": {"name": "g"},
+        "geometry": {"type": "GeometryCollection", "geometries": []}}), [], 2,
+     ["feature 3", "unknown geometry type 'GeometryCollection'"]),
+    ("a geometry without coordinates", with_feature(base(), {
+        "type": "Feature", "properties": {"name": "n"}, "geometry": {"type": "Point"}}), [], 2,
+     ["feature 3", "needs 'coordinates'"]),
+    ("JSON nested ten thousand deep", "[" * 10000 + "]" * 10000, [], 2,
+     ["nested too deeply"]),
+    ("a mission file too large", "{tmp}/huge.geojson", [], 2, ["MiB", "at most 64 MiB"]),
+    # Far beyond the vehicle's range: refused before any terrain is made (issues 12 and 15).
+    ("a required target 70 km away", with_feature(base(), feature(
+        "Point", mars_offset(70_000, 0), name="far", required=True)), [], 3,
+     ["required target 'far'", "out of range", "139.9 km", "range of at most"]),
+    ("a landing site 70 km away", {**base(), "features": [
+        feature("Point", mars_offset(0, 0), role="home", name="Q"),
+        feature("Point", mars_offset(70_000, 0), role="landing", name="R")]}, [], 3,
+     ["landing site is 70.0 km from home", "range of at most"]),
+    ("a keep-out 3000 km away", with_feature(base(), feature(
+        "Polygon", square(3_000_000, 0, 10), role="keep_out", name="far")), [], 2,
+     ["feature 3", "'far'", "beyond any flight of ingenuity", "a mistake in its coordinates"]),
+    ("terrain finer than memory allows", base(), ["--resolution", "0.01"], 2,
+     ["terrain cells at 0.01 m", "million allowed"]),
+    ("check with --json", base(), ["--check", "{tmp}/rtl.waypoints", "--json"], 2,
+     ["--check", "--json"]),
     ("a ring of keep-out around home", with_feature(base(), feature(
         "Polygon", [square(0, 0, 40)[0], square(0, 0, 25)[0][::-1]], role="keep_out",
         name="ring")), [], 3,
@@ -235,7 +279,11 @@ def files(tmp_path):
                          ids=[c[0] for c in CASES])
 def test_bad_input(label, doc, args, code, needles, files) -> None:
     mission = files / "mission.geojson"
-    mission.write_text(doc if isinstance(doc, str) else json.dumps(doc))
+    if doc == "{tmp}/huge.geojson":  # a sparse file larger than the limit: nothing is read
+        with mission.open("wb") as fh:
+            fh.truncate(65 * 2**20)
+    else:
+        mission.write_text(doc if isinstance(doc, str) else json.dumps(doc))
     out = files / "out"
     out.mkdir()
     argv = [str(mission), *[a.replace("{tmp}", str(files)) for a in args]]

@@ -133,3 +133,19 @@ def test_flight3_photographs_the_rover_from_afar() -> None:
     assert 80 <= ph.slant_range_m <= 90  # about 85 m away
     assert plan.waypoints[-1].x == pytest.approx(plan.waypoints[0].x)  # back to the field
     assert 60 <= plan.duration_s <= 100  # 80 s flown
+
+
+def test_a_target_out_of_range_is_skipped_without_growing_the_terrain(three_targets,
+                                                                      write_json) -> None:
+    import time
+
+    three_targets["features"].append(feature("Point", mars_offset(0, 3_000_000), name="far"))
+    start = time.perf_counter()
+    plan, ctx = plan_mission(write_json(three_targets))
+    assert time.perf_counter() - start < 60  # not the minutes a 3000 km terrain would take
+    reasons = {s.target: s.reason for s in plan.skipped}
+    assert reasons["far"].startswith("out of range: home to it and on to landing is at least")
+    assert "range of at most" in reasons["far"]
+    rows, cols = ctx.dem.shape
+    assert rows < 2000 and cols < 2000  # the terrain covers the reachable mission only
+    assert ctx.beyond_range and list(ctx.beyond_range) == [3]
