@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 import numpy as np
 import pyproj
@@ -20,6 +20,9 @@ from numpy.typing import ArrayLike, NDArray
 from pyproj.crs import ProjectedCRS
 from pyproj.crs.coordinate_operation import AzimuthalEquidistantConversion
 from shapely.geometry.base import BaseGeometry
+
+G = TypeVar("G", bound=BaseGeometry)
+"""A shapely geometry of any type, kept by a change of frame."""
 
 
 @dataclass(frozen=True)
@@ -117,11 +120,11 @@ class Frame:
         lon, lat = self._inv.transform(np.asarray(x, float), np.asarray(y, float))
         return np.asarray(lon, float), np.asarray(lat, float)
 
-    def geometry_to_local(self, geom: BaseGeometry) -> BaseGeometry:
+    def geometry_to_local(self, geom: G) -> G:
         """A lon/lat shapely geometry in the local frame."""
         return _apply(geom, self.to_local)
 
-    def geometry_to_lonlat(self, geom: BaseGeometry) -> BaseGeometry:
+    def geometry_to_lonlat(self, geom: G) -> G:
         """A local-frame shapely geometry in lon/lat."""
         return _apply(geom, self.to_lonlat)
 
@@ -131,14 +134,14 @@ class Frame:
                 f"({self.body.name}), metres east/north")
 
 
-def _apply(geom: BaseGeometry,
+def _apply(geom: G,
            fn: Callable[[ArrayLike, ArrayLike], tuple[NDArray[np.float64], NDArray[np.float64]]],
-           ) -> BaseGeometry:
+           ) -> G:
     def over(coords: NDArray[np.float64]) -> NDArray[np.float64]:
         x, y = fn(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
-    out: Any = shapely.transform(geom, over)
+    out: G = shapely.transform(geom, over)
     return out
 
 

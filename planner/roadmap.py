@@ -48,7 +48,7 @@ class Node:
 class Roadmap:
     """The visibility graph; node ids index ``nodes``."""
 
-    graph: nx.Graph
+    graph: nx.Graph[int]
     nodes: tuple[Node, ...]
 
 
@@ -169,7 +169,7 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
     nodes = tuple(points) + tuple(corners)
     xy = np.array([[n.x, n.y] for n in nodes]) if nodes else np.zeros((0, 2))
     agl = np.array([n.agl_m for n in nodes])
-    graph = nx.Graph()
+    graph: nx.Graph[int] = nx.Graph()
     graph.add_nodes_from(range(len(nodes)))
     if len(nodes) >= 2:
         ii, jj = np.triu_indices(len(nodes), k=1)
@@ -184,7 +184,8 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
             both = (ii < m) & (jj < m)
             keep = ~both | allowed[np.minimum(ii, m - 1), np.minimum(jj, m - 1)]
             ii, jj = ii[keep], jj[keep]
-        lines = shapely.linestrings(np.stack([xy[ii], xy[jj]], axis=1))
+        lines: NDArray[np.object_] = np.asarray(
+            shapely.linestrings(np.stack([xy[ii], xy[jj]], axis=1)), dtype=object)
         ok = np.ones(len(ii), dtype=bool) if obstacles.is_empty else \
             ~legs_touch(lines, obstacles)
         ii, jj = ii[ok], jj[ok]

@@ -56,7 +56,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString, Point, Polygon
 
 from planner.camera import in_frame
 from planner.errors import VerificationError
@@ -487,7 +487,7 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
     spec = plan.mission.targets[ti]
     geom = plan.local.targets[ti]
     where = f"photo {number} ({spec.name})"
-    ring = geom.exterior if geom.geom_type == "Polygon" else geom
+    ring = geom.exterior if isinstance(geom, Polygon) else geom
     xy = np.unique(shapely.get_coordinates(ring), axis=0)
     base = dem.sample(xy[:, 0], xy[:, 1])
     pts = np.column_stack([xy, base])
@@ -495,7 +495,7 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
         pts = np.vstack([pts, np.column_stack([xy, base + spec.height_m])])
     # The aim point from the mission itself: the target point, or a line's or polygon's
     # centroid, on the ground, or half way up a target that stands up.
-    c = geom if geom.geom_type == "Point" else geom.centroid
+    c = geom if isinstance(geom, Point) else geom.centroid
     ground_t = float(dem.sample(c.x, c.y))
     aim = (float(c.x), float(c.y), ground_t + spec.height_m / 2)
     if holds_ground(plan.vehicle):  # hovering, it holds its height above the ground under it

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner.camera import Pointing, in_frame_many, obliquity_deg, surface_gsd_cm
@@ -119,12 +120,11 @@ def target_points(geom: BaseGeometry, dem: DEM, *, height_m: float = 0.0,
     The aim is the target point itself, or the centroid of a line or polygon, on the ground, or
     half way up a target that stands ``height_m`` tall (whose tops must be in frame too).
     """
-    if geom.geom_type == "Point":
+    if isinstance(geom, Point):
         xy = np.array([[geom.x, geom.y]])
         aim_xy = (geom.x, geom.y)
     else:
-        coords = shapely.get_coordinates(geom.exterior if geom.geom_type == "Polygon"
-                                         else geom)
+        coords = shapely.get_coordinates(geom.exterior if isinstance(geom, Polygon) else geom)
         xy = np.unique(coords, axis=0)
         c = geom.centroid
         aim_xy = (c.x, c.y)

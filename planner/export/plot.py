@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from planner.plan import FlightPlan
@@ -79,7 +79,7 @@ def _nice_step(span_deg: float, lines: int = GRATICULE_LINES) -> float:
     Examples
     --------
     >>> _nice_step(0.004), _nice_step(0.03)
-    (0.001, 0.005)
+    (0.001, 0.01)
     """
     raw = span_deg / lines
     exp = math.floor(math.log10(raw))
@@ -283,7 +283,7 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110) -> Figure
         c = g if isinstance(g, Point) else g.centroid
         ok = t.name in done
         if not isinstance(g, Point):
-            bound = g.exterior if g.geom_type == "Polygon" else g
+            bound = g.exterior if isinstance(g, Polygon) else g
             bxy = np.asarray(bound.coords)
             ax.plot(bxy[:, 0], bxy[:, 1], "-", color=TARGET_OK if ok else TARGET_SKIPPED,
                     lw=1.5, zorder=6)
