@@ -57,7 +57,7 @@ ROLES = tuple(r.value for r in Role)
 SITE_KEYS = ("role", "name")
 TARGET_KEYS = ("role", "name", "priority", "required", "gsd_cm", "photos", "view_azimuth_deg",
                "view_azimuth_tolerance_deg", "min_standoff_m", "surface", "max_obliquity_deg",
-               "height_m")
+               "height_m", "views", "view_elevation_deg", "view_elevation_tolerance_deg")
 KEEP_OUT_KEYS = ("role", "name", "buffer_m")
 KEYS_OF_ROLE = {Role.HOME: SITE_KEYS, Role.LANDING: SITE_KEYS, Role.TARGET: TARGET_KEYS,
                 Role.KEEP_OUT: KEEP_OUT_KEYS, Role.FEATURELESS: SITE_KEYS}
@@ -74,6 +74,17 @@ class Surface(StrEnum):
     """Standing up and facing the camera (a rover's side, a wall): its normal is level."""
 
 
+SIDE_VIEW_ELEVATION_DEG = 45.0
+"""Default depression of a side view (``views`` > 1 or ``view_azimuth_deg`` on a target lying on
+the ground), with :data:`SIDE_VIEW_TOLERANCE_DEG`: 30° to 60° below the horizon, the band of
+oblique aerial photography that shows an object's sides as well as its top (issue 14: "30° to
+60° below the horizon for a side view"); steeper, the view is from above and its azimuth says
+little; shallower, the object hides the ground behind it."""
+SIDE_VIEW_TOLERANCE_DEG = 15.0
+"""Default ``view_elevation_tolerance_deg``; see :data:`SIDE_VIEW_ELEVATION_DEG`."""
+MAX_VIEWS = 24
+"""Most ``views`` of one target: 24 sectors of 15°, the station search's azimuth step (finer
+sectors would hold no candidate direction of their own)."""
 DEFAULT_MAX_OBLIQUITY_DEG = 75.0
 """Steepest angle between a photo's line of sight and the target surface's normal, by default:
 beyond it the along-sight pixel is over 3.9 times the across-sight one and small relief on the
@@ -106,6 +117,53 @@ class Target:
     surface: Surface = Surface.GROUND
     max_obliquity_deg: float = DEFAULT_MAX_OBLIQUITY_DEG
     height_m: float = 0.0
+    views: int = 1
+    """Photos from this many sides, each from its own sector of azimuth (see
+    :meth:`view_sectors`); each is a camera station of its own."""
+    view_elevation_deg: float | None = None
+    """Depression of the line of sight from the station to the target (degrees below the
+    horizon), ± ``view_elevation_tolerance_deg``; ``None``: see :meth:`elevation_band`."""
+    view_elevation_tolerance_deg: float = SIDE_VIEW_TOLERANCE_DEG
+
+    def view_sectors(self) -> tuple[tuple[float, float], ...]:
+        """The azimuth sectors the target is photographed from: ``(centre, half width)`` each.
+
+        The compass side looked *from*. ``views`` sectors of equal width that tile the whole
+        circle (the first centred on north) or, with ``view_azimuth_deg``, its ± tolerance; one
+        photo is taken from each. Empty when any side will do (one view, no azimuth).
+
+        Examples
+        --------
+        >>> Target(0, "t", Point(0, 0), views=4).view_sectors()
+        ((0.0, 45.0), (90.0, 45.0), (180.0, 45.0), (270.0, 45.0))
+        >>> Target(0, "t", Point(0, 0), views=2, view_azimuth_deg=90.0).view_sectors()
+        ((67.5, 22.5), (112.5, 22.5))
+        """
+        if self.view_azimuth_deg is None:
+            if self.views == 1:
+                return ()
+            width = 360.0 / self.views
+            return tuple(((k * width) % 360.0, width / 2) for k in range(self.views))
+        tol = self.view_azimuth_tolerance_deg
+        width = 2.0 * tol / self.views
+        return tuple(((self.view_azimuth_deg - tol + (k + 0.5) * width) % 360.0, width / 2)
+                     for k in range(self.views))
+
+    def elevation_band(self) -> tuple[float, float] | None:
+        """Least and greatest depression of the line of sight to the target, degrees; or None.
+
+        As given by ``view_elevation_deg`` ± its tolerance; by default a side view
+        (:data:`SIDE_VIEW_ELEVATION_DEG`) for a target on the ground photographed from given
+        sides (``views`` > 1 or ``view_azimuth_deg``): seen from above, its sides are not seen.
+        An upright target needs no default: its obliquity limit already keeps the view side-on.
+        """
+        centre = self.view_elevation_deg
+        if centre is None:
+            if self.surface == Surface.UPRIGHT or not self.view_sectors():
+                return None
+            centre = SIDE_VIEW_ELEVATION_DEG
+        tol = self.view_elevation_tolerance_deg
+        return max(centre - tol, 0.0), min(centre + tol, 90.0)
 
 
 @dataclass(frozen=True)
@@ -580,6 +638,13 @@ def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
     az = props.get("view_azimuth_deg")
     view_az = None if az is None else _number(props, "view_azimuth_deg", 0.0, ctx, minimum=0.0,
                                               maximum=360.0) % 360.0
+    if isinstance(props.get("views"), float):  # 2.0 is not a count of views
+        raise MissionError(f"must be a whole number in [1, {MAX_VIEWS}], not "
+                           f"{props['views']!r}", field="views", **ctx)
+    views = int(_number(props, "views", 1, ctx, minimum=1, maximum=MAX_VIEWS, whole=True))
+    el = props.get("view_elevation_deg")
+    view_el = None if el is None else _number(props, "view_elevation_deg", 0.0, ctx,
+                                              minimum=0.0, maximum=90.0, exclusive=True)
     surface = props.get("surface", Surface.GROUND.value)
     if surface not in tuple(Surface):
         raise MissionError(f"must be 'ground' or 'upright', not {surface!r}", field="surface",
@@ -595,4 +660,8 @@ def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
         max_obliquity_deg=_number(props, "max_obliquity_deg", DEFAULT_MAX_OBLIQUITY_DEG, ctx,
                                   minimum=0.0, maximum=90.0, exclusive=True),
         height_m=_number(props, "height_m", 0.0, ctx, minimum=0.0),
+        views=views, view_elevation_deg=view_el,
+        view_elevation_tolerance_deg=_number(props, "view_elevation_tolerance_deg",
+                                             SIDE_VIEW_TOLERANCE_DEG, ctx, minimum=0.0,
+                                             maximum=45.0),
     )

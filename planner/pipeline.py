@@ -362,9 +362,10 @@ def blocked_between(ctx: Context, a: tuple[float, float], b: tuple[float, float]
 
 
 def camera_stations(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS) -> list[TargetStations]:
-    """Camera stations for every target of the mission (see :mod:`planner.viewpoints`).
+    """Camera stations for every view of every target (see :mod:`planner.viewpoints`).
 
-    A target out of the vehicle's range gets none, with why.
+    One :class:`TargetStations` per view, target by target; a target out of the vehicle's range
+    gets one with none, with why.
     """
     keep = options.stations_per_target or \
         selection.stations_per_target(len(ctx.mission.targets))
@@ -372,10 +373,13 @@ def camera_stations(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS) -> lis
     found = find_stations([ctx.mission.targets[i] for i in near],
                           [ctx.local.targets[i] for i in near], dem=ctx.dem,
                           vehicle=ctx.vehicle, obstacles=ctx.obstacles, keep=keep)
-    out = {i: TargetStations(i, tuple(replace(st, target=i) for st in ts.stations), ts.reason)
-           for i, ts in zip(near, found, strict=True)}
-    out.update({i: TargetStations(i, (), why) for i, why in ctx.beyond_range.items()})
-    return [out[i] for i in range(len(ctx.mission.targets))]
+    out: dict[int, list[TargetStations]] = {i: [] for i in near}
+    for ts in found:  # one per view of each target, target by target
+        i = near[ts.target]
+        out[i].append(replace(ts, target=i,
+                              stations=tuple(replace(st, target=i) for st in ts.stations)))
+    out.update({i: [TargetStations(i, (), why)] for i, why in ctx.beyond_range.items()})
+    return [ts for i in range(len(ctx.mission.targets)) for ts in out[i]]
 
 
 def travel(ctx: Context, nodes: tuple[Node, ...]) -> tuple[Roadmap, TravelTable]:
@@ -464,7 +468,10 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
         skipped = [_with_blockers(ctx, sites, s) for s in choice.skipped]
         plan = assemble(selection.route_points(problem, choice.order), mission=mission,
                         local=ctx.local, vehicle=ctx.vehicle, dem=ctx.dem,
-                        skipped=skipped, warnings=list(sites.warnings),
+                        skipped=skipped,
+                        warnings=[*sites.warnings,
+                                  *(f"target {v.target!r} left out {v.reason}" for v in
+                                    choice.partial)],
                         selection=choice.description, stopped_by_time=choice.stopped_by_time,
                         landing_moved=sites.landing_moved)
         over = max(plan.energy_wh / p.budget_energy_wh, plan.duration_s / p.max_flight_time_s)

@@ -107,6 +107,8 @@ class Photo:
     footprint: Polygon
     obliquity_deg: float = 0.0
     surface: str = "ground"
+    view: int = 0
+    """Which of the target's views it is (0 for a target with one view)."""
 
 
 @dataclass(frozen=True)
@@ -178,9 +180,15 @@ class FlightPlan:
 
     @property
     def priority_collected(self) -> float:
-        """Sum of the priorities of the targets photographed."""
-        done = set(self.targets_photographed)
-        return float(sum(t.priority for t in self.mission.targets if t.name in done))
+        """Sum of the priorities of the targets photographed.
+
+        A target photographed from several sides counts the share of its views taken.
+        """
+        views: dict[str, set[int]] = {}
+        for p in self.photos:
+            views.setdefault(p.target, set()).add(p.view)
+        return float(sum(t.priority * min(len(views[t.name]) / t.views, 1.0)
+                         for t in self.mission.targets if t.name in views))
 
     @property
     def priority_total(self) -> float:
@@ -381,7 +389,8 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
                 footprint=footprint(cam, (st.x, st.y, st.z), st.pointing.heading_deg,
                                     st.pointing.pitch_deg, st.aim[2],
                                     max_range_m=max(2.0 * st.pointing.slant_range_m, 20.0)),
-                obliquity_deg=st.pointing.obliquity_deg, surface=st.pointing.surface))
+                obliquity_deg=st.pointing.obliquity_deg, surface=st.pointing.surface,
+                view=st.view))
         prev = q
     end = points[-1]
     land_t, land_e = vehicle.landing(end.agl_m)

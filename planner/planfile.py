@@ -124,7 +124,7 @@ def plan_to_geojson(plan: FlightPlan) -> dict[str, Any]:
             "count": ph.count, "heading_deg": _r(ph.heading_deg, 2),
             "camera_pitch_deg": _r(ph.pitch_deg, 2), "slant_range_m": _r(ph.slant_range_m, 2),
             "gsd_cm": _r(ph.gsd_cm, 3), "obliquity_deg": _r(ph.obliquity_deg, 2),
-            "surface": ph.surface},
+            "surface": ph.surface, "view": ph.view + 1},
             "geometry": {"type": "Point", "coordinates": [lon, lat, _r(ph.station[2])]}})
         feats.append({"type": "Feature", "properties": {
             "role": "footprint", "number": ph.number, "target": ph.target},

@@ -22,7 +22,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from planner.plan import FlightPlan
+from planner.plan import FlightPlan, Photo
 from planner.profiles import Mount
 
 ACTION_WORDS = {"takeoff": "take off", "waypoint": "stop", "terrain": "pass-through",
@@ -257,12 +257,20 @@ def waypoint_legend(plan: FlightPlan) -> Text:
         f"hover there; t and Wh: cumulative on leaving.", style="dim")
 
 
+def _photo_target(plan: FlightPlan, photo: Photo) -> str:
+    """A photo's target, with its view ("backshell, view 2/4") when it has several."""
+    spec = next((t for t in plan.mission.targets if t.name == photo.target), None)
+    if spec is None or spec.views == 1:
+        return photo.target
+    return f"{photo.target}, view {photo.view + 1}/{spec.views}"
+
+
 def camera_tables(plan: FlightPlan, console: Console) -> list[RenderableType]:
     """The camera commands."""
     ph = plan.photos
     key = Column("photo", [str(p.number) for p in ph])
     cols = [
-        Column("target", [p.target for p in ph], justify="left", wrap=True),
+        Column("target", [_photo_target(plan, p) for p in ph], justify="left", wrap=True),
         Column("wp", [str(p.waypoint) for p in ph]),
         Column("images", [str(p.count) for p in ph]),
         Column("heading°", [f"{round(p.heading_deg, 1) % 360.0:.1f}" for p in ph]),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -58,8 +58,9 @@ class Problem:
 
     Node :data:`START` is the take-off point, node :data:`END` the landing spot, the rest camera
     stations; ``nodes[i]`` is where node ``i`` is and ``stations[i]`` its camera station (``None``
-    for start and end). ``groups[i]`` is the index of the station's target in ``targets`` (-1 for
-    start and end). ``energy_wh[i, j]`` and ``time_s[i, j]`` are the energy (Wh) and time (s) from
+    for start and end). ``groups[i]`` is the index in ``found`` of the station's view of its
+    target (-1 for start and end): the target's index when every target has one view.
+    ``energy_wh[i, j]`` and ``time_s[i, j]`` are the energy (Wh) and time (s) from
     node ``i`` to node ``j`` along the roadmap's cheapest path, with ``j``'s photo hover and the
     yaw turn into ``j``; ``inf`` where there is no way. ``energy_budget_wh`` and
     ``time_budget_s`` are what is left for them once take-off and landing are paid for.
@@ -108,7 +109,11 @@ def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
     prize = np.zeros(n)
     # A required target's prize outweighs all optional ones together, so the best route holds
     # every required target whenever any route within the budget can.
+    # A target photographed from several sides has a group per view, each worth its share of
+    # the target's priority (partial credit: three of four sides are worth three quarters); a
+    # required target's every view carries the bonus.
     bonus = sum(t.priority for t in targets) + 1.0
+    slot = {(ts.target, ts.view): k for k, ts in enumerate(found)}
     for i, st in enumerate(stations):
         if st is None:
             continue
@@ -117,8 +122,8 @@ def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
         service_t[i] = hold
         service_e[i] = vehicle.hover(hold)
         heading[i] = st.pointing.heading_deg
-        groups[i] = st.target
-        prize[i] = spec.priority + (bonus if spec.required else 0.0)
+        groups[i] = slot[(st.target, st.view)]
+        prize[i] = spec.priority / spec.views + (bonus if spec.required else 0.0)
     turn = np.abs(wrap_deg(heading[None, :] - heading[:, None]))
     turn_t = turn / p.yaw_rate_deg_s
     turn_t[:, :2] = 0.0
@@ -152,6 +157,8 @@ class Choice:
     optimal: bool
     stopped_by_time: bool
     skipped: tuple[Skipped, ...]
+    partial: tuple[Skipped, ...] = ()
+    """Views left out of targets photographed from some of their sides, with why."""
 
     @property
     def description(self) -> str:
@@ -163,8 +170,8 @@ class Choice:
 
     @property
     def missing_required(self) -> tuple[Skipped, ...]:
-        """Required targets the choice leaves out."""
-        return tuple(s for s in self.skipped if s.required)
+        """Required targets the choice leaves out, or some of whose views it leaves out."""
+        return tuple(s for s in (*self.skipped, *self.partial) if s.required)
 
 
 def choose(problem: Problem, *, scale: float = 1.0, seed: int = 0,
@@ -178,29 +185,45 @@ def choose(problem: Problem, *, scale: float = 1.0, seed: int = 0,
                            groups=problem.groups, seed=seed, time_limit_s=time_limit_s)
     if not sol.order:
         return None
+    skipped, partial = explain_views(problem, sol.order, cost=cost)
     return Choice(order=sol.order, method=str(sol.method), optimal=sol.optimal,
-                  stopped_by_time=sol.stopped_by_time,
-                  skipped=tuple(explain(problem, sol.order, cost=cost)))
+                  stopped_by_time=sol.stopped_by_time, skipped=tuple(skipped),
+                  partial=tuple(partial))
 
 
 def explain(problem: Problem, order: Sequence[int], *,
             cost: NDArray[np.float64] | None = None) -> list[Skipped]:
-    """Why each target the route ``order`` does not photograph is left out.
+    """Why each target the route ``order`` does not photograph at all is left out.
+
+    See :func:`explain_views`, which also explains the views left out of targets photographed
+    from some of their sides.
+    """
+    return explain_views(problem, order, cost=cost)[0]
+
+
+def explain_views(problem: Problem, order: Sequence[int], *,
+                  cost: NDArray[np.float64] | None = None,
+                  ) -> tuple[list[Skipped], list[Skipped]]:
+    """Why each target, and each view of a target photographed, is left out of ``order``.
 
     In order of what binds: no camera station at all (the station search's reason); no way
     there around the keep-outs and hazards; over budget even alone (with the figures); or left
-    out for the targets chosen instead.
+    out for the targets chosen instead. The first list holds the targets not photographed at
+    all (one entry each, for their first view left out), the second the views left out of
+    targets photographed from other sides.
     """
     c = problem.cost() if cost is None else cost
     groups = problem.groups
     done = {int(groups[i]) for i in order[1:-1]}
-    out = []
-    for ts in problem.found:
+    seen = {problem.found[k].target for k in done}
+    skipped: list[Skipped] = []
+    partial: list[Skipped] = []
+    for k, ts in enumerate(problem.found):
         idx = ts.target
-        if idx in done:
+        if k in done:
             continue
         spec = problem.targets[idx]
-        members = np.flatnonzero(groups == idx)
+        members = np.flatnonzero(groups == k)
         if not len(members):
             reason = ts.reason
         else:
@@ -208,17 +231,25 @@ def explain(problem: Problem, order: Sequence[int], *,
             if not np.isfinite(alone).any():
                 reason = "unreachable around the keep-out zones and hazards"
             elif alone.min() > 1.0:
-                k = members[int(np.argmin(alone))]
-                need_e = problem.energy_wh[START, k] + problem.energy_wh[k, END]
-                need_t = problem.time_s[START, k] + problem.time_s[k, END]
+                m = members[int(np.argmin(alone))]
+                need_e = problem.energy_wh[START, m] + problem.energy_wh[m, END]
+                need_t = problem.time_s[START, m] + problem.time_s[m, END]
                 reason = (f"over budget: even alone it needs {need_e:.1f} Wh and {need_t:.0f} s "
                           f"of the {problem.energy_budget_wh:.1f} Wh and "
                           f"{problem.time_budget_s:.0f} s left after take-off and landing")
             else:
                 reason = "left out for higher-priority targets (the budget cannot fit it too)"
-        out.append(Skipped(target=spec.name, reason=reason, required=spec.required,
-                           priority=spec.priority))
-    return out
+        if ts.views > 1:
+            centre, half = spec.view_sectors()[ts.view]
+            reason = (f"view {ts.view + 1} of {ts.views} (from {centre:.0f}° ± {half:g}°): "
+                      f"{reason}")
+        entry = Skipped(target=spec.name, reason=reason, required=spec.required,
+                        priority=spec.priority / max(ts.views, 1))
+        if idx in seen:
+            partial.append(entry)
+        elif all(s.target != spec.name for s in skipped):
+            skipped.append(replace(entry, priority=spec.priority))
+    return skipped, partial
 
 
 def route_points(problem: Problem, order: Sequence[int]) -> list[RoutePoint]:

@@ -39,7 +39,10 @@ Rules (the names a finding carries):
   at the GSD it asks for on its surface (the ground, or an upright face), seen within its
   obliquity of square-on, and outside its standoff, re-aimed from the mission's target (not the
   plan's aim);
-- ``required``: every required target is photographed;
+- ``view``: a target asked to be seen from given sides (its views, its view azimuth) is seen
+  from within one of its azimuth sectors, and at a depression within its elevation band (its
+  view elevation, or a side view by default);
+- ``required``: every required target is photographed, from every side it asks for;
 - ``summary``: the plan's own summary (distance, duration, energy, targets photographed and
   skipped, priority), when it has one, equals what the check recomputes.
 
@@ -68,6 +71,7 @@ from planner.following import (
     leg_profile,
 )
 from planner.frames import turn_deg
+from planner.mission import Target
 from planner.plan import Action, FlightPlan, Waypoint
 from planner.profiles import Mount
 from planner.vehicle import Vehicle
@@ -165,10 +169,10 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, record_tolerance: float = 1
     _sites(plan, hazards, out)
     _heights(plan, hazards, out, notes)
     totals = _legs(plan, hazards, out, checks, record_tolerance)
-    _photos(plan, hazards, out, checks)
-    _required(plan, out)
+    views = _photos(plan, hazards, out, checks)
+    _required(plan, out, views)
     if summary is not None:
-        _summary(plan, summary, totals, out, record_tolerance)
+        _summary(plan, summary, totals, out, record_tolerance, views=views)
     return Report(tuple(out.items), checks, tuple(notes))
 
 
@@ -427,8 +431,12 @@ def _record(w: Waypoint, t_s: float, e_wh: float, out: _Findings, tol: float) ->
 
 
 def _photos(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
-            checks: dict[str, int]) -> None:
-    """Every photo: where it is taken, how it is aimed, what it sees; every hover long enough."""
+            checks: dict[str, int]) -> dict[str, set[int]]:
+    """Every photo: where it is taken, how it is aimed, what it sees; every hover long enough.
+
+    Returns the views each target is photographed in (by the side each photo looks from).
+    """
+    views: dict[str, set[int]] = {}
     wps = plan.waypoints
     cam = plan.vehicle.camera
     index_of = {t.name: i for i, t in enumerate(plan.mission.targets)}
@@ -465,8 +473,10 @@ def _photos(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
         if ti is None:
             out.add("target", where, f"target {ph.target!r} is not in the mission")
             continue
-        _sees(plan, hazards, ph.number, ti, wp, heading=ph.heading_deg, pitch=ph.pitch_deg,
-              out=out)
+        view = _sees(plan, hazards, ph.number, ti, wp, heading=ph.heading_deg,
+                     pitch=ph.pitch_deg, out=out)
+        if view is not None:
+            views.setdefault(ph.target, set()).add(view)
     for w in wps:
         if w.action != Action.PHOTO:
             continue
@@ -477,11 +487,15 @@ def _photos(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
             out.add("hover", f"waypoint {w.seq}", f"hovers {w.hold_s:g} s for "
                     f"{images_at[w.seq]} image(s): at least {need:g} s needed "
                     f"({cam.photo_hover_s:g} s each)")
+    return views
 
 
 def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypoint, *,
-          heading: float, pitch: float, out: _Findings) -> None:
-    """Frame, sight, GSD and standoff of one photo, re-aimed from the mission's target."""
+          heading: float, pitch: float, out: _Findings) -> int | None:
+    """Frame, sight, GSD, view and standoff of one photo, re-aimed from the mission's target.
+
+    Returns the view the photo takes (see :func:`_view`), ``None`` if it takes none.
+    """
     dem = hazards.dem
     cam = plan.vehicle.camera
     spec = plan.mission.targets[ti]
@@ -507,7 +521,7 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
         station = (wp.x, wp.y, _flown_z(plan, home_ground, wp))
     if not np.all(np.isfinite(pts[:, 2])) or not math.isfinite(aim[2]):
         out.add("sight", where, "the target lies on unknown ground (nodata)")
-        return
+        return None
     if not in_frame(cam, station, heading, pitch, pts, margin_deg=0.5):
         out.add("frame", where, f"the target is not wholly in frame at heading {heading:.1f}°, "
                 f"pitch {pitch:.1f}°")
@@ -540,17 +554,57 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
         if dist < spec.min_standoff_m - POSITION_TOL_M:
             out.add("standoff", where, f"{dist:.1f} m from the target, inside its "
                     f"{spec.min_standoff_m:g} m standoff")
+    return _view(spec, station, aim, where, out)
 
 
-def _required(plan: FlightPlan, out: _Findings) -> None:
+def _view(spec: Target, station: tuple[float, float, float],
+          aim: tuple[float, float, float], where: str, out: _Findings) -> int | None:
+    """Which of the target's views a photo takes, by the side it looks from; rule ``view``.
+
+    The compass azimuth from the target to the station must lie in one of the target's sectors
+    (:meth:`~planner.mission.Target.view_sectors`, the nearest centre wins), and the line of
+    sight's depression within its elevation band. ``None`` when it lies in no sector; 0 for a
+    target any side of which will do.
+    """
+    dx, dy = station[0] - aim[0], station[1] - aim[1]
+    horiz = math.hypot(dx, dy)
+    depression = math.degrees(math.atan2(station[2] - aim[2], horiz))
+    # Positions may be off by the position tolerance: so may the angles, by its arc at range.
+    slack = ANGLE_TOL_DEG + math.degrees(math.atan2(POSITION_TOL_M, max(horiz, 1e-9)))
+    band = spec.elevation_band()
+    if band is not None and not band[0] - slack <= depression <= band[1] + slack:
+        out.add("view", where, f"seen {depression:.1f}° below the horizon, outside the "
+                f"{band[0]:g}° to {band[1]:g}° the view asks for")
+    sectors = spec.view_sectors()
+    if not sectors:
+        return 0
+    azimuth = math.degrees(math.atan2(dx, dy)) % 360.0
+    off = [abs((azimuth - c + 180.0) % 360.0 - 180.0) for c, _ in sectors]
+    k = int(np.argmin(off))
+    if off[k] > sectors[k][1] + slack:
+        wanted = ", ".join(f"{c:.0f}° ± {h:g}°" for c, h in sectors)
+        out.add("view", where, f"seen from azimuth {azimuth:.1f}°, outside the side(s) it is "
+                f"to be seen from ({wanted})")
+        return None
+    return k
+
+
+def _required(plan: FlightPlan, out: _Findings, views: dict[str, set[int]]) -> None:
     done = {ph.target for ph in plan.photos}
     for t in plan.mission.targets:
         if t.required and t.name not in done:
             out.add("required", f"target {t.name!r}", "a required target is not photographed")
+        elif t.required and t.views > 1 and len(views.get(t.name, ())) < t.views:
+            sectors = t.view_sectors()
+            missing = ", ".join(f"{sectors[k][0]:.0f}° ± {sectors[k][1]:g}°"
+                                for k in range(t.views) if k not in views.get(t.name, ()))
+            out.add("required", f"target {t.name!r}", f"a required target is photographed "
+                    f"from {len(views.get(t.name, ()))} of its {t.views} sides; not from "
+                    f"{missing}")
 
 
 def _summary(plan: FlightPlan, summary: Mapping[str, Any], totals: tuple[float, float, float],
-             out: _Findings, tol: float) -> None:
+             out: _Findings, tol: float, *, views: dict[str, set[int]]) -> None:
     """The plan's own summary against what the check recomputed."""
     distance, duration, energy = totals
     for key, value, unit in (("distance_m", distance, "m"), ("duration_s", duration, "s"),
@@ -570,9 +624,12 @@ def _summary(plan: FlightPlan, summary: Mapping[str, Any], totals: tuple[float, 
     if names is None or sorted(map(str, names)) != sorted(left):
         out.add("summary", "plan", f"targets_skipped lists {names!r}; the targets not "
                 f"photographed are {left!r}")
-    priority = {t.name: t.priority for t in plan.mission.targets}
-    collected = float(sum(priority.get(n, 0.0) for n in photographed))
-    total = float(sum(priority.values()))
+    # A target photographed from several sides collects the share of its sides seen.
+    share = {t.name: t.priority * (1.0 if t.views == 1 else
+                                   len(views.get(t.name, ())) / t.views)
+             for t in plan.mission.targets}
+    collected = float(sum(share.get(n, 0.0) for n in photographed))
+    total = float(sum(t.priority for t in plan.mission.targets))
     for key, value in (("priority_collected", collected), ("priority_total", total)):
         got = summary.get(key)
         if not isinstance(got, int | float) or isinstance(got, bool) or abs(got - value) > 1e-9:

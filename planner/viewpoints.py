@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
@@ -54,6 +54,8 @@ class Station:
     agl_m: float
     pointing: Pointing
     aim: tuple[float, float, float]
+    view: int = 0
+    """Which of the target's views (:meth:`~planner.mission.Target.view_sectors`) it takes."""
 
     @property
     def z(self) -> float:
@@ -63,11 +65,17 @@ class Station:
 
 @dataclass(frozen=True)
 class TargetStations:
-    """The stations found for one target, or why there are none."""
+    """The stations found for one view of a target, or why there are none.
+
+    A target photographed from ``views`` sides has one of these per view (``view`` 0, 1, ...):
+    each is a choice of stations in that view's sector, and the route takes one of them.
+    """
 
     target: int
     stations: tuple[Station, ...]
     reason: str = ""
+    view: int = 0
+    views: int = 1
 
 
 # In the order the checks run: a target's reason is the furthest check its candidates reached.
@@ -76,6 +84,7 @@ _REASONS = {
     "standoff": "no station respects min_standoff_m",
     "gsd": "no station meets the required GSD",
     "obliquity": "no station sees it squarely enough",
+    "elevation": "no station sees it at the view's elevation",
     "frame": "the whole target does not fit the camera frame from any station",
     "obstacle": "every station that would see it lies in a keep-out zone or hazard",
     "sight": "no station has a line of sight to the target over the terrain",
@@ -85,7 +94,11 @@ _REASONS = {
 def find_stations(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *, dem: DEM,
                   vehicle: Vehicle, obstacles: BaseGeometry, keep: int = 6,
                   azimuth_step_deg: float = AZIMUTH_STEP_DEG) -> list[TargetStations]:
-    """Find up to ``keep`` camera stations for each target.
+    """Find up to ``keep`` camera stations for each view of each target, target by target.
+
+    A target with ``views`` sectors (:meth:`~planner.mission.Target.view_sectors`) gets one
+    :class:`TargetStations` per view, in order, each searched within its sector; ``target`` is
+    the index in ``targets``.
 
     Parameters
     ----------
@@ -108,8 +121,12 @@ def find_stations(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *, d
     shapely.prepare(prepared)
     out = []
     for idx, (geom, spec) in enumerate(zip(geoms, targets, strict=True)):
-        out.append(_stations_for(idx, geom, spec, dem=dem, vehicle=vehicle, obstacles=prepared,
-                                 keep=keep, az_step=azimuth_step_deg))
+        sectors = spec.view_sectors() or (None,)
+        for view, sector in enumerate(sectors):
+            ts = _stations_for(idx, geom, spec, dem=dem, vehicle=vehicle, obstacles=prepared,
+                               keep=keep, az_step=azimuth_step_deg, sector=sector)
+            out.append(replace(ts, view=view, views=len(sectors),
+                               stations=tuple(replace(st, view=view) for st in ts.stations)))
     return out
 
 
@@ -137,7 +154,8 @@ def target_points(geom: BaseGeometry, dem: DEM, *, height_m: float = 0.0,
 
 
 def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehicle: Vehicle,
-                  obstacles: BaseGeometry, keep: int, az_step: float) -> TargetStations:
+                  obstacles: BaseGeometry, keep: int, az_step: float,
+                  sector: tuple[float, float] | None = None) -> TargetStations:
     p = vehicle.profile
     cam = vehicle.camera
     pts, aim = target_points(geom, dem, height_m=spec.height_m)
@@ -146,8 +164,7 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
                                        "the terrain")
     gsd_limit = spec.gsd_cm
     standoff = spec.min_standoff_m
-    view_az = spec.view_azimuth_deg
-    view_tol = spec.view_azimuth_tolerance_deg
+    band = spec.elevation_band()
     upright = spec.surface == Surface.UPRIGHT
     size = float(np.max(np.hypot(pts[:, 0] - aim[0], pts[:, 1] - aim[1]))) if len(pts) > 1 \
         else 0.0
@@ -165,11 +182,29 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
         depressions = [d for d in (-cam.gimbal_pitch_min_deg * 0.5, 30.0, 45.0, 60.0, 15.0,
                                    -cam.gimbal_pitch_min_deg * 0.9)
                        if 1.0 < d <= -cam.gimbal_pitch_min_deg]
-    if view_az is None:
+    if band is not None:
+        # The depressions the camera can give (a fixed one: near the middle of its vertical
+        # field, as above; a gimbal: its range), within the band, the band's ends and middle too.
+        if cam.mount == Mount.FIXED:
+            lo_cam, hi_cam = centre - 0.8 * half, centre + 0.8 * half
+        else:
+            lo_cam, hi_cam = 1.0, -cam.gimbal_pitch_min_deg
+        extra = [band[0] + 0.5, (band[0] + band[1]) / 2, band[1] - 0.5]
+        depressions = sorted({round(d, 3) for d in [*depressions, *extra]
+                              if band[0] <= d <= band[1] and lo_cam <= d <= hi_cam
+                              and 1.0 < d < 89.0})
+        if not depressions:
+            return TargetStations(idx, (), f"the camera cannot look {band[0]:g}° to {band[1]:g}° "
+                                           f"below the horizon, the view's elevation")
+    if sector is None:
         azimuths = np.arange(0.0, 360.0, az_step)
     else:
-        n = max(int(2 * view_tol // az_step), 0)
-        azimuths = (view_az + np.linspace(-view_tol, view_tol, n + 1 if n else 1)) % 360.0
+        # One of several views keeps to the middle half of its sector, so that neighbouring
+        # views are at least half a sector apart (45° for four views): spread around the
+        # target, not bunched at a shared border; a single view may use its whole tolerance.
+        centre_az, spread = sector[0], sector[1] / 2 if spec.views > 1 else sector[1]
+        n = max(int(2 * spread // az_step), 0)
+        azimuths = (centre_az + np.linspace(-spread, spread, n + 1 if n else 1)) % 360.0
     # Every candidate at once: heights x depressions x azimuths.
     hh, dd, aa = (g.ravel() for g in np.meshgrid(heights, depressions, azimuths, indexing="ij"))
     dist = np.maximum(hh / np.tan(np.radians(dd)), max(standoff + size, 0.5))
@@ -203,6 +238,9 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
     if gsd_limit is not None:
         cut(gsd <= gsd_limit, "gsd")
     cut(oblique <= spec.max_obliquity_deg, "obliquity")
+    if band is not None:  # the actual depression, over the actual ground at the station
+        depression = np.degrees(np.arctan2(sz - aim[2], np.hypot(dx, dy)))
+        cut((depression >= band[0]) & (depression <= band[1]), "elevation")
     heading = np.degrees(np.arctan2(dx, dy)) % 360.0
     if cam.mount == Mount.FIXED:
         pitch = np.full(sx.shape, cam.fixed_pitch_deg)
@@ -221,7 +259,7 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
     # first.
     score = gsd + GSD_PER_METRE_OF_HEIGHT * np.abs(hh - vehicle.cruise_altitude_agl_m)
     order = np.flatnonzero(alive)[np.lexsort((aa[alive], score[alive]))]
-    sector = 360.0 / keep
+    spread_step = 360.0 / keep
     chosen: list[int] = []
     sectors: set[int] = set()
     seen_sight: dict[int, bool] = {}
@@ -237,7 +275,7 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
         for i in order:
             if len(chosen) >= keep:
                 break
-            sec = int(aa[i] // sector)
+            sec = int(aa[i] // spread_step)
             if (first_pass and sec in sectors) or int(i) in chosen:
                 continue
             if sees(int(i)):
@@ -273,6 +311,9 @@ def _reasons_text(worst: str, spec: Target, best: tuple[float, float] | None) ->
         if best is not None:
             text += f"; the best station gives {best[0]:.2f} cm/px, {best[1]:.0f}° from square-on"
         text += ")"
+    band = spec.elevation_band()
+    if worst == "elevation" and band is not None:
+        text += f" ({band[0]:g}° to {band[1]:g}° below the horizon)"
     if worst == "obliquity":
         text += (f" (within {spec.max_obliquity_deg:g}° of square-on to its {surface}"
                  + (f"; the best is {best[1]:.0f}°" if best is not None else "") + ")")

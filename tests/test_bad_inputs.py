@@ -241,6 +241,14 @@ CASES = [
         "Polygon", [square(0, 0, 40)[0], square(0, 0, 25)[0][::-1]], role="keep_out",
         name="ring")), [], 3,
      ["route: no way from home to the landing site", "keep-out zone 'ring'"]),
+    ("no views", base(views=0), [], 2, ["'rock'", "views", "[1, 24]"]),
+    ("a fractional count of views", base(views=2.5), [], 2, ["'rock'", "views", "whole"]),
+    ("a view from below the horizon", base(view_elevation_deg=-10), [], 2,
+     ["'rock'", "view_elevation_deg"]),
+    ("a required view the fixed camera cannot take", base(required=True, views=2,
+                                                          view_elevation_deg=75,
+                                                          view_elevation_tolerance_deg=5),
+     [], 3, ["'rock'", "cannot look 70° to 80° below the horizon"]),
 ]
 
 

@@ -542,6 +542,15 @@ def _mission_square_on(m):
             p["required"] = False
 
 
+def _mission_view_from_above(m):
+    # Seen from straight above, within half a degree: no plan's photo looks that steeply.
+    for f in m["features"]:
+        p = f["properties"]
+        if p.get("role", "target") == "target":
+            p["view_elevation_deg"] = 89.5
+            p["view_elevation_tolerance_deg"] = 0.5
+
+
 def _mission_wider_standoff(m):
     for f in m["features"]:
         p = f["properties"]
@@ -637,6 +646,8 @@ MUTATIONS = [
              mission=_mission_square_on),
     Mutation("mission asks a wider standoff", _noop, {"standoff"},
              mission=_mission_wider_standoff),
+    Mutation("mission asks for a view from straight above", _noop, {"view"},
+             mission=_mission_view_from_above),
     Mutation("mission requires a target the plan never saw", _noop, {"required", "summary"},
              mission=_mission_new_required),
     Mutation("energy budget below the plan", _noop, {"energy budget"},
