@@ -57,7 +57,8 @@ ROLES = tuple(r.value for r in Role)
 SITE_KEYS = ("role", "name")
 TARGET_KEYS = ("role", "name", "priority", "required", "gsd_cm", "photos", "view_azimuth_deg",
                "view_azimuth_tolerance_deg", "min_standoff_m", "surface", "max_obliquity_deg",
-               "height_m", "views", "view_elevation_deg", "view_elevation_tolerance_deg")
+               "height_m", "views", "view_elevation_deg", "view_elevation_tolerance_deg",
+               "sidelap_pct", "overlap_pct", "strip_azimuth_deg")
 KEEP_OUT_KEYS = ("role", "name", "buffer_m")
 KEYS_OF_ROLE = {Role.HOME: SITE_KEYS, Role.LANDING: SITE_KEYS, Role.TARGET: TARGET_KEYS,
                 Role.KEEP_OUT: KEEP_OUT_KEYS, Role.FEATURELESS: SITE_KEYS}
@@ -124,6 +125,13 @@ class Target:
     """Depression of the line of sight from the station to the target (degrees below the
     horizon), ± ``view_elevation_tolerance_deg``; ``None``: see :meth:`elevation_band`."""
     view_elevation_tolerance_deg: float = SIDE_VIEW_TOLERANCE_DEG
+    sidelap_pct: float | None = None
+    """An area's overlap between neighbouring strips, % (``None``: the default of
+    :mod:`planner.coverage`); like the two below, it makes a polygon a survey."""
+    overlap_pct: float | None = None
+    """An area's overlap between successive images on a strip, %."""
+    strip_azimuth_deg: float | None = None
+    """An area's strip direction (compass degrees); ``None``: the one that flies quickest."""
 
     def view_sectors(self) -> tuple[tuple[float, float], ...]:
         """The azimuth sectors the target is photographed from: ``(centre, half width)`` each.
@@ -622,6 +630,17 @@ def _number(props: dict[str, Any], key: str, default: float, ctx: dict[str, Any]
         raise MissionError(str(exc), field=key, **ctx) from None
 
 
+def _percent(props: dict[str, Any], key: str, ctx: dict[str, Any]) -> float | None:
+    """An overlap in percent: at least 0, below 100 (at 100 % the images never advance)."""
+    if props.get(key) is None:
+        return None
+    val = _number(props, key, 0.0, ctx, minimum=0.0)
+    if val >= 100.0:
+        raise MissionError(f"must be below 100 (at 100 % or more the images never advance), "
+                           f"not {props[key]!r}", field=key, **ctx)
+    return val
+
+
 def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
                   ctx: dict[str, Any]) -> Target:
     try:
@@ -661,6 +680,10 @@ def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
                                   minimum=0.0, maximum=90.0, exclusive=True),
         height_m=_number(props, "height_m", 0.0, ctx, minimum=0.0),
         views=views, view_elevation_deg=view_el,
+        sidelap_pct=_percent(props, "sidelap_pct", ctx),
+        overlap_pct=_percent(props, "overlap_pct", ctx),
+        strip_azimuth_deg=None if props.get("strip_azimuth_deg") is None else
+        _number(props, "strip_azimuth_deg", 0.0, ctx, minimum=0.0, maximum=360.0) % 360.0,
         view_elevation_tolerance_deg=_number(props, "view_elevation_tolerance_deg",
                                              SIDE_VIEW_TOLERANCE_DEG, ctx, minimum=0.0,
                                              maximum=45.0),

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from planner import selection
+from planner import coverage, selection
 from planner.errors import COMMAND_LINE, DEMError, InfeasibleMissionError, MissionError
 from planner.frames import Frame
 from planner.local import LocalMission, frame_for, project
@@ -369,17 +369,47 @@ def camera_stations(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS) -> lis
     """
     keep = options.stations_per_target or \
         selection.stations_per_target(len(ctx.mission.targets))
-    near = [i for i in range(len(ctx.mission.targets)) if i not in ctx.beyond_range]
+    out: dict[int, list[TargetStations]] = {}
+    for i, (t, g) in enumerate(zip(ctx.mission.targets, ctx.local.targets, strict=True)):
+        if i not in ctx.beyond_range and isinstance(g, Polygon) and \
+                coverage.is_survey(t, g, ctx.vehicle):
+            out[i] = _survey(ctx, i)
+    near = [i for i in range(len(ctx.mission.targets))
+            if i not in ctx.beyond_range and i not in out]
     found = find_stations([ctx.mission.targets[i] for i in near],
                           [ctx.local.targets[i] for i in near], dem=ctx.dem,
                           vehicle=ctx.vehicle, obstacles=ctx.obstacles, keep=keep)
-    out: dict[int, list[TargetStations]] = {i: [] for i in near}
+    out.update({i: [] for i in near})
     for ts in found:  # one per view of each target, target by target
         i = near[ts.target]
         out[i].append(replace(ts, target=i,
                               stations=tuple(replace(st, target=i) for st in ts.stations)))
     out.update({i: [TargetStations(i, (), why)] for i, why in ctx.beyond_range.items()})
     return [ts for i in range(len(ctx.mission.targets)) for ts in out[i]]
+
+
+def _survey(ctx: Context, i: int) -> list[TargetStations]:
+    """An area target's images as stations (see :mod:`planner.coverage`).
+
+    Raises
+    ------
+    InfeasibleMissionError
+        A required area whose strips, cut by the obstacles, leave ground unseen outside them.
+    """
+    spec, geom = ctx.mission.targets[i], ctx.local.targets[i]
+    assert isinstance(geom, Polygon)
+    found, lay = coverage.survey_stations(i, spec, geom, vehicle=ctx.vehicle, dem=ctx.dem,
+                                          obstacles=ctx.obstacles)
+    if spec.required and lay.images:
+        gap = geom.difference(lay.covered).difference(ctx.obstacles)
+        # Less than one terrain cell unseen is below what the terrain model can tell.
+        if gap.area > ctx.dem.resolution ** 2:
+            c = gap.centroid
+            raise InfeasibleMissionError(
+                f"{ctx.mission.source}: required area {spec.name!r} cannot be covered: "
+                f"{gap.area:,.0f} m² of it outside the keep-outs and hazards is seen by no "
+                f"image (around {c.x:.0f} m east, {c.y:.0f} m north of the frame's origin)")
+    return found
 
 
 def travel(ctx: Context, nodes: tuple[Node, ...]) -> tuple[Roadmap, TravelTable]:
@@ -469,9 +499,7 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
         plan = assemble(selection.route_points(problem, choice.order), mission=mission,
                         local=ctx.local, vehicle=ctx.vehicle, dem=ctx.dem,
                         skipped=skipped,
-                        warnings=[*sites.warnings,
-                                  *(f"target {v.target!r} left out {v.reason}" for v in
-                                    choice.partial)],
+                        warnings=[*sites.warnings, *_partial_warnings(choice.partial)],
                         selection=choice.description, stopped_by_time=choice.stopped_by_time,
                         landing_moved=sites.landing_moved)
         over = max(plan.energy_wh / p.budget_energy_wh, plan.duration_s / p.max_flight_time_s)
@@ -480,6 +508,18 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
         # The search's leg costs are estimates; the assembled plan is exact. Tighten and retry.
         scale = scale / over * RESOLVE_MARGIN
     raise InfeasibleMissionError(f"{mission.source}: no plan within the budget was found")
+
+
+def _partial_warnings(partial: tuple[Skipped, ...]) -> list[str]:
+    """One line per target some of whose views or images the plan leaves out."""
+    by_target: dict[str, list[Skipped]] = {}
+    for v in partial:
+        by_target.setdefault(v.target, []).append(v)
+    out = []
+    for name, left in by_target.items():
+        more = f" (and {len(left) - 1} more)" if len(left) > 1 else ""
+        out.append(f"target {name!r}: left out {left[0].reason}{more}")
+    return out
 
 
 def _with_blockers(ctx: Context, sites: Sites, skipped: Skipped) -> Skipped:

@@ -198,6 +198,9 @@ def summary_table(plan: FlightPlan) -> Table:
                     f"priority {plan.priority_collected:g} of {plan.priority_total:g}"),
         ("Route search", route_search_words(plan)),
     ]
+    from planner.coverage import plan_coverage
+
+    rows += [("Coverage", c.words()) for c in plan_coverage(plan)]
     for k, val in rows:
         t.add_row(k, val)
     return t

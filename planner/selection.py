@@ -110,10 +110,11 @@ def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
     # A required target's prize outweighs all optional ones together, so the best route holds
     # every required target whenever any route within the budget can.
     # A target photographed from several sides has a group per view, each worth its share of
-    # the target's priority (partial credit: three of four sides are worth three quarters); a
-    # required target's every view carries the bonus.
+    # the target's priority (partial credit: three of four sides are worth three quarters; an area's
+    # images share it likewise); a required target's every view carries the bonus.
     bonus = sum(t.priority for t in targets) + 1.0
     slot = {(ts.target, ts.view): k for k, ts in enumerate(found)}
+    shares = {(ts.target, ts.view): max(ts.views, 1) for ts in found}
     for i, st in enumerate(stations):
         if st is None:
             continue
@@ -123,7 +124,8 @@ def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
         service_e[i] = vehicle.hover(hold)
         heading[i] = st.pointing.heading_deg
         groups[i] = slot[(st.target, st.view)]
-        prize[i] = spec.priority / spec.views + (bonus if spec.required else 0.0)
+        prize[i] = spec.priority / shares[(st.target, st.view)] + \
+            (bonus if spec.required else 0.0)
     turn = np.abs(wrap_deg(heading[None, :] - heading[:, None]))
     turn_t = turn / p.yaw_rate_deg_s
     turn_t[:, :2] = 0.0
@@ -239,10 +241,12 @@ def explain_views(problem: Problem, order: Sequence[int], *,
                           f"{problem.time_budget_s:.0f} s left after take-off and landing")
             else:
                 reason = "left out for higher-priority targets (the budget cannot fit it too)"
-        if ts.views > 1:
+        if ts.views > 1 and spec.views > 1:
             centre, half = spec.view_sectors()[ts.view]
             reason = (f"view {ts.view + 1} of {ts.views} (from {centre:.0f}° ± {half:g}°): "
                       f"{reason}")
+        elif ts.views > 1:  # an image of an area surveyed in strips
+            reason = f"image {ts.view + 1} of {ts.views}: {reason}"
         entry = Skipped(target=spec.name, reason=reason, required=spec.required,
                         priority=spec.priority / max(ts.views, 1))
         if idx in seen:

@@ -43,6 +43,9 @@ Rules (the names a finding carries):
   from within one of its azimuth sectors, and at a depression within its elevation band (its
   view elevation, or a side view by default);
 - ``required``: every required target is photographed, from every side it asks for;
+- ``coverage``: every required area surveyed in strips is seen by its images (rebuilt from the
+  plan's positions and attitudes and the camera model), but for ground the vehicle may not fly
+  over and its navigation margin; a survey image's centre is judged by ``gsd`` and ``sight``;
 - ``summary``: the plan's own summary (distance, duration, energy, targets photographed and
   skipped, priority), when it has one, equals what the check recomputes.
 
@@ -62,6 +65,7 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 
 from planner.camera import in_frame
+from planner.coverage import covered_by, is_survey
 from planner.errors import VerificationError
 from planner.following import (
     MIN_SPEED_M_S,
@@ -171,6 +175,7 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, record_tolerance: float = 1
     totals = _legs(plan, hazards, out, checks, record_tolerance)
     views = _photos(plan, hazards, out, checks)
     _required(plan, out, views)
+    _coverage(plan, hazards, out)
     if summary is not None:
         _summary(plan, summary, totals, out, record_tolerance, views=views)
     return Report(tuple(out.items), checks, tuple(notes))
@@ -501,6 +506,9 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
     spec = plan.mission.targets[ti]
     geom = plan.local.targets[ti]
     where = f"photo {number} ({spec.name})"
+    if isinstance(geom, Polygon) and is_survey(spec, geom, plan.vehicle):
+        _survey_photo(plan, hazards, wp, spec, where, heading=heading, pitch=pitch, out=out)
+        return 0
     ring = geom.exterior if isinstance(geom, Polygon) else geom
     xy = np.unique(shapely.get_coordinates(ring), axis=0)
     base = dem.sample(xy[:, 0], xy[:, 1])
@@ -555,6 +563,109 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
             out.add("standoff", where, f"{dist:.1f} m from the target, inside its "
                     f"{spec.min_standoff_m:g} m standoff")
     return _view(spec, station, aim, where, out)
+
+
+def _station(plan: FlightPlan, hazards: HazardMaps, wp: Waypoint) -> tuple[float, float, float]:
+    """Where a photo waypoint is, as flown over this terrain."""
+    dem = hazards.dem
+    if holds_ground(plan.vehicle):  # hovering, it holds its height above the ground under it
+        return (wp.x, wp.y, float(dem.sample(wp.x, wp.y)) + wp.agl_m)
+    home_ground = float(dem.sample(plan.waypoints[0].x, plan.waypoints[0].y))
+    if not math.isfinite(home_ground):
+        home_ground = plan.waypoints[0].ground_m
+    return (wp.x, wp.y, _flown_z(plan, home_ground, wp))
+
+
+def _axis_on_ground(hazards: HazardMaps, station: tuple[float, float, float], heading: float,
+                    pitch: float) -> tuple[float, float, float] | None:
+    """Where the camera's axis meets the terrain (level ground at each guess), or None."""
+    dem = hazards.dem
+    dep = -pitch
+    if dep <= 0.0:
+        return None
+    a = math.radians(heading)
+    x, y = station[0], station[1]
+    for _ in range(4):  # the ground where the axis lands, then the axis to that ground again
+        g = float(dem.sample(x, y))
+        if not math.isfinite(g) or g >= station[2]:
+            return None
+        d = (station[2] - g) / math.tan(math.radians(dep)) if dep < 89.999 else 0.0
+        x, y = station[0] + d * math.sin(a), station[1] + d * math.cos(a)
+    g = float(dem.sample(x, y))
+    return (x, y, g) if math.isfinite(g) else None
+
+
+def _survey_photo(plan: FlightPlan, hazards: HazardMaps, wp: Waypoint, spec: Target, where: str,
+                  *, heading: float, pitch: float, out: _Findings) -> None:
+    """A survey image: its centre on the area's ground, in sight, at the GSD asked for."""
+    station = _station(plan, hazards, wp)
+    centre = _axis_on_ground(hazards, station, heading, pitch)
+    if centre is None:
+        out.add("sight", where, "the image's centre falls on no known ground")
+        return
+    if not line_of_sight(hazards.dem, station, centre):
+        out.add("sight", where, "no line of sight to the image's centre over the terrain")
+    slant = math.dist(station, centre)
+    oblique = 90.0 - math.degrees(math.atan2(station[2] - centre[2],
+                                             math.hypot(station[0] - centre[0],
+                                                        station[1] - centre[1])))
+    cos = math.cos(math.radians(min(oblique, 90.0)))
+    gsd = slant * plan.vehicle.camera.ifov_rad * 100.0 / cos if cos > 0 else math.inf
+    tol = POSITION_TOL_M * plan.vehicle.camera.ifov_rad * 100.0 / max(cos, 1e-3)
+    if spec.gsd_cm is not None and gsd > spec.gsd_cm + tol:
+        out.add("gsd", where, f"GSD {gsd:.2f} cm at the image centre, {slant:.1f} m away, is "
+                f"coarser than the {spec.gsd_cm:g} cm asked for")
+
+
+def _coverage(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> None:
+    """Every required area seen by the images, but where the vehicle may not fly."""
+    dem = hazards.dem
+    cam = plan.vehicle.camera
+    margin = plan.vehicle.profile.nav_margin_m
+    blocked = None
+    for t, geom in zip(plan.mission.targets, plan.local.targets, strict=True):
+        if not (t.required and isinstance(geom, Polygon) and is_survey(t, geom, plan.vehicle)):
+            continue
+        shots = []
+        for ph in plan.photos:
+            if ph.target != t.name or not 1 <= ph.waypoint <= len(plan.waypoints):
+                continue
+            station = _station(plan, hazards, plan.waypoints[ph.waypoint - 1])
+            centre = _axis_on_ground(hazards, station, ph.heading_deg, ph.pitch_deg)
+            if centre is not None:
+                shots.append((station, ph.heading_deg, ph.pitch_deg, centre[2]))
+        gap = geom.difference(covered_by(cam, geom, shots))
+        keeps = [g.buffer(margin) for g in plan.local.keep_outs_buffered if not g.is_empty]
+        if keeps:
+            gap = gap.difference(shapely.union_all(keeps))
+        if gap.is_empty:
+            continue
+        # Ground the vehicle may not fly over, and its navigation margin, may stay unseen: the
+        # flight hazards grown by the margin, on the terrain's own grid.
+        if blocked is None:
+            from scipy import ndimage
+
+            r = max(math.ceil(margin / dem.resolution), 0)
+            yy, xx = np.mgrid[-r:r + 1, -r:r + 1]
+            blocked = ndimage.binary_dilation(hazards.flight,
+                                              structure=(xx * xx + yy * yy) <= r * r)
+        x0, y0, x1, y1 = gap.bounds
+        res = dem.resolution
+        gx, gy = np.meshgrid(np.arange(x0 + res / 2, x1, res), np.arange(y0 + res / 2, y1, res))
+        gx, gy = gx.ravel(), gy.ravel()
+        inside = shapely.contains_xy(gap, gx, gy)
+        gx, gy = gx[inside], gy[inside]
+        row, col = dem.rowcol(gx, gy)
+        ri, ci = np.rint(row).astype(np.intp), np.rint(col).astype(np.intp)
+        on_grid = (ri >= 0) & (ri < dem.shape[0]) & (ci >= 0) & (ci < dem.shape[1])
+        open_ground = on_grid.copy()
+        open_ground[on_grid] = ~blocked[ri[on_grid], ci[on_grid]]
+        unseen = float(open_ground.sum()) * res * res
+        # Less than one terrain cell is below what the terrain model can tell.
+        if unseen > res * res:
+            cx, cy = float(gx[open_ground].mean()), float(gy[open_ground].mean())
+            out.add("coverage", f"target {t.name!r}", f"{unseen:,.0f} m² of the required area "
+                    f"is seen by no image (centred near {cx:.0f} m east, {cy:.0f} m north)")
 
 
 def _view(spec: Target, station: tuple[float, float, float],

@@ -1,0 +1,429 @@
+"""Area targets: parallel image strips over a polygon larger than one frame.
+
+A Polygon target is *surveyed* when it does not fit one image at its GSD, or when it names a
+strip setting (``sidelap_pct``, ``overlap_pct``, ``strip_azimuth_deg``). Its images are laid on
+parallel strips, as a ground station's mapping mission lays them:
+
+- **height**: the GSD is the one at the image centre (the principal point), as photogrammetry
+  quotes it (a nadir image's corners are coarser by 1/cos² of their angle off the axis); for a
+  camera looking ``dep`` below the horizon it is ``h · ifov / sin²(dep)`` on level ground, so the
+  height above ground is ``gsd · sin²(dep) / ifov``, held above the ground under every image
+  (the station's height is above its own ground, so the GSD holds over relief);
+- **frame**: the image's outline on level ground. A gimbal looks straight down and uses all of
+  it; a fixed oblique camera (Ingenuity's, 22° down) only the part nearer than the image centre,
+  where the GSD is at least as fine as asked, and its station stands back from that part;
+- **strips**: across-strip spacing = frame width x (1 - sidelap), image spacing along a strip =
+  frame length x (1 - overlap); enough strips to span the polygon, centred on it, and on each
+  strip images from one end of the polygon's band to the other;
+- **azimuth**: ``strip_azimuth_deg``, or the one that minimises the estimated flight time (the
+  vehicle model's legs and hovers for every image and every turn between strips) among every
+  5° and every edge of the polygon (a strip parallel to an edge is the classic optimum);
+- **cuts**: an image whose station lies in a keep-out zone, a flight hazard (nodata included),
+  or off the terrain is dropped; what no remaining image sees is reported with its area.
+
+Each image is a camera station of its own, a "cell" the route search takes or leaves like a
+target's view (:class:`~planner.viewpoints.TargetStations` with ``view`` = the image's number):
+it enters and leaves a strip at either end as the route finds cheapest, and takes part of an
+area when the battery cannot hold all of it; the area's priority is shared among its images.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import shapely
+from shapely import affinity
+from shapely.geometry import LineString, Polygon, box
+from shapely.geometry.base import BaseGeometry
+
+from planner.camera import Pointing, footprint
+from planner.mission import Target
+from planner.profiles import CameraSpec, Mount
+from planner.vehicle import Vehicle
+from planner.viewpoints import Station, TargetStations
+from terrain.dem import DEM
+
+if TYPE_CHECKING:
+    from planner.plan import FlightPlan
+
+DEFAULT_SIDELAP_PCT = 70.0
+"""Side overlap between neighbouring strips by default: DJI's mapping missions (DJI Pilot 2,
+DJI Terra) default to 70 % side and 80 % front overlap, what photogrammetric matching needs over
+ordinary ground (Pix4D asks at least 60 % side and 75 % front)."""
+DEFAULT_OVERLAP_PCT = 80.0
+"""Front overlap between successive images on a strip by default; see
+:data:`DEFAULT_SIDELAP_PCT`."""
+AZIMUTH_STEP_DEG = 5.0
+"""Candidate strip azimuths, besides the polygon's edges: a 5° step changes a strip's length
+across a 100 m field by under 9 m, less than one image spacing at any useful overlap."""
+NADIR_DEPRESSION_DEG = 90.0
+"""A gimbal camera maps looking straight down."""
+
+
+def survey_keys(spec: Target) -> bool:
+    """Whether the target names a strip setting (which makes any polygon a survey)."""
+    return spec.sidelap_pct is not None or spec.overlap_pct is not None or \
+        spec.strip_azimuth_deg is not None
+
+
+@dataclass(frozen=True)
+class FrameShape:
+    """An image on level ground, seen from a station at the origin heading north.
+
+    ``width_m`` across the strip (the narrowest across its used part), ``length_m`` along it,
+    ``ahead_m`` from the station to the middle of the used part, ``outline`` the used part.
+    """
+
+    agl_m: float
+    depression_deg: float
+    pitch_deg: float
+    width_m: float
+    length_m: float
+    ahead_m: float
+    outline: Polygon
+    gsd_cm: float
+
+
+def depression_deg(camera: CameraSpec) -> float:
+    """How far below the horizon the camera's axis looks when mapping."""
+    if camera.mount == Mount.FIXED:
+        return -camera.fixed_pitch_deg
+    return min(NADIR_DEPRESSION_DEG, -camera.gimbal_pitch_min_deg)
+
+
+def centre_gsd_cm(camera: CameraSpec, agl_m: float) -> float:
+    """GSD on level ground at the image centre from a height above it, cm.
+
+    Examples
+    --------
+    >>> from planner.profiles import CameraSpec, Mount
+    >>> cam = CameraSpec("c", 4000, 3000, 60.0, 45.0, Mount.GIMBAL, gimbal_pitch_min_deg=-90.0)
+    >>> round(centre_gsd_cm(cam, 50.0) / (50.0 * cam.ifov_rad * 100.0), 6)
+    1.0
+    """
+    s = math.sin(math.radians(depression_deg(camera)))
+    return agl_m * camera.ifov_rad * 100.0 / (s * s)
+
+
+def frame_shape(camera: CameraSpec, agl_m: float) -> FrameShape:
+    """The used part of an image taken ``agl_m`` above level ground (see the module notes)."""
+    dep = depression_deg(camera)
+    pitch = -dep
+    out = image_footprint(camera, pitch, (0.0, 0.0, agl_m), 0.0, 0.0)
+    if out.is_empty:
+        raise ValueError("the camera's image does not meet the ground")
+    x0, y0, x1, y1 = out.bounds
+    eps = (y1 - y0) * 1e-6
+    widths = [out.intersection(LineString([(x0 - 1, y), (x1 + 1, y)])).length
+              for y in (y0 + eps, y1 - eps)]
+    return FrameShape(agl_m=agl_m, depression_deg=dep, pitch_deg=pitch, width_m=min(widths),
+                      length_m=y1 - y0, ahead_m=(y0 + y1) / 2, outline=out,
+                      gsd_cm=centre_gsd_cm(camera, agl_m))
+
+
+def survey_height(spec: Target, vehicle: Vehicle) -> tuple[float, str]:
+    """The height above ground the area is mapped from, and why not if it cannot be.
+
+    From the GSD when the target gives one (capped at the ceiling: lower is finer), else the
+    cruise height.
+    """
+    p = vehicle.profile
+    cam = vehicle.camera
+    if spec.gsd_cm is None:
+        return vehicle.cruise_altitude_agl_m, ""
+    s = math.sin(math.radians(depression_deg(cam)))
+    h = spec.gsd_cm / 100.0 * s * s / cam.ifov_rad
+    if h < p.min_altitude_agl_m:
+        return h, (f"a {spec.gsd_cm:g} cm GSD needs {h:.1f} m above ground, below "
+                   f"{p.name}'s floor of {p.min_altitude_agl_m:g} m")
+    return min(h, p.max_altitude_agl_m), ""
+
+
+def is_survey(spec: Target, geom: BaseGeometry, vehicle: Vehicle) -> bool:
+    """Whether a target is mapped in strips: a polygon larger than one image, or asked to be."""
+    if not isinstance(geom, Polygon):
+        return False
+    if survey_keys(spec):
+        return True
+    h, why = survey_height(spec, vehicle)
+    if why:
+        return False  # no strips can be flown either: the station search says why
+    shape = frame_shape(vehicle.camera, h)
+    c = shapely.get_coordinates(geom.minimum_rotated_rectangle)
+    sides = sorted(float(np.hypot(*(c[k + 1] - c[k]))) for k in range(2))
+    frame = sorted((shape.width_m, shape.length_m))
+    return sides[0] > frame[0] or sides[1] > frame[1]
+
+
+@dataclass(frozen=True)
+class Image:
+    """One image of a survey: station, heading, the ground it covers and its strip."""
+
+    x: float
+    y: float
+    heading_deg: float
+    strip: int
+    centre: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A survey's images and what they leave unseen."""
+
+    azimuth_deg: float
+    shape: FrameShape
+    spacing_m: float
+    advance_m: float
+    images: tuple[Image, ...]
+    dropped: int
+    area_m2: float
+    covered: BaseGeometry
+    reason: str = ""
+
+    @property
+    def unseen_m2(self) -> float:
+        """Area of the polygon no image of the layout covers."""
+        return max(self.area_m2 - float(self.covered.area), 0.0)
+
+
+def _strips(geom: Polygon, shape: FrameShape, azimuth: float, spacing: float,
+            advance: float) -> list[Image]:
+    """Images over ``geom`` on strips running towards ``azimuth`` (unclipped by obstacles)."""
+    c = geom.centroid
+    # Rotate so the strips run along +v (north): a compass azimuth a is a clockwise angle.
+    rot = affinity.rotate(geom, azimuth, origin=c)
+    u0, v0, u1, v1 = rot.bounds
+    width = u1 - u0
+    n = max(1, math.ceil(max(width - shape.width_m, 0.0) / spacing - 1e-9) + 1)
+    us = (u0 + u1) / 2 + (np.arange(n) - (n - 1) / 2) * spacing
+    images: list[Image] = []
+    ang = math.radians(azimuth)
+    cos_a, sin_a = math.cos(ang), math.sin(ang)
+
+    def back(u: float, v: float) -> tuple[float, float]:
+        # Undo the clockwise rotation by azimuth about the centroid.
+        du, dv = u - c.x, v - c.y
+        return c.x + du * cos_a + dv * sin_a, c.y - du * sin_a + dv * cos_a
+
+    for k, u in enumerate(us):
+        band = rot.intersection(box(u - shape.width_m / 2, v0 - 1, u + shape.width_m / 2,
+                                    v1 + 1))
+        if band.is_empty:
+            continue
+        parts = getattr(band, "geoms", [band])
+        spans = sorted((p.bounds[1], p.bounds[3]) for p in parts if not p.is_empty)
+        merged: list[list[float]] = []
+        for a, b in spans:  # pieces of the band closer than one image merge into one run
+            if merged and a <= merged[-1][1] + shape.length_m:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        forward = k % 2 == 0  # a serpentine: every other strip flown the other way
+        heading = azimuth % 360.0 if forward else (azimuth + 180.0) % 360.0
+        runs = merged if forward else merged[::-1]
+        for a, b in runs:
+            m = max(1, math.ceil(max(b - a - shape.length_m, 0.0) / advance - 1e-9) + 1)
+            vs = (a + b) / 2 + (np.arange(m) - (m - 1) / 2) * advance
+            if not forward:
+                vs = vs[::-1]
+            for v in vs:
+                sv = v - shape.ahead_m if forward else v + shape.ahead_m
+                sx, sy = back(float(u), float(sv))
+                cx, cy = back(float(u), float(v))
+                images.append(Image(sx, sy, heading, k, (cx, cy)))
+    return images
+
+
+def _estimate_s(images: list[Image], vehicle: Vehicle, photos: int) -> float:
+    """Flight time of the images in layout order: legs between them, hovers, turns."""
+    if not images:
+        return math.inf
+    xy = np.array([(im.x, im.y) for im in images])
+    d = np.hypot(*np.diff(xy, axis=0).T) if len(images) > 1 else np.zeros(0)
+    t, _ = vehicle.leg(d, np.zeros_like(d), np.zeros_like(d), stops=2)
+    turns = sum(1 for a, b in itertools.pairwise(images) if a.strip != b.strip)
+    yaw = 180.0 / vehicle.profile.yaw_rate_deg_s if vehicle.camera.mount == Mount.FIXED else 0.0
+    return float(np.sum(t)) + len(images) * photos * vehicle.camera.photo_hover_s + turns * yaw
+
+
+def image_footprint(camera: CameraSpec, pitch_deg: float, station: tuple[float, float, float],
+                    heading: float, ground_z: float) -> Polygon:
+    """The used part of an image on level ground at ``ground_z`` (see :func:`frame_shape`)."""
+    h = station[2] - ground_z
+    if h <= 0:
+        return Polygon()
+    fp: BaseGeometry = footprint(camera, (0.0, 0.0, h), 0.0, pitch_deg, 0.0, max_range_m=1e6)
+    if -pitch_deg < 89.999:  # only nearer than the image centre
+        centre = h / math.tan(math.radians(-pitch_deg))
+        fp = fp.intersection(box(-1e6, -1e6, 1e6, centre))
+    # Compass headings turn clockwise; shapely's rotation is anticlockwise.
+    out = affinity.translate(affinity.rotate(fp, -heading, origin=(0.0, 0.0)), station[0],
+                             station[1])
+    return out if isinstance(out, Polygon) else Polygon()
+
+
+def layout(spec: Target, geom: Polygon, *, vehicle: Vehicle, dem: DEM,
+           obstacles: BaseGeometry) -> Layout:
+    """Lay the survey's strips, choose their azimuth, and cut them by the obstacles."""
+    cam = vehicle.camera
+    h, why = survey_height(spec, vehicle)
+    area = float(geom.area)
+    shape = frame_shape(cam, max(h, 1e-3))
+    if why:
+        return Layout(0.0, shape, 0.0, 0.0, (), 0, area, Polygon(), why)
+    side = spec.sidelap_pct if spec.sidelap_pct is not None else DEFAULT_SIDELAP_PCT
+    front = spec.overlap_pct if spec.overlap_pct is not None else DEFAULT_OVERLAP_PCT
+    spacing = shape.width_m * (1.0 - side / 100.0)
+    advance = shape.length_m * (1.0 - front / 100.0)
+    if spec.strip_azimuth_deg is not None:
+        candidates = [spec.strip_azimuth_deg % 360.0]
+    else:
+        c = np.asarray(geom.exterior.coords)
+        edges = np.degrees(np.arctan2(np.diff(c[:, 0]), np.diff(c[:, 1]))) % 180.0
+        candidates = sorted({round(float(a), 3) for a in
+                             [*np.arange(0.0, 180.0, AZIMUTH_STEP_DEG), *edges]})
+    best: tuple[float, float, list[Image]] | None = None
+    for az in candidates:
+        imgs = _strips(geom, shape, az, spacing, advance)
+        t = _estimate_s(imgs, vehicle, spec.photos)
+        if best is None or t < best[0] - 1e-9:
+            best = (t, az, imgs)
+    assert best is not None
+    _, azimuth, images = best
+    shapely.prepare(obstacles)
+    xs = np.array([im.x for im in images])
+    ys = np.array([im.y for im in images])
+    ground = dem.sample(xs, ys)
+    ok = np.isfinite(ground) & dem.contains(xs, ys, margin=dem.resolution)
+    ok &= ~shapely.intersects_xy(obstacles, xs, ys)
+    kept = [im for im, good in zip(images, ok, strict=True) if good]
+    covered = _covered(geom, cam, shape, kept, dem)
+    reason = "" if kept else ("every image's station lies in a keep-out zone or hazard, or "
+                              "off the terrain")
+    return Layout(azimuth, shape, spacing, advance, tuple(kept), len(images) - len(kept), area,
+                  covered, reason)
+
+
+def _covered(geom: Polygon, camera: CameraSpec, shape: FrameShape, images: list[Image],
+             dem: DEM) -> BaseGeometry:
+    if not images:
+        return Polygon()
+    fps = []
+    for im in images:
+        g = float(dem.sample(im.x, im.y))
+        gc = float(dem.sample(*im.centre))
+        gc = gc if math.isfinite(gc) else g
+        fps.append(image_footprint(camera, shape.pitch_deg, (im.x, im.y, g + shape.agl_m),
+                                   im.heading_deg, gc))
+    return shapely.union_all(fps).intersection(geom)
+
+
+def survey_stations(idx: int, spec: Target, geom: Polygon, *, vehicle: Vehicle, dem: DEM,
+                    obstacles: BaseGeometry) -> tuple[list[TargetStations], Layout]:
+    """One :class:`TargetStations` per image of the survey (its ``view``), and the layout."""
+    lay = layout(spec, geom, vehicle=vehicle, dem=dem, obstacles=obstacles)
+    if not lay.images:
+        return [TargetStations(idx, (), lay.reason)], lay
+    out = []
+    n = len(lay.images)
+    shape = lay.shape
+    for k, im in enumerate(lay.images):
+        g = float(dem.sample(im.x, im.y))
+        gc = float(dem.sample(*im.centre))
+        gc = gc if math.isfinite(gc) else g
+        z = g + shape.agl_m
+        slant = math.dist((im.x, im.y, z), (*im.centre, gc))
+        ptg = Pointing(heading_deg=im.heading_deg, pitch_deg=shape.pitch_deg,
+                       slant_range_m=slant, gsd_cm=centre_gsd_cm(vehicle.camera, z - gc),
+                       in_frame=True, obliquity_deg=90.0 - shape.depression_deg)
+        st = Station(target=idx, x=im.x, y=im.y, ground_m=g, agl_m=shape.agl_m, pointing=ptg,
+                     aim=(im.centre[0], im.centre[1], gc), view=k)
+        out.append(TargetStations(idx, (st,), "", view=k, views=n))
+    return out, lay
+
+
+def covered_by(camera: CameraSpec, geom: Polygon, photos: list[tuple[tuple[float, float, float],
+                                                                     float, float, float]],
+               ) -> BaseGeometry:
+    """The part of ``geom`` the photos cover: each ``(station, heading, pitch, ground_z)``.
+
+    An oblique image counts only nearer than its centre (see :func:`frame_shape`).
+    """
+    if not photos:
+        return Polygon()
+    fps = [image_footprint(camera, pitch, station, heading, gz)
+           for station, heading, pitch, gz in photos]
+    return shapely.union_all(fps).intersection(geom) if fps else Polygon()
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of an area a plan's images cover: the plan's ``coverage`` row."""
+
+    target: str
+    area_m2: float
+    covered_m2: float
+    images: int
+    gsd_cm: float | None
+    sidelap_pct: float
+    overlap_pct: float
+    required: bool
+
+    @property
+    def percent(self) -> float:
+        """Share of the area covered, %."""
+        return 100.0 * self.covered_m2 / self.area_m2 if self.area_m2 > 0 else 0.0
+
+    @property
+    def unseen_m2(self) -> float:
+        """Area no image covers."""
+        return max(self.area_m2 - self.covered_m2, 0.0)
+
+    def words(self) -> str:
+        """The row in words."""
+        gsd = f" at {self.gsd_cm:g} cm/px" if self.gsd_cm is not None else ""
+        return (f"{self.target}: {self.percent:.1f} % of {self.area_m2:,.0f} m²{gsd}, "
+                f"{self.images} images, {self.overlap_pct:g} % overlap and "
+                f"{self.sidelap_pct:g} % sidelap; {self.unseen_m2:,.0f} m² unseen")
+
+
+def plan_coverage(plan: FlightPlan) -> list[Coverage]:
+    """Coverage of every area the plan's mission surveys in strips, from the plan's photos."""
+    out = []
+    cam = plan.vehicle.camera
+    for t, geom in zip(plan.mission.targets, plan.local.targets, strict=True):
+        if not (isinstance(geom, Polygon) and is_survey(t, geom, plan.vehicle)):
+            continue
+        shots = [(ph.station, ph.heading_deg, ph.pitch_deg, ph.aim[2]) for ph in plan.photos
+                 if ph.target == t.name]
+        covered = covered_by(cam, geom, shots)
+        out.append(Coverage(
+            target=t.name, area_m2=float(geom.area), covered_m2=float(covered.area),
+            images=len(shots), gsd_cm=t.gsd_cm,
+            sidelap_pct=DEFAULT_SIDELAP_PCT if t.sidelap_pct is None else t.sidelap_pct,
+            overlap_pct=DEFAULT_OVERLAP_PCT if t.overlap_pct is None else t.overlap_pct,
+            required=t.required))
+    return out
+
+
+__all__ = [
+    "DEFAULT_OVERLAP_PCT",
+    "DEFAULT_SIDELAP_PCT",
+    "Coverage",
+    "FrameShape",
+    "Image",
+    "Layout",
+    "centre_gsd_cm",
+    "covered_by",
+    "frame_shape",
+    "image_footprint",
+    "is_survey",
+    "layout",
+    "plan_coverage",
+    "survey_height",
+    "survey_stations",
+]
