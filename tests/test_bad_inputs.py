@@ -249,6 +249,17 @@ CASES = [
                                                           view_elevation_deg=75,
                                                           view_elevation_tolerance_deg=5),
      [], 3, ["'rock'", "cannot look 70° to 80° below the horizon"]),
+    ("an overlap of 100 %", with_feature(base(), feature("Polygon", square(40, -40, 30),
+                                                        name="area", overlap_pct=100)), [], 2,
+     ["'area'", "overlap_pct", "below 100"]),
+    ("a sidelap over 100 %", with_feature(base(), feature("Polygon", square(40, -40, 30),
+                                                         name="area", sidelap_pct=120)), [], 2,
+     ["'area'", "sidelap_pct", "below 100"]),
+    ("a required area wholly in a keep-out",
+     with_feature(with_feature(base(), feature("Polygon", square(40, -60, 20), name="area",
+                                               required=True, gsd_cm=2.0, sidelap_pct=70)),
+                  feature("Polygon", square(40, -60, 35), role="keep_out", name="pad")),
+     [], 3, ["'area'", "keep-out zone or hazard"]),
 ]
 
 

@@ -1,0 +1,197 @@
+"""Area targets in strips: geometry against computed references, cuts, selection, verifier."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pyproj
+import pytest
+from affine import Affine
+from shapely import affinity
+from shapely.geometry import MultiPolygon, Point, Polygon, box
+
+from planner import coverage
+from planner.frames import EARTH, MARS
+from planner.mission import Target
+from planner.pipeline import plan_mission
+from planner.profiles import load_profile
+from planner.settings import make_vehicle
+from planner.verify import verify
+from terrain.dem import DEM
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "field-survey" / "targets.geojson"
+
+
+def mavic():
+    return make_vehicle(load_profile("mavic3"), EARTH, altitude_m=60, speed_m_s=8)
+
+
+def ingenuity():
+    return make_vehicle(load_profile("ingenuity"), MARS, altitude_m=8, speed_m_s=3)
+
+
+def ground(size: int = 1000, slope_deg: float = 0.0) -> DEM:
+    x = np.arange(size) - size / 2 + 0.5
+    z = np.tile(np.tan(np.radians(slope_deg)) * x, (size, 1))
+    return DEM(z, Affine(1, 0, -size / 2, 0, -1, size / 2), pyproj.CRS("EPSG:32633"))
+
+
+def area(**kw) -> Target:
+    return Target(index=0, name="field", geometry=Point(0, 0), gsd_cm=2.0, **kw)
+
+
+def test_nadir_frame_against_the_pinhole_reference() -> None:
+    v = mavic()
+    cam = v.camera
+    h, why = coverage.survey_height(area(), v)
+    assert not why
+    assert h == pytest.approx(0.02 / cam.ifov_rad)  # nadir: GSD = h * ifov
+    shape = coverage.frame_shape(cam, h)
+    assert shape.width_m == pytest.approx(2 * h * math.tan(math.radians(cam.hfov_deg / 2)),
+                                          rel=1e-3)
+    assert shape.length_m == pytest.approx(2 * h * math.tan(math.radians(cam.vfov_deg / 2)),
+                                           rel=1e-3)
+    assert shape.ahead_m == pytest.approx(0.0, abs=1e-6)
+    assert shape.gsd_cm == pytest.approx(2.0)
+
+
+def test_fixed_tilted_camera_uses_the_near_half_of_its_oblique_frame() -> None:
+    v = ingenuity()
+    cam = v.camera
+    h, why = coverage.survey_height(area(), v)
+    dep = math.radians(22.0)
+    assert not why
+    assert h == pytest.approx(0.02 * math.sin(dep) ** 2 / cam.ifov_rad)
+    shape = coverage.frame_shape(cam, h)
+    near = h / math.tan(dep + math.radians(cam.vfov_deg / 2))  # the frame's lower edge
+    centre = h / math.tan(dep)
+    x0, y0, x1, y1 = shape.outline.bounds
+    assert y0 == pytest.approx(near, rel=1e-3)
+    assert y1 == pytest.approx(centre, rel=1e-6)
+    assert shape.ahead_m == pytest.approx((near + centre) / 2, rel=1e-3)
+    # Narrowest at its near edge, an image row: every point of it lies at the same depth along
+    # the axis, the slant range to its middle times cos(vfov / 2), and spans 2 tan(hfov / 2) of it.
+    slant_near = h / math.sin(dep + math.radians(cam.vfov_deg / 2))
+    depth = slant_near * math.cos(math.radians(cam.vfov_deg / 2))
+    width_near = 2 * depth * math.tan(math.radians(cam.hfov_deg / 2))
+    assert shape.width_m == pytest.approx(width_near, rel=1e-3)
+    assert shape.gsd_cm == pytest.approx(2.0)
+
+
+def test_flat_rectangle_reference_counts_and_full_coverage() -> None:
+    v = mavic()
+    geom = box(-150, -100, 150, 100)  # 300 m x 200 m
+    spec = area(strip_azimuth_deg=90.0)  # strips run east-west
+    lay = coverage.layout(spec, geom, vehicle=v, dem=ground(), obstacles=MultiPolygon())
+    s = lay.shape
+    assert lay.spacing_m == pytest.approx(s.width_m * 0.3)
+    assert lay.advance_m == pytest.approx(s.length_m * 0.2)
+    strips = math.ceil((200 - s.width_m) / lay.spacing_m) + 1
+    per_strip = math.ceil((300 - s.length_m) / lay.advance_m) + 1
+    assert len({im.strip for im in lay.images}) == strips
+    assert len(lay.images) == strips * per_strip
+    assert lay.dropped == 0
+    assert lay.covered.area == pytest.approx(geom.area, rel=1e-6)
+    # Neighbouring strips overlap by the sidelap, images along a strip by the overlap.
+    ys = sorted({round(im.y, 6) for im in lay.images})
+    assert np.diff(ys) == pytest.approx(np.full(len(ys) - 1, lay.spacing_m))
+
+
+def test_azimuth_is_the_quickest_to_fly_and_a_given_one_is_kept() -> None:
+    v = mavic()
+    geom = affinity.rotate(box(-300, -60, 300, 60), -30.0, origin=(0, 0))  # long axis 120°
+    lay = coverage.layout(area(), geom, vehicle=v, dem=ground(), obstacles=MultiPolygon())
+
+    def flight_s(layout: coverage.Layout) -> float:
+        return coverage._estimate_s(list(layout.images), v, 1)
+
+    best = flight_s(lay)
+    for az in range(0, 180, 15):
+        other = coverage.layout(area(strip_azimuth_deg=float(az)), geom, vehicle=v,
+                                dem=ground(), obstacles=MultiPolygon())
+        assert other.azimuth_deg == pytest.approx(az)
+        assert best <= flight_s(other) + 1e-6
+        assert other.covered.area == pytest.approx(geom.area, rel=1e-6)
+
+
+def test_gsd_holds_over_sloping_ground() -> None:
+    v = mavic()
+    geom = box(-150, -100, 150, 100)
+    found, lay = coverage.survey_stations(0, area(), geom, vehicle=v, dem=ground(slope_deg=12),
+                                          obstacles=MultiPolygon())
+    assert len(found) == len(lay.images) > 1
+    zs = set()
+    for ts in found:
+        [st] = ts.stations
+        assert st.agl_m == pytest.approx(lay.shape.agl_m)  # held above the ground below
+        assert st.pointing.gsd_cm == pytest.approx(2.0, rel=1e-6)
+        zs.add(round(st.z, 3))
+    assert len(zs) > 1  # it climbs with the ground
+
+
+def test_keep_out_cuts_the_strips_and_the_unseen_area_is_reported() -> None:
+    v = mavic()
+    geom = box(-150, -100, 150, 100)
+    keep = box(-150, -100, 0, 100)  # the western half cannot be flown over
+    lay = coverage.layout(area(strip_azimuth_deg=90.0), geom, vehicle=v, dem=ground(),
+                          obstacles=keep)
+    assert lay.dropped > 0
+    assert all(im.x > 0 for im in lay.images)
+    assert lay.unseen_m2 > 0
+    assert lay.unseen_m2 == pytest.approx(geom.area - lay.covered.area)
+    # The camera still sees past the edge of what it may not fly over, by about half a frame.
+    seen_west = lay.covered.intersection(keep).area
+    assert seen_west == pytest.approx(geom.bounds[3] * 2 * lay.shape.length_m / 2, rel=0.2)
+
+
+def test_small_polygon_is_one_photo_and_large_one_a_survey() -> None:
+    v = mavic()
+    small = box(-10, -10, 10, 10)
+    large = box(-200, -200, 200, 200)
+    assert not coverage.is_survey(area(), small, v)
+    assert coverage.is_survey(area(), large, v)
+    assert coverage.is_survey(area(sidelap_pct=60.0), small, v)  # asked for strips
+    assert not coverage.is_survey(area(), Point(0, 0), v)
+
+
+@pytest.fixture(scope="module")
+def field():
+    return plan_mission(EXAMPLE)
+
+
+def test_field_survey_covers_the_field_and_verifies(field) -> None:
+    plan, ctx = field
+    [row] = coverage.plan_coverage(plan)
+    assert row.percent == pytest.approx(100.0, abs=0.1)
+    assert row.images == len(plan.photos) > 10
+    assert verify(plan, hazards=ctx.hazards).ok
+    keep = ctx.local.keep_outs_buffered[0]
+    for ph in plan.photos:
+        assert not keep.contains(Point(ph.station[:2]))
+        assert ph.gsd_cm <= 2.0 + 1e-6
+
+
+def test_verifier_names_the_gap_when_images_are_missing(field) -> None:
+    plan, ctx = field
+    # Without its southern strip (a middle one's neighbours overlap by 70 %: no gap there).
+    south = min(ph.station[1] for ph in plan.photos)
+    keep = [ph for ph in plan.photos if ph.station[1] - south > 5]
+    assert 0 < len(keep) < len(plan.photos)
+    gappy = replace(plan, photos=tuple(replace(p, number=k + 1) for k, p in enumerate(keep)))
+    report = verify(gappy, hazards=ctx.hazards)
+    found = [f for f in report.findings if f.rule == "coverage"]
+    assert found, report.violations
+    assert "m² of the required area is seen by no image" in found[0].message
+
+
+def test_verifier_catches_a_survey_image_too_high(field) -> None:
+    plan, ctx = field
+    spec = ctx.mission.targets[0]
+    finer = replace(spec, gsd_cm=1.5)
+    report = verify(replace(plan, mission=replace(ctx.mission, targets=(finer,))),
+                    hazards=ctx.hazards)
+    assert any(f.rule == "gsd" for f in report.findings), report.violations
+
