@@ -11,7 +11,7 @@ import pyproj
 import pytest
 from affine import Affine
 from shapely import affinity
-from shapely.geometry import MultiPolygon, Point, Polygon, box
+from shapely.geometry import MultiPolygon, Point, box
 
 from planner import coverage
 from planner.frames import EARTH, MARS
@@ -68,7 +68,7 @@ def test_fixed_tilted_camera_uses_the_near_half_of_its_oblique_frame() -> None:
     shape = coverage.frame_shape(cam, h)
     near = h / math.tan(dep + math.radians(cam.vfov_deg / 2))  # the frame's lower edge
     centre = h / math.tan(dep)
-    x0, y0, x1, y1 = shape.outline.bounds
+    _, y0, _, y1 = shape.outline.bounds
     assert y0 == pytest.approx(near, rel=1e-3)
     assert y1 == pytest.approx(centre, rel=1e-6)
     assert shape.ahead_m == pytest.approx((near + centre) / 2, rel=1e-3)
