@@ -45,6 +45,7 @@ from planner.mission import Target
 from planner.profiles import CameraSpec, Mount
 from planner.vehicle import Vehicle
 from planner.viewpoints import Station, TargetStations
+from terrain.analysis import ray_to_ground
 from terrain.dem import DEM
 
 if TYPE_CHECKING:
@@ -60,6 +61,10 @@ DEFAULT_OVERLAP_PCT = 80.0
 AZIMUTH_STEP_DEG = 5.0
 """Candidate strip azimuths, besides the polygon's edges: a 5° step changes a strip's length
 across a 100 m field by under 9 m, less than one image spacing at any useful overlap."""
+ADJUST_STEPS = 4
+"""Times a survey station is lowered until the GSD holds where its axis meets the terrain: each
+step scales the height by the GSD's ratio, so it converges in one or two on any slope the
+vehicle can fly over."""
 NADIR_DEPRESSION_DEG = 90.0
 """A gimbal camera maps looking straight down."""
 
@@ -329,20 +334,38 @@ def survey_stations(idx: int, spec: Target, geom: Polygon, *, vehicle: Vehicle, 
     if not lay.images:
         return [TargetStations(idx, (), lay.reason)], lay
     out = []
-    n = len(lay.images)
     shape = lay.shape
-    for k, im in enumerate(lay.images):
+    cam = vehicle.camera
+    floor = vehicle.profile.min_altitude_agl_m
+    kept = []
+    for im in lay.images:
         g = float(dem.sample(im.x, im.y))
-        gc = float(dem.sample(*im.centre))
-        gc = gc if math.isfinite(gc) else g
-        z = g + shape.agl_m
-        slant = math.dist((im.x, im.y, z), (*im.centre, gc))
+        agl = shape.agl_m
+        # The image centre where the axis meets the terrain, not level ground: ground falling
+        # away ahead of an oblique camera takes it farther and coarser, so the station comes
+        # down by the ratio until the GSD holds (a nadir camera's axis meets the ground below).
+        for _ in range(ADJUST_STEPS):
+            hit = ray_to_ground(dem, (im.x, im.y, g + agl), im.heading_deg, shape.depression_deg)
+            if hit is None:
+                break
+            slant = math.dist((im.x, im.y, g + agl), hit)
+            gsd = slant * cam.ifov_rad * 100.0 / math.sin(math.radians(shape.depression_deg))
+            if spec.gsd_cm is None or gsd <= spec.gsd_cm * (1.0 - 1e-6):
+                kept.append((im, g, agl, hit, slant, gsd))
+                break
+            agl = agl * spec.gsd_cm / gsd * (1.0 - 1e-3)
+            if agl < floor:
+                break
+    n = len(kept)
+    for k, (im, g, agl, hit, slant, gsd) in enumerate(kept):
         ptg = Pointing(heading_deg=im.heading_deg, pitch_deg=shape.pitch_deg,
-                       slant_range_m=slant, gsd_cm=centre_gsd_cm(vehicle.camera, z - gc),
-                       in_frame=True, obliquity_deg=90.0 - shape.depression_deg)
-        st = Station(target=idx, x=im.x, y=im.y, ground_m=g, agl_m=shape.agl_m, pointing=ptg,
-                     aim=(im.centre[0], im.centre[1], gc), view=k)
+                       slant_range_m=slant, gsd_cm=gsd, in_frame=True,
+                       obliquity_deg=90.0 - shape.depression_deg)
+        st = Station(target=idx, x=im.x, y=im.y, ground_m=g, agl_m=agl, pointing=ptg,
+                     aim=hit, view=k)
         out.append(TargetStations(idx, (st,), "", view=k, views=n))
+    if not out:
+        return [TargetStations(idx, (), "no image's centre is on known ground at the GSD")], lay
     return out, lay
 
 

@@ -79,7 +79,7 @@ from planner.mission import Target
 from planner.plan import Action, FlightPlan, Waypoint
 from planner.profiles import Mount
 from planner.vehicle import Vehicle
-from terrain.analysis import line_of_sight
+from terrain.analysis import line_of_sight, ray_to_ground
 from terrain.hazards import HazardMaps
 
 POSITION_TOL_M = 0.05
@@ -578,21 +578,8 @@ def _station(plan: FlightPlan, hazards: HazardMaps, wp: Waypoint) -> tuple[float
 
 def _axis_on_ground(hazards: HazardMaps, station: tuple[float, float, float], heading: float,
                     pitch: float) -> tuple[float, float, float] | None:
-    """Where the camera's axis meets the terrain (level ground at each guess), or None."""
-    dem = hazards.dem
-    dep = -pitch
-    if dep <= 0.0:
-        return None
-    a = math.radians(heading)
-    x, y = station[0], station[1]
-    for _ in range(4):  # the ground where the axis lands, then the axis to that ground again
-        g = float(dem.sample(x, y))
-        if not math.isfinite(g) or g >= station[2]:
-            return None
-        d = (station[2] - g) / math.tan(math.radians(dep)) if dep < 89.999 else 0.0
-        x, y = station[0] + d * math.sin(a), station[1] + d * math.cos(a)
-    g = float(dem.sample(x, y))
-    return (x, y, g) if math.isfinite(g) else None
+    """Where the camera's axis meets the terrain, or None."""
+    return ray_to_ground(hazards.dem, station, heading, -pitch)
 
 
 def _survey_photo(plan: FlightPlan, hazards: HazardMaps, wp: Waypoint, spec: Target, where: str,

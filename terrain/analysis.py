@@ -344,3 +344,44 @@ def line_of_sight(dem: DEM, a: tuple[float, float, float], b: tuple[float, float
     if not np.all(np.isfinite(ground)):
         return False
     return bool(np.all(z[keep] - ground >= clearance))
+
+
+def ray_to_ground(dem: DEM, origin: tuple[float, float, float], heading_deg: float,
+                  depression_deg: float, *, max_range_m: float = 2000.0,
+                  ) -> tuple[float, float, float] | None:
+    """Where a ray from ``origin`` first meets the ground, or None (nodata, off the grid, far).
+
+    The ray heads ``heading_deg`` (compass degrees) and ``depression_deg`` below the horizon; it
+    is sampled every half DEM cell up to ``max_range_m`` horizontally, and the crossing placed by
+    linear interpolation between the samples around it.
+
+    Examples
+    --------
+    >>> import pyproj
+    >>> from affine import Affine
+    >>> flat = DEM(np.zeros((100, 100)), Affine(1, 0, 0, 0, -1, 100), pyproj.CRS("EPSG:32633"))
+    >>> x, y, z = ray_to_ground(flat, (10.0, 50.0, 10.0), 90.0, 45.0)
+    >>> round(x, 3), round(y, 3), round(z, 3)
+    (20.0, 50.0, 0.0)
+    """
+    x0, y0, z0 = origin
+    if depression_deg >= 89.999:
+        g = float(dem.sample(x0, y0))
+        return (x0, y0, g) if math.isfinite(g) and g < z0 else None
+    if depression_deg <= 0.0:
+        return None
+    a = math.radians(heading_deg)
+    x1, y1 = x0 + max_range_m * math.sin(a), y0 + max_range_m * math.cos(a)
+    p = profile(dem, x0, y0, x1, y1, step=dem.resolution / 2)
+    above = z0 - p.distance * math.tan(math.radians(depression_deg)) - p.ground
+    known = np.isfinite(above)
+    hit = np.flatnonzero(~known | (above <= 0.0))
+    if not hit.size or not known[hit[0]]:
+        return None
+    k = int(hit[0])
+    if k == 0:
+        return None  # the origin is at or below the ground
+    t = float(above[k - 1] / (above[k - 1] - above[k]))
+    x = float(p.x[k - 1] + t * (p.x[k] - p.x[k - 1]))
+    y = float(p.y[k - 1] + t * (p.y[k] - p.y[k - 1]))
+    return x, y, float(dem.sample(x, y))

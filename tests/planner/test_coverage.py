@@ -195,3 +195,28 @@ def test_verifier_catches_a_survey_image_too_high(field) -> None:
                     hazards=ctx.hazards)
     assert any(f.rule == "gsd" for f in report.findings), report.violations
 
+
+
+@pytest.mark.parametrize("slope_deg", [-15.0, 0.0, 15.0])
+def test_oblique_camera_holds_the_gsd_where_its_axis_meets_sloping_ground(slope_deg) -> None:
+    # Ground falling away ahead of Ingenuity's 22° camera takes the image centre farther: the
+    # station comes down until the GSD holds there. Reference: march the axis by hand.
+    v = ingenuity()
+    dem = ground(400, slope_deg=slope_deg)
+    geom = box(-40, -30, 40, 30)
+    found, _ = coverage.survey_stations(0, area(strip_azimuth_deg=90.0), geom, vehicle=v,
+                                        dem=dem, obstacles=MultiPolygon())
+    assert len(found) > 4
+    cam = v.camera
+    dep = math.radians(22.0)
+    for ts in found:
+        [st] = ts.stations
+        a = math.radians(st.pointing.heading_deg)
+        s = np.linspace(0.0, 60.0, 60_001)  # every millimetre out to 60 m
+        x, y = st.x + s * math.sin(a), st.y + s * math.cos(a)
+        k = int(np.argmax(st.z - s * math.tan(dep) <= dem.sample(x, y)))
+        slant = s[k] / math.cos(dep)
+        gsd = slant * cam.ifov_rad * 100.0 / math.sin(dep)
+        assert gsd <= 2.0 + 2e-3
+        assert st.pointing.gsd_cm == pytest.approx(gsd, abs=2e-3)
+        assert st.agl_m >= v.profile.min_altitude_agl_m
