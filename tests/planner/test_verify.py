@@ -70,6 +70,12 @@ def earth(tmp_path_factory) -> Good:
     return _good("earth", EXAMPLES / "earth" / "targets.geojson", folder)
 
 
+@pytest.fixture(scope="module")
+def survey(tmp_path_factory) -> Good:
+    folder = tmp_path_factory.mktemp("field")
+    return _good("field", EXAMPLES / "field-survey" / "targets.geojson", folder)
+
+
 # ---------------------------------------------------------------------------------------------
 # Editing plan documents
 
@@ -542,6 +548,21 @@ def _mission_square_on(m):
             p["required"] = False
 
 
+def _m_southern_strip_deleted(g, d):
+    # The required field's southern strip of images deleted: the strips either side of a middle
+    # one overlap by 70 %, but nothing else sees the southern edge. Its waypoints stay photo
+    # waypoints with no photo.
+    pics = photos(d)
+    south = min(local_xy(g, p)[1] for p in pics)
+    keep = [p for p in pics if local_xy(g, p)[1] - south > 5.0]
+    gone = {id(p) for p in pics} - {id(p) for p in keep}
+    numbers = {p["properties"]["number"] for p in pics if id(p) in gone}
+    d["features"] = [f for f in d["features"] if id(f) not in gone and not (
+        f["properties"].get("role") == "footprint" and f["properties"]["number"] in numbers)]
+    for k, p in enumerate(keep):
+        p["properties"]["number"] = k + 1
+
+
 def _mission_view_from_above(m):
     # Seen from straight above, within half a degree: no plan's photo looks that steeply.
     for f in m["features"]:
@@ -646,6 +667,8 @@ MUTATIONS = [
              mission=_mission_square_on),
     Mutation("mission asks a wider standoff", _noop, {"standoff"},
              mission=_mission_wider_standoff),
+    Mutation("a required area's southern strip deleted", _m_southern_strip_deleted,
+             {"coverage"}, allow={"photo"}, plans=("survey",)),
     Mutation("mission asks for a view from straight above", _noop, {"view"},
              mission=_mission_view_from_above),
     Mutation("mission requires a target the plan never saw", _noop, {"required", "summary"},
@@ -712,7 +735,8 @@ def _options(args: list[str]) -> PlanOptions:
     return PlanOptions(**kw)
 
 
-@pytest.mark.parametrize(("which", "good"), [("mars", "mars"), ("earth", "earth")])
+@pytest.mark.parametrize(("which", "good"), [("mars", "mars"), ("earth", "earth"),
+                                           ("survey", "survey")])
 def test_the_good_plans_pass(which, good, request) -> None:
     g = request.getfixturevalue(good)
     path = g.folder / "good.geojson"
