@@ -65,14 +65,18 @@ ADJUST_STEPS = 4
 """Times a survey station is lowered until the GSD holds where its axis meets the terrain: each
 step scales the height by the GSD's ratio, so it converges in one or two on any slope the
 vehicle can fly over."""
+FILL_ROUNDS = 3
+"""Rounds of gap-filling images (:func:`_fill`): a gap piece smaller than an image is covered by
+the one image centred on it; what a piece larger than that leaves is filled in the next round,
+and a gap still open after three is one the obstacles hold open (reported as unseen)."""
 NADIR_DEPRESSION_DEG = 90.0
 """A gimbal camera maps looking straight down."""
 
 
 def survey_keys(spec: Target) -> bool:
-    """Whether the target names a strip setting (which makes any polygon a survey)."""
+    """Whether the target names a strip setting (which makes any polygon or line a survey)."""
     return spec.sidelap_pct is not None or spec.overlap_pct is not None or \
-        spec.strip_azimuth_deg is not None
+        spec.strip_azimuth_deg is not None or spec.corridor_width_m is not None
 
 
 @dataclass(frozen=True)
@@ -148,20 +152,41 @@ def survey_height(spec: Target, vehicle: Vehicle) -> tuple[float, str]:
     return min(h, p.max_altitude_agl_m), ""
 
 
-def is_survey(spec: Target, geom: BaseGeometry, vehicle: Vehicle) -> bool:
-    """Whether a target is mapped in strips: a polygon larger than one image, or asked to be."""
-    if not isinstance(geom, Polygon):
-        return False
-    if survey_keys(spec):
-        return True
+def survey_area(spec: Target, geom: BaseGeometry, vehicle: Vehicle) -> Polygon | None:
+    """The ground a target's strips must cover, or None when it is photographed whole.
+
+    A Polygon larger than one image (or naming a strip setting) is itself the area; a
+    LineString longer than one image (or naming ``corridor_width_m`` or a strip setting) is a
+    corridor: the ground within half its width of the line, cut square at its ends, the width
+    by default one image's width (across the strip).
+    """
+    if not isinstance(geom, Polygon | LineString):
+        return None
     h, why = survey_height(spec, vehicle)
-    if why:
-        return False  # no strips can be flown either: the station search says why
-    shape = frame_shape(vehicle.camera, h)
-    c = shapely.get_coordinates(geom.minimum_rotated_rectangle)
-    sides = sorted(float(np.hypot(*(c[k + 1] - c[k]))) for k in range(2))
-    frame = sorted((shape.width_m, shape.length_m))
-    return sides[0] > frame[0] or sides[1] > frame[1]
+    shape = frame_shape(vehicle.camera, max(h, 1e-3))
+    if not survey_keys(spec):
+        if why:
+            return None  # no strips can be flown either: the station search says why
+        c = shapely.get_coordinates(geom.minimum_rotated_rectangle)
+        sides = sorted(float(np.hypot(*(c[k + 1] - c[k]))) for k in range(2))
+        frame = sorted((shape.width_m, shape.length_m))
+        if sides[0] <= frame[0] and sides[1] <= frame[1]:
+            return None
+    if isinstance(geom, Polygon):
+        return geom
+    width = spec.corridor_width_m if spec.corridor_width_m is not None else shape.width_m
+    out = geom.buffer(width / 2, cap_style="flat", join_style="round")
+    return out if isinstance(out, Polygon) else None
+
+
+def is_survey(spec: Target, geom: BaseGeometry, vehicle: Vehicle) -> bool:
+    """Whether a target is mapped in strips (see :func:`survey_area`)."""
+    return survey_area(spec, geom, vehicle) is not None
+
+
+def corridor_width_m(spec: Target, shape: FrameShape) -> float:
+    """A corridor's width: as given, or one image's width across the strip."""
+    return spec.corridor_width_m if spec.corridor_width_m is not None else shape.width_m
 
 
 @dataclass(frozen=True)
@@ -243,6 +268,37 @@ def _strips(geom: Polygon, shape: FrameShape, azimuth: float, spacing: float,
     return images
 
 
+def _corridor_strips(line: LineString, shape: FrameShape, width: float, spacing: float,
+                     advance: float) -> list[Image]:
+    """Images on strips parallel to a line, following its bends, over ``width`` across it."""
+    n = max(1, math.ceil(max(width - shape.width_m, 0.0) / spacing - 1e-9) + 1)
+    images: list[Image] = []
+    for k in range(n):
+        offset = (k - (n - 1) / 2) * spacing
+        curve: BaseGeometry = line if abs(offset) < 1e-9 else line.offset_curve(offset)
+        parts = [g for g in getattr(curve, "geoms", [curve]) if isinstance(g, LineString)]
+        if not parts:
+            continue
+        strip = max(parts, key=lambda g: g.length)
+        length = strip.length
+        m = max(1, math.ceil(max(length - shape.length_m, 0.0) / advance - 1e-9) + 1)
+        ss = np.clip(length / 2 + (np.arange(m) - (m - 1) / 2) * advance, 0.0, length)
+        forward = k % 2 == 0
+        if not forward:
+            ss = ss[::-1]
+        for s_ in ss:
+            a = strip.interpolate(max(float(s_) - 0.5, 0.0))
+            b = strip.interpolate(min(float(s_) + 0.5, length))
+            heading = math.degrees(math.atan2(b.x - a.x, b.y - a.y)) % 360.0
+            if not forward:
+                heading = (heading + 180.0) % 360.0
+            c = strip.interpolate(float(s_))
+            h = math.radians(heading)
+            sx, sy = c.x - shape.ahead_m * math.sin(h), c.y - shape.ahead_m * math.cos(h)
+            images.append(Image(sx, sy, heading, k, (c.x, c.y)))
+    return images
+
+
 def _estimate_s(images: list[Image], vehicle: Vehicle, photos: int) -> float:
     """Flight time of the images in layout order: legs between them, hovers, turns."""
     if not images:
@@ -271,28 +327,40 @@ def image_footprint(camera: CameraSpec, pitch_deg: float, station: tuple[float, 
     return out if isinstance(out, Polygon) else Polygon()
 
 
-def layout(spec: Target, geom: Polygon, *, vehicle: Vehicle, dem: DEM,
+def layout(spec: Target, geom: Polygon | LineString, *, vehicle: Vehicle, dem: DEM,
            obstacles: BaseGeometry) -> Layout:
-    """Lay the survey's strips, choose their azimuth, and cut them by the obstacles."""
+    """Lay the survey's strips, choose their azimuth, and cut them by the obstacles.
+
+    A corridor's strips follow its line (``strip_azimuth_deg`` does not apply).
+    """
     cam = vehicle.camera
     h, why = survey_height(spec, vehicle)
-    area = float(geom.area)
     shape = frame_shape(cam, max(h, 1e-3))
+    target_area = geom if isinstance(geom, Polygon) else \
+        geom.buffer(corridor_width_m(spec, shape) / 2, cap_style="flat", join_style="round")
+    area = float(target_area.area)
     if why:
         return Layout(0.0, shape, 0.0, 0.0, (), 0, area, Polygon(), why)
     side = spec.sidelap_pct if spec.sidelap_pct is not None else DEFAULT_SIDELAP_PCT
     front = spec.overlap_pct if spec.overlap_pct is not None else DEFAULT_OVERLAP_PCT
     spacing = shape.width_m * (1.0 - side / 100.0)
     advance = shape.length_m * (1.0 - front / 100.0)
-    if spec.strip_azimuth_deg is not None:
+    if isinstance(geom, LineString):
+        best: tuple[float, float, list[Image]] | None = (
+            0.0, 0.0, _corridor_strips(geom, shape, corridor_width_m(spec, shape), spacing,
+                                       advance))
+        candidates: list[float] = []
+    elif spec.strip_azimuth_deg is not None:
+        best = None
         candidates = [spec.strip_azimuth_deg % 360.0]
     else:
+        best = None
         c = np.asarray(geom.exterior.coords)
         edges = np.degrees(np.arctan2(np.diff(c[:, 0]), np.diff(c[:, 1]))) % 180.0
         candidates = sorted({round(float(a), 3) for a in
                              [*np.arange(0.0, 180.0, AZIMUTH_STEP_DEG), *edges]})
-    best: tuple[float, float, list[Image]] | None = None
     for az in candidates:
+        assert isinstance(geom, Polygon)
         imgs = _strips(geom, shape, az, spacing, advance)
         t = _estimate_s(imgs, vehicle, spec.photos)
         if best is None or t < best[0] - 1e-9:
@@ -306,11 +374,47 @@ def layout(spec: Target, geom: Polygon, *, vehicle: Vehicle, dem: DEM,
     ok = np.isfinite(ground) & dem.contains(xs, ys, margin=dem.resolution)
     ok &= ~shapely.intersects_xy(obstacles, xs, ys)
     kept = [im for im, good in zip(images, ok, strict=True) if good]
-    covered = _covered(geom, cam, shape, kept, dem)
+    covered = _covered(target_area, cam, shape, kept, dem)
+    if kept:
+        kept, covered = _fill(target_area, kept, covered, shape=shape, camera=cam, dem=dem,
+                              obstacles=obstacles)
     reason = "" if kept else ("every image's station lies in a keep-out zone or hazard, or "
                               "off the terrain")
     return Layout(azimuth, shape, spacing, advance, tuple(kept), len(images) - len(kept), area,
                   covered, reason)
+
+
+def _fill(area: Polygon, images: list[Image], covered: BaseGeometry, *, shape: FrameShape,
+          camera: CameraSpec, dem: DEM, obstacles: BaseGeometry,
+          ) -> tuple[list[Image], BaseGeometry]:
+    """Images added over the gaps the strips leave (outside a corridor's bends, beside a cut).
+
+    Each gap piece larger than a terrain cell outside the obstacles gets one image centred on
+    it, heading as the nearest strip image, if its station may be flown to; a piece smaller
+    than an image is then covered. Repeated :data:`FILL_ROUNDS` times for what a piece's image
+    leaves over.
+    """
+    images = list(images)
+    for _ in range(FILL_ROUNDS):
+        gap = area.difference(covered).difference(obstacles)
+        pieces = [g for g in getattr(gap, "geoms", [gap])
+                  if isinstance(g, Polygon) and g.area > dem.resolution ** 2]
+        added = []
+        for piece in pieces:
+            c = piece.representative_point()
+            near = min(images, key=lambda im: math.hypot(im.centre[0] - c.x, im.centre[1] - c.y))
+            h = math.radians(near.heading_deg)
+            sx, sy = c.x - shape.ahead_m * math.sin(h), c.y - shape.ahead_m * math.cos(h)
+            g = float(dem.sample(sx, sy))
+            if not math.isfinite(g) or not bool(dem.contains(sx, sy, margin=dem.resolution)) or \
+                    bool(shapely.intersects_xy(obstacles, sx, sy)):
+                continue
+            added.append(Image(sx, sy, near.heading_deg, near.strip, (c.x, c.y)))
+        if not added:
+            break
+        images += added
+        covered = shapely.union_all([covered, _covered(area, camera, shape, added, dem)])
+    return images, covered
 
 
 def _covered(geom: Polygon, camera: CameraSpec, shape: FrameShape, images: list[Image],
@@ -327,8 +431,8 @@ def _covered(geom: Polygon, camera: CameraSpec, shape: FrameShape, images: list[
     return shapely.union_all(fps).intersection(geom)
 
 
-def survey_stations(idx: int, spec: Target, geom: Polygon, *, vehicle: Vehicle, dem: DEM,
-                    obstacles: BaseGeometry) -> tuple[list[TargetStations], Layout]:
+def survey_stations(idx: int, spec: Target, geom: Polygon | LineString, *, vehicle: Vehicle,
+                    dem: DEM, obstacles: BaseGeometry) -> tuple[list[TargetStations], Layout]:
     """One :class:`TargetStations` per image of the survey (its ``view``), and the layout."""
     lay = layout(spec, geom, vehicle=vehicle, dem=dem, obstacles=obstacles)
     if not lay.images:
@@ -419,13 +523,14 @@ def plan_coverage(plan: FlightPlan) -> list[Coverage]:
     out = []
     cam = plan.vehicle.camera
     for t, geom in zip(plan.mission.targets, plan.local.targets, strict=True):
-        if not (isinstance(geom, Polygon) and is_survey(t, geom, plan.vehicle)):
+        area = survey_area(t, geom, plan.vehicle)
+        if area is None:
             continue
         shots = [(ph.station, ph.heading_deg, ph.pitch_deg, ph.aim[2]) for ph in plan.photos
                  if ph.target == t.name]
-        covered = covered_by(cam, geom, shots)
+        covered = covered_by(cam, area, shots)
         out.append(Coverage(
-            target=t.name, area_m2=float(geom.area), covered_m2=float(covered.area),
+            target=t.name, area_m2=float(area.area), covered_m2=float(covered.area),
             images=len(shots), gsd_cm=t.gsd_cm,
             sidelap_pct=DEFAULT_SIDELAP_PCT if t.sidelap_pct is None else t.sidelap_pct,
             overlap_pct=DEFAULT_OVERLAP_PCT if t.overlap_pct is None else t.overlap_pct,

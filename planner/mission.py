@@ -58,7 +58,7 @@ SITE_KEYS = ("role", "name")
 TARGET_KEYS = ("role", "name", "priority", "required", "gsd_cm", "photos", "view_azimuth_deg",
                "view_azimuth_tolerance_deg", "min_standoff_m", "surface", "max_obliquity_deg",
                "height_m", "views", "view_elevation_deg", "view_elevation_tolerance_deg",
-               "sidelap_pct", "overlap_pct", "strip_azimuth_deg")
+               "sidelap_pct", "overlap_pct", "strip_azimuth_deg", "corridor_width_m")
 KEEP_OUT_KEYS = ("role", "name", "buffer_m")
 KEYS_OF_ROLE = {Role.HOME: SITE_KEYS, Role.LANDING: SITE_KEYS, Role.TARGET: TARGET_KEYS,
                 Role.KEEP_OUT: KEEP_OUT_KEYS, Role.FEATURELESS: SITE_KEYS}
@@ -132,6 +132,8 @@ class Target:
     """An area's overlap between successive images on a strip, %."""
     strip_azimuth_deg: float | None = None
     """An area's strip direction (compass degrees); ``None``: the one that flies quickest."""
+    corridor_width_m: float | None = None
+    """A LineString's corridor width to map along it (``None``: one image's width)."""
 
     def view_sectors(self) -> tuple[tuple[float, float], ...]:
         """The azimuth sectors the target is photographed from: ``(centre, half width)`` each.
@@ -682,6 +684,8 @@ def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
         views=views, view_elevation_deg=view_el,
         sidelap_pct=_percent(props, "sidelap_pct", ctx),
         overlap_pct=_percent(props, "overlap_pct", ctx),
+        corridor_width_m=None if props.get("corridor_width_m") is None else
+        _number(props, "corridor_width_m", 0.0, ctx, minimum=0.0, exclusive=True),
         strip_azimuth_deg=None if props.get("strip_azimuth_deg") is None else
         _number(props, "strip_azimuth_deg", 0.0, ctx, minimum=0.0, maximum=360.0) % 360.0,
         view_elevation_tolerance_deg=_number(props, "view_elevation_tolerance_deg",

@@ -371,8 +371,7 @@ def camera_stations(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS) -> lis
         selection.stations_per_target(len(ctx.mission.targets))
     out: dict[int, list[TargetStations]] = {}
     for i, (t, g) in enumerate(zip(ctx.mission.targets, ctx.local.targets, strict=True)):
-        if i not in ctx.beyond_range and isinstance(g, Polygon) and \
-                coverage.is_survey(t, g, ctx.vehicle):
+        if i not in ctx.beyond_range and coverage.is_survey(t, g, ctx.vehicle):
             out[i] = _survey(ctx, i)
     near = [i for i in range(len(ctx.mission.targets))
             if i not in ctx.beyond_range and i not in out]
@@ -397,11 +396,13 @@ def _survey(ctx: Context, i: int) -> list[TargetStations]:
         A required area whose strips, cut by the obstacles, leave ground unseen outside them.
     """
     spec, geom = ctx.mission.targets[i], ctx.local.targets[i]
-    assert isinstance(geom, Polygon)
+    area = coverage.survey_area(spec, geom, ctx.vehicle)
+    assert isinstance(geom, Polygon | LineString)
+    assert area is not None
     found, lay = coverage.survey_stations(i, spec, geom, vehicle=ctx.vehicle, dem=ctx.dem,
                                           obstacles=ctx.obstacles)
     if spec.required and lay.images:
-        gap = geom.difference(lay.covered).difference(ctx.obstacles)
+        gap = area.difference(lay.covered).difference(ctx.obstacles)
         # Less than one terrain cell unseen is below what the terrain model can tell.
         if gap.area > ctx.dem.resolution ** 2:
             c = gap.centroid

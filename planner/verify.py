@@ -65,7 +65,7 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 
 from planner.camera import in_frame
-from planner.coverage import covered_by, is_survey
+from planner.coverage import covered_by, is_survey, survey_area
 from planner.errors import VerificationError
 from planner.following import (
     MIN_SPEED_M_S,
@@ -506,7 +506,7 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
     spec = plan.mission.targets[ti]
     geom = plan.local.targets[ti]
     where = f"photo {number} ({spec.name})"
-    if isinstance(geom, Polygon) and is_survey(spec, geom, plan.vehicle):
+    if is_survey(spec, geom, plan.vehicle):
         _survey_photo(plan, hazards, wp, spec, where, heading=heading, pitch=pitch, out=out)
         return 0
     ring = geom.exterior if isinstance(geom, Polygon) else geom
@@ -611,7 +611,8 @@ def _coverage(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> None:
     margin = plan.vehicle.profile.nav_margin_m
     blocked = None
     for t, geom in zip(plan.mission.targets, plan.local.targets, strict=True):
-        if not (t.required and isinstance(geom, Polygon) and is_survey(t, geom, plan.vehicle)):
+        area = survey_area(t, geom, plan.vehicle) if t.required else None
+        if area is None:
             continue
         shots = []
         for ph in plan.photos:
@@ -621,7 +622,7 @@ def _coverage(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> None:
             centre = _axis_on_ground(hazards, station, ph.heading_deg, ph.pitch_deg)
             if centre is not None:
                 shots.append((station, ph.heading_deg, ph.pitch_deg, centre[2]))
-        gap = geom.difference(covered_by(cam, geom, shots))
+        gap = area.difference(covered_by(cam, area, shots))
         keeps = [g.buffer(margin) for g in plan.local.keep_outs_buffered if not g.is_empty]
         if keeps:
             gap = gap.difference(shapely.union_all(keeps))
