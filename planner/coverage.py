@@ -167,8 +167,12 @@ def survey_area(spec: Target, geom: BaseGeometry, vehicle: Vehicle) -> Polygon |
     if not survey_keys(spec):
         if why:
             return None  # no strips can be flown either: the station search says why
-        c = shapely.get_coordinates(geom.minimum_rotated_rectangle)
-        sides = sorted(float(np.hypot(*(c[k + 1] - c[k]))) for k in range(2))
+        rect = geom.minimum_rotated_rectangle
+        if isinstance(rect, Polygon):
+            c = shapely.get_coordinates(rect)
+            sides = sorted(float(np.hypot(*(c[k + 1] - c[k]))) for k in range(2))
+        else:  # a straight line's rectangle is the line itself
+            sides = [0.0, float(rect.length)]
         frame = sorted((shape.width_m, shape.length_m))
         if sides[0] <= frame[0] and sides[1] <= frame[1]:
             return None

@@ -241,6 +241,7 @@ def explain_views(problem: Problem, order: Sequence[int], *,
                           f"{problem.time_budget_s:.0f} s left after take-off and landing")
             else:
                 reason = "left out for higher-priority targets (the budget cannot fit it too)"
+        whole = reason
         if ts.views > 1 and spec.views > 1:
             centre, half = spec.view_sectors()[ts.view]
             reason = (f"view {ts.view + 1} of {ts.views} (from {centre:.0f}° ± {half:g}°): "
@@ -252,7 +253,7 @@ def explain_views(problem: Problem, order: Sequence[int], *,
         if idx in seen:
             partial.append(entry)
         elif all(s.target != spec.name for s in skipped):
-            skipped.append(replace(entry, priority=spec.priority))
+            skipped.append(replace(entry, reason=whole, priority=spec.priority))
     return skipped, partial
 
 

@@ -260,6 +260,9 @@ CASES = [
                                                required=True, gsd_cm=2.0, sidelap_pct=70)),
                   feature("Polygon", square(40, -60, 35), role="keep_out", name="pad")),
      [], 3, ["'area'", "keep-out zone or hazard"]),
+    ("a corridor width of 0", with_feature(base(), feature(
+        "LineString", [mars_offset(10, -20), mars_offset(90, -40)], name="channel",
+        corridor_width_m=0)), [], 2, ["'channel'", "corridor_width_m"]),
 ]
 
 

@@ -11,7 +11,7 @@ import pyproj
 import pytest
 from affine import Affine
 from shapely import affinity
-from shapely.geometry import MultiPolygon, Point, box
+from shapely.geometry import LineString, MultiPolygon, Point, box
 
 from planner import coverage
 from planner.frames import EARTH, MARS
@@ -220,3 +220,32 @@ def test_oblique_camera_holds_the_gsd_where_its_axis_meets_sloping_ground(slope_
         assert gsd <= 2.0 + 2e-3
         assert st.pointing.gsd_cm == pytest.approx(gsd, abs=2e-3)
         assert st.agl_m >= v.profile.min_altitude_agl_m
+
+
+def test_corridor_follows_its_bends_and_covers_its_width() -> None:
+    v = mavic()
+    line = LineString([(-250, -150), (0, -150), (0, 150), (250, 150)])  # two right angles
+    spec = area(corridor_width_m=150.0)
+    geom_area = coverage.survey_area(spec, line, v)
+    assert geom_area is not None
+    assert geom_area.area == pytest.approx(line.buffer(75.0, cap_style="flat").area)
+    lay = coverage.layout(spec, line, vehicle=v, dem=ground(), obstacles=MultiPolygon())
+    s = lay.shape
+    strips = math.ceil((150.0 - s.width_m) / lay.spacing_m) + 1
+    assert len({im.strip for im in lay.images}) == strips
+    # Along each leg of the line, images head along it (either way): east, north, east.
+    for im in lay.images:
+        x, y = im.centre
+        if abs(x) > 80 and abs(abs(y) - 150) < 60:
+            assert min(abs(im.heading_deg - 90.0), abs(im.heading_deg - 270.0)) < 1.0
+        if abs(y) < 60 and abs(x) < 60:
+            assert min(im.heading_deg % 360.0, abs(im.heading_deg - 180.0),
+                       abs(im.heading_deg - 360.0)) < 1.0
+    assert lay.covered.area == pytest.approx(geom_area.area, rel=1e-4)
+    assert lay.unseen_m2 < 1.0
+
+
+def test_a_short_line_is_one_photo() -> None:
+    v = mavic()
+    assert not coverage.is_survey(area(), LineString([(0, 0), (20, 0)]), v)
+    assert coverage.is_survey(area(), LineString([(0, 0), (600, 0)]), v)
