@@ -458,7 +458,7 @@ def survey_stations(idx: int, spec: Target, geom: Polygon | LineString, *, vehic
                 break
             slant = math.dist((im.x, im.y, g + agl), hit)
             gsd = slant * cam.ifov_rad * 100.0 / math.sin(math.radians(shape.depression_deg))
-            if spec.gsd_cm is None or gsd <= spec.gsd_cm * (1.0 - 1e-6):
+            if spec.gsd_cm is None or gsd <= spec.gsd_cm * (1.0 + 1e-9):
                 kept.append((im, g, agl, hit, slant, gsd))
                 break
             agl = agl * spec.gsd_cm / gsd * (1.0 - 1e-3)
