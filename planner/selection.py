@@ -60,11 +60,12 @@ def stations_per_target(n_targets: int) -> int:
 
 def shortlist(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *,
               home: BaseGeometry, landing: BaseGeometry, candidates: Sequence[int],
-              size: int = SHORTLIST_TARGETS) -> tuple[list[int], dict[int, str]]:
+              size: int | None = None) -> tuple[list[int], dict[int, str]]:
     """The targets (by index, among ``candidates``) the route search is given, and why not others.
 
-    Up to ``size`` candidates, all of them are kept. Beyond, every required target is kept (a
-    required target is never dropped, however many there are), then the others by priority,
+    Up to ``size`` candidates (default :data:`SHORTLIST_TARGETS`), all of them are kept.
+    Beyond, every required target is kept (a required target is never dropped, however many
+    there are), then the others by priority,
     highest first, and among equal priorities the nearest to the flight (the shortest straight
     way from home to the target and on to the landing site), so that what one battery can
     reach is searched first; ties by the order in the file. A target left off gets a reason
@@ -82,6 +83,7 @@ def shortlist(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *,
     ([0, 1, 3], [2])
     """
     cand = list(candidates)
+    size = SHORTLIST_TARGETS if size is None else size
     if len(cand) <= size:
         return cand, {}
     g = np.asarray([geoms[i] for i in cand], dtype=object)
