@@ -80,7 +80,7 @@ def shortlist(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *,
     >>> kept, why = shortlist(ts, [Point(100 * i, 0) for i in range(4)], home=Point(0, 0),
     ...                       landing=Point(0, 0), candidates=range(4), size=2)
     >>> kept, sorted(why)
-    ([0, 1, 3], [2])
+    ([0, 1], [2, 3])
     """
     cand = list(candidates)
     size = SHORTLIST_TARGETS if size is None else size
