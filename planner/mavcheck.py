@@ -11,7 +11,8 @@ one interval apart while the vehicle holds at the station (its ``NAV_WAYPOINT`` 
 From that it rebuilds a plan file record (:class:`planner.planfile.PlanFile`): waypoints with
 heights made absolute from their height above home on the check's terrain under the file's home,
 holds, headings and commanded speeds; photos, each matched to the mission target it sees best
-(what a MAVLink file cannot say): of the targets in frame, the one nearest the image centre.
+(what a MAVLink file cannot say): of the targets in frame, the one nearest the image centre;
+an image whose centre falls in an area or corridor mapped in strips is one of its images.
 :func:`planner.planfile.rebuild_plan` and :func:`planner.verify.verify` then run unchanged.
 
 A MAVLink file records no times or energies, so the verifier's ``record``, ``speed`` (recorded
@@ -38,8 +39,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from shapely.geometry import Point
 
 from planner.camera import in_frame
+from planner.coverage import survey_area
 from planner.errors import InputError, SettingError
 from planner.export import mavlink as mv
 from planner.frames import turn_deg
@@ -50,6 +53,7 @@ from planner.profiles import Mount
 from planner.settings import PlanOptions, Settings
 from planner.verify import POSITION_TOL_M, Finding, Report, verify
 from planner.viewpoints import target_points
+from terrain.analysis import ray_to_ground
 
 SAME_PLACE_M = 0.05
 """Navigation items this close (across and up) are one waypoint: a station's arrival and
@@ -347,6 +351,8 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
     unmatched: set[int] = set()
     targets = [(t, target_points(geom, dem)) for t, geom in
                zip(ctx.mission.targets, ctx.local.targets, strict=True)]
+    areas = [survey_area(t, geom, vehicle) for t, geom in
+             zip(ctx.mission.targets, ctx.local.targets, strict=True)]
     for seq, g in enumerate(groups, start=1):
         if g.action != Action.PHOTO:
             continue
@@ -389,6 +395,17 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
                                         "the waypoint's yaw aims the camera"))
                 heading = 0.0
             best = _match(targets, cam, station, heading, pitch)
+            # An image whose centre falls in an area mapped in strips is one of its images,
+            # unless it is aimed at a target's own centre (within 1°: far above a file's
+            # rounding of angles, far below any image's half field).
+            centre = ray_to_ground(dem, station, heading, -pitch) if any(areas) else None
+            survey = next((k for k, a in enumerate(areas) if a is not None and
+                           centre is not None and a.covers(Point(centre[0], centre[1]))), None)
+            if survey is not None and centre is not None and \
+                    not (best[0] is not None and best[2] <= 1.0):
+                best = (survey, ctx.mission.targets[survey].name, 0.0)
+            else:
+                centre = None
             if best[0] is None:
                 unmatched.add(seq)
                 findings.append(Finding("target", where, f"no target of the mission is in "
@@ -396,7 +413,7 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
                                         + (f"; nearest the image centre: {best[1]!r}, "
                                            f"{best[2]:.0f}° off it" if best[1] else "")))
                 continue
-            aim = targets[best[0]][1][1]
+            aim = centre if centre is not None else targets[best[0]][1][1]
             slant = math.dist(station, aim)
             photos.append(PhotoRecord(
                 number=len(photos) + 1, target=ctx.mission.targets[best[0]].name,

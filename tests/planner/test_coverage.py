@@ -249,3 +249,20 @@ def test_a_short_line_is_one_photo() -> None:
     v = mavic()
     assert not coverage.is_survey(area(), LineString([(0, 0), (20, 0)]), v)
     assert coverage.is_survey(area(), LineString([(0, 0), (600, 0)]), v)
+
+
+@pytest.mark.parametrize("suffix", [".waypoints", ".plan"])
+def test_mavlink_files_of_a_survey_recheck_with_every_image_its_area(field, suffix,
+                                                                    tmp_path) -> None:
+    # A MAVLink file cannot say what a photo is of: an image whose centre falls in the area
+    # is one of its images, so the file passes the coverage rule as the plan did.
+    from planner.check import check_plan_file
+    from planner.export.mavlink import qgc_plan_text, wpl_text
+
+    plan, _ = field
+    path = tmp_path / f"plan{suffix}"
+    path.write_text(wpl_text(plan) if suffix == ".waypoints" else qgc_plan_text(plan))
+    report, rebuilt = check_plan_file(path, EXAMPLE)
+    assert report.ok, report.violations
+    assert len(rebuilt.photos) == len(plan.photos)
+    assert {p.target for p in rebuilt.photos} == {"field"}
