@@ -289,6 +289,9 @@ def explain_views(problem: Problem, order: Sequence[int], *,
             else:
                 reason = "left out for higher-priority targets (the budget cannot fit it too)"
         whole = reason
+        if idx in seen and reason.startswith("left out for higher-priority"):
+            # A view or image of a target the flight photographs: the budget is what binds.
+            reason = "the budget cannot fit it with what the flight takes"
         if ts.views > 1 and spec.views > 1:
             centre, half = spec.view_sectors()[ts.view]
             reason = (f"view {ts.view + 1} of {ts.views} (from {centre:.0f}° ± {half:g}°): "
