@@ -466,8 +466,8 @@ def _search_flights(prob: _Problem, cand: list[int], filler: _Filler,
         trials += [(hotels, o) for k in range(count - 1) for o in ([k, k + 1], [k + 1, k])]
         # Another airfield at a hand-off: the two flights around it re-solved.
         for k in range(1, count + (0 if prob.end is not None else 1)):
-            h = hotels[k]
-            near = sorted((a for a in af if a != h), key=lambda a: (c[h, a] + c[a, h], a))
+            hk = hotels[k]
+            near = sorted((a for a in af if a != hk), key=lambda a: (c[hk, a] + c[a, hk], a))
             for a in near[:HANDOFF_ALTERNATIVES]:
                 h2 = [*hotels[:k], a, *hotels[k + 1:]]
                 around = [j for j in (k - 1, k) if j < count]

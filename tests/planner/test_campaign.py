@@ -118,7 +118,7 @@ def test_search_feasible_and_close_to_exact(seed):
 
 
 def test_search_is_deterministic_for_a_seed():
-    cost, prize, af, budgets = _instance(3, n_vertices=30, n_hotels=4, flights=3)
+    cost, prize, af, budgets = _instance(3, n_vertices=20, n_hotels=4, flights=3)
     runs = [solve_campaign(cost, prize, start=0, end=None, airfields=af, budgets=budgets,
                            method="search", seed=7) for _ in range(2)]
     assert runs[0].flights == runs[1].flights
