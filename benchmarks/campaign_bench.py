@@ -272,7 +272,8 @@ def main() -> None:
           f"{np.mean([r[2] for r in small]):.2f} s mean, search "
           f"{np.mean([r[3] for r in small]):.2f} s mean")
 
-    # Time of a 3-flight, 100-target campaign on the core.
+    # Time of a 3-flight, 100-target campaign on the core: plain, and mission-like (each
+    # target with 6 camera stations within 20 m, 20 airfields).
     rng = np.random.default_rng(2026)
     xy = rng.uniform(0, 1000, (110, 2))
     c = np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1))
@@ -283,7 +284,19 @@ def main() -> None:
     print(f"\n3 flights, 100 targets, 9 extra airfields (core only): "
           f"{time.perf_counter() - t0:.2f} s wall, {time.process_time() - c0:.2f} s cpu; "
           f"prize {big.prize:g} of {p.sum():g}, {len(big.visits)} targets")
-
+    field = rng.uniform(0, 1000, (20, 2))
+    targets = rng.uniform(0, 1000, (100, 2))
+    stations = (targets[:, None, :] + rng.uniform(-20, 20, (100, 6, 2))).reshape(-1, 2)
+    xy = np.r_[field, stations]
+    c = np.hypot(*(xy[:, None] - xy[None]).transpose(2, 0, 1))
+    groups = np.r_[np.arange(20) + 1000, np.repeat(np.arange(100), 6)]
+    p = np.r_[np.zeros(20), np.repeat(rng.integers(1, 11, 100), 6)].astype(float)
+    t0, c0 = time.perf_counter(), time.process_time()
+    big = solve_campaign(c, p, start=0, end=None, airfields=range(20), budgets=[1500] * 3,
+                         groups=groups, seed=0, time_limit_s=CAP_S)
+    print(f"3 flights, 100 targets x 6 stations, 19 extra airfields (core only): "
+          f"{time.perf_counter() - t0:.2f} s wall, {time.process_time() - c0:.2f} s cpu; "
+          f"{len(big.visits)} targets")
 
 if __name__ == "__main__":
     main()

@@ -44,10 +44,13 @@ SEQUENCES_FILLED = 4
 #: airfields of a mission (tens) and a few flights, all sequences are too many to rank.
 SEQUENCE_BEAM = 256
 #: Perturbations of each single-flight route solve while the search explores (fills and
-#: re-solves); the final polish of each flight uses the route core's own default. The route
-#: core's own floor is 60 (its schedule for thousands of nodes); exploring uses fewer because
-#: each campaign makes tens of these solves and only the kept ones are polished.
-EXPLORE_ITERATIONS = 40
+#: re-solves): ``EXPLORE_WORK / candidates`` clipped to ``EXPLORE_MIN..EXPLORE_MAX``, the rule
+#: of :func:`planner.route.default_iterations` (a perturbation costs more on more candidates)
+#: at a fifteenth of its work, since a campaign makes tens of these solves and only the kept
+#: flights are polished with the route core's full schedule. The route core's own floor is 60.
+EXPLORE_WORK = 8_000
+EXPLORE_MIN = 10
+EXPLORE_MAX = 40
 #: Other airfields tried at each hand-off while improving: the nearest ones to the current
 #: hand-off (moving a landing a little shifts targets between two flights; a far airfield is
 #: the ranking's business). Each costs two fills of two flights.
@@ -409,6 +412,17 @@ def _sequences(prob: _Problem, cand: list[int], flights: int) -> list[tuple[int,
     return [tuple(af[i] for i in seq) for _, seq, _ in beam[:SEQUENCES_FILLED]]
 
 
+def explore_iterations(candidates: int) -> int:
+    """Perturbations of each route solve while the campaign search explores.
+
+    Examples
+    --------
+    >>> explore_iterations(64), explore_iterations(400), explore_iterations(2000)
+    (40, 20, 10)
+    """
+    return max(EXPLORE_MIN, min(EXPLORE_MAX, EXPLORE_WORK // max(candidates, 1)))
+
+
 def _search(prob: _Problem, cand: list[int], *, seed: int, deadline: float) -> Campaign:
     filler = _Filler(prob, cand, seed, deadline)
     best = _search_flights(prob, cand, filler, len(prob.budgets))
@@ -450,9 +464,10 @@ def _search_flights(prob: _Problem, cand: list[int], filler: _Filler,
     best: list[tuple[int, ...]] | None = None
     best_v = (-np.inf, -np.inf)
     forward = list(range(count))
+    its = explore_iterations(len(cand))
     for seq in _sequences(prob, cand, count):
         for order in (forward, forward[::-1]):
-            got = filler.fill(seq, order, {}, EXPLORE_ITERATIONS)
+            got = filler.fill(seq, order, {}, its)
             if got is not None and _better(_value(prob, got), best_v):
                 best, best_v = got, _value(prob, got)
     if best is None:
@@ -477,7 +492,7 @@ def _search_flights(prob: _Problem, cand: list[int], filler: _Filler,
                 filler.stopped = True
                 break
             fixed = {j: best[j] for j in range(count) if j not in order}
-            got = filler.fill(h, order, fixed, EXPLORE_ITERATIONS)
+            got = filler.fill(h, order, fixed, its)
             if got is not None and _better(_value(prob, got), best_v):
                 best, best_v, improved = got, _value(prob, got), True
         if not improved:
