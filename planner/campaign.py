@@ -27,6 +27,7 @@ Two methods:
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -427,6 +428,80 @@ def explore_iterations(candidates: int) -> int:
     return max(EXPLORE_MIN, min(EXPLORE_MAX, EXPLORE_WORK // max(candidates, 1)))
 
 
+def _exchange(prob: _Problem, cand: Sequence[int],
+              flights: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+    """Move visits between flights where that makes room, and fill the room.
+
+    The route core optimises one flight at a time; this shares targets out between flights
+    (the relocate move of team-orienteering local searches, e.g. Vansteenwegen et al. 2009):
+    a visit moves to its cheapest place in another flight that has the budget for it, and the
+    flight it left takes in unvisited nodes at their cheapest places (best prize per extra cost
+    first) while they fit. A move is kept when the campaign's prize grows, or stays equal at a
+    lower total cost, so the loop ends.
+    """
+    c, p, g, budgets = prob.c, prob.p, prob.g, prob.budgets
+    fl = [list(f) for f in flights]
+
+    def insert_cost(f: list[int], v: int) -> tuple[float, int]:
+        a = np.asarray(f)
+        d = c[a[:-1], v] + c[v, a[1:]] - c[a[:-1], a[1:]]
+        i = int(np.argmin(d))
+        return float(d[i]), i + 1
+
+    cand_a = np.asarray(cand, dtype=int)
+
+    def fill(k: int, spent: list[float]) -> float:
+        got = 0.0
+        while True:
+            used = np.array([int(g[v]) for f in fl for v in f[1:-1]], dtype=int)
+            free = cand_a[~np.isin(g[cand_a], used)]
+            if not len(free):
+                return got
+            a = np.asarray(fl[k])
+            d = c[a[:-1, None], free[None, :]] + c[free[None, :], a[1:, None]] - \
+                c[a[:-1], a[1:]][:, None]
+            pos = np.argmin(d, axis=0)
+            dmin = d[pos, np.arange(len(free))]
+            ok = spent[k] + dmin <= budgets[k] + EPS
+            if not ok.any():
+                return got
+            ratio = np.where(ok, p[free] / np.maximum(dmin, EPS), -np.inf)
+            b = int(np.argmax(ratio))
+            fl[k].insert(int(pos[b]) + 1, int(free[b]))
+            spent[k] += float(dmin[b])
+            got += float(p[free[b]])
+
+    spent = [path_cost(c, f) for f in fl]
+    for k in range(len(fl)):
+        fill(k, spent)
+    # Each kept move raises the prize or lowers the cost at equal prize, so the loop ends by
+    # itself; the count is a safety bound.
+    for _ in range(10 * len(cand) + 10):
+        moved = False
+        for k, j in itertools.permutations(range(len(fl)), 2):
+            for i in range(1, len(fl[k]) - 1):
+                v = fl[k][i]
+                d, pos = insert_cost(fl[j], v)
+                if spent[j] + d > budgets[j] + EPS:
+                    continue
+                save = c[fl[k][i - 1], v] + c[v, fl[k][i + 1]] - c[fl[k][i - 1], fl[k][i + 1]]
+                keep = ([f.copy() for f in fl], spent.copy())
+                del fl[k][i]
+                fl[j].insert(pos, v)
+                spent[k] -= float(save)
+                spent[j] += d
+                gain = fill(k, spent)
+                if gain > EPS or d - save < -EPS:
+                    moved = True
+                    break
+                fl, spent = keep
+            if moved:
+                break
+        if not moved:
+            break
+    return [tuple(f) for f in fl]
+
+
 def _search(prob: _Problem, cand: list[int], *, seed: int, deadline: float) -> Campaign:
     filler = _Filler(prob, cand, seed, deadline)
     best = _search_flights(prob, cand, filler, len(prob.budgets))
@@ -479,6 +554,7 @@ def _search_flights(prob: _Problem, cand: list[int], filler: _Filler,
     for _, _, seq in estimated[:SEQUENCES_FILLED]:
         for order in (forward, forward[::-1]):
             got = filler.fill(seq, order, {}, its)
+            got = None if got is None else _exchange(prob, cand, got)
             if got is not None and _better(_value(prob, got), best_v):
                 best, best_v = got, _value(prob, got)
     if best is None:
@@ -504,6 +580,7 @@ def _search_flights(prob: _Problem, cand: list[int], filler: _Filler,
                 break
             fixed = {j: best[j] for j in range(count) if j not in order}
             got = filler.fill(h, order, fixed, its)
+            got = None if got is None else _exchange(prob, cand, got)
             if got is not None and _better(_value(prob, got), best_v):
                 best, best_v, improved = got, _value(prob, got), True
         if not improved:
