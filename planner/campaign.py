@@ -5,7 +5,8 @@ the airfield nodes and a budget per flight, :func:`solve_campaign` returns one n
 flight, each from an airfield to an airfield, the first from the start and the last at the end
 (or at any airfield when there is none). Each group of nodes (a target's alternative stations)
 is visited at most once over the whole campaign and its prize counts once. The total prize is
-maximised; among campaigns of equal prize, one with fewer flights is preferred. This is the
+maximised; among campaigns of equal prize, one with fewer flights is preferred (by the exact
+method; the search leaves out flights that visit nothing where it can). This is the
 orienteering problem with hotel selection (Divsalar, Vansteenwegen and Cattrysse 2013), the
 hotels being the airfields; a flight may end where it began (a battery swap at home, or a sol
 spent where the helicopter stands). Nothing here knows of missions, terrain or vehicles: how a
@@ -18,11 +19,12 @@ Two methods:
   set of groups visited so far, the node the flight stands at, and the cost spent in the
   current flight); optimal, for at most ``exact_max_groups`` groups.
 - ``search``: for larger problems. Sequences of landing airfields are ranked by the prize
-  within reach of their flights (an upper bound); the best few are filled flight by flight with
-  :func:`planner.route.solve`, and the best filled campaign is improved: each flight re-solved
-  with what the others leave, pairs of consecutive flights re-solved in both orders (so targets
-  move between them), and each intermediate airfield replaced by another where that pays.
-  Deterministic for a seed.
+  within reach of their flights (an upper bound, over a beam), the best of them estimated by a
+  quick fill and the best few filled flight by flight with :func:`planner.route.solve`; the
+  best filled campaign is improved: each flight re-solved with what the others leave, pairs of
+  consecutive flights re-solved in both orders, and each intermediate airfield replaced by a
+  near one where that pays; after every fill, visits move between flights where that makes room
+  for more. Deterministic for a seed.
 """
 
 from __future__ import annotations
