@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -34,7 +34,7 @@ def _brute(cost, prize, start, end, airfields, budgets, groups=None):
             best[g[v]] = max(best.get(g[v], 0.0), float(prize[v]))
         return sum(best.values())
 
-    @lru_cache(maxsize=None)
+    @cache
     def best(k: int, last: int, at: int, seen: frozenset[int]) -> float:
         # Most prize still to collect from flight k on, standing at airfield ``at``.
         out = prize_of(seen) if (end is None or at == end) else -np.inf
@@ -150,7 +150,7 @@ def test_nothing_fits_gives_no_flight():
     assert sol.flights == () and sol.prize == 0
 
 
-@pytest.mark.parametrize("kwargs, words", [
+@pytest.mark.parametrize(("kwargs", "words"), [
     ({"budgets": []}, "at least one flight"),
     ({"budgets": [-1.0]}, "non-negative"),
     ({"budgets": [float("inf")]}, "finite"),
@@ -179,7 +179,7 @@ def test_ophs_round_trip(tmp_path):
     _check_feasible(sol, inst.cost, 0, 1, inst.airfields, inst.budgets)
 
 
-@pytest.mark.parametrize("text, words", [
+@pytest.mark.parametrize(("text", "words"), [
     ("3 1 2\n20\n10\n0 0 0\n", "D lengths"),
     ("3 1 1\n20\n10\n0 0 0\n1 1 0\n", "expected N \\+ H"),
     ("x y z\n", "not an OPHS instance"),
