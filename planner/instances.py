@@ -103,7 +103,8 @@ def read_ophs(path: str) -> OPHSInstance:
     First line ``N H D`` (N: the vertices plus 2, H: the extra hotels, D: the trips), second
     line the total tour length, third line the D trip lengths, then ``x y score`` lines: the
     start hotel, the end hotel, the H extra hotels, then the N - 2 vertices. Distances are
-    Euclidean; the hotels' scores are set to zero.
+    Euclidean; the hotels' scores are set to zero. The published files separate their fields by
+    tabs and end with a line of dashes, where reading stops.
 
     Examples
     --------
@@ -116,8 +117,13 @@ def read_ophs(path: str) -> OPHSInstance:
     ((0, 1, 2), (10.0, 10.0), [0.0, 0.0, 0.0, 5.0], 4.0)
     >>> os.unlink(f.name)
     """
+    lines: list[list[str]] = []
     with open(path, encoding="utf-8") as fh:
-        lines = [ln.split() for ln in fh if ln.strip()]
+        for ln in fh:
+            if set(ln.strip()) == {"-"}:
+                break
+            if ln.strip():
+                lines.append(ln.split())
     try:
         n_v, n_h, n_d = (int(x) for x in lines[0][:3])
         total = float(lines[1][0])

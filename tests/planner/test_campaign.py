@@ -92,6 +92,22 @@ def test_exact_equals_brute_force(seed):
 
 
 @pytest.mark.parametrize("seed", range(3))
+def test_exact_asymmetric_equals_brute_force(seed):
+    cost, prize, af, budgets = _instance(30 + seed, n_vertices=6, n_hotels=2, flights=3)
+    cost = cost * np.random.default_rng(seed).uniform(0.8, 1.3, cost.shape)  # a wind, say
+    np.fill_diagonal(cost, 0.0)
+    sol = solve_campaign(cost, prize, start=0, end=None, airfields=af, budgets=budgets,
+                         method="exact")
+    top, fewest = _brute(cost, prize, 0, None, tuple(af), tuple(budgets))
+    assert sol.prize == pytest.approx(top) and len(sol.flights) == fewest
+    _check_feasible(sol, cost, 0, None, af, budgets)
+    found = solve_campaign(cost, prize, start=0, end=None, airfields=af, budgets=budgets,
+                           method="search")
+    _check_feasible(found, cost, 0, None, af, budgets)
+    assert found.prize <= top + 1e-9
+
+
+@pytest.mark.parametrize("seed", range(3))
 def test_exact_with_groups_equals_brute_force(seed):
     cost, prize, af, budgets = _instance(10 + seed, n_vertices=6, n_hotels=1, flights=2)
     groups = np.arange(len(prize))
@@ -177,6 +193,22 @@ def test_ophs_round_trip(tmp_path):
     sol = solve_campaign(inst.cost, inst.prize, start=inst.start, end=inst.end,
                          airfields=inst.airfields, budgets=inst.budgets)
     _check_feasible(sol, inst.cost, 0, 1, inst.airfields, inst.budgets)
+
+
+def test_ophs_published_layout(tmp_path):
+    # The published files: tab-separated, a trailing tab, blank lines, a line of dashes at the end.
+    text = ("4\t1\t2\n12\n6.5\t5.5\t\n\n0\t-3\t0\n0\t3\t0\n1\t0\t0\n"
+            "-1\t-2\t6\n-1\t2\t12\n" + "-" * 51 + "\n")
+    path = tmp_path / "published.ophs"
+    path.write_text(text)
+    inst = read_ophs(str(path))
+    assert inst.airfields == (0, 1, 2) and inst.budgets == (6.5, 5.5) and inst.total == 12
+    assert inst.prize.tolist() == [0, 0, 0, 6, 12]
+    sol = solve_campaign(inst.cost, inst.prize, start=0, end=1, airfields=inst.airfields,
+                         budgets=inst.budgets)
+    # Both vertices fit: 0 -> (-1,-2) -> hotel (1,0) is 1.41 + 2.83 = 4.24 <= 6.5, and
+    # (1,0) -> (-1,2) -> (0,3) is 2.83 + 1.41 = 4.24 <= 5.5.
+    assert sol.prize == 18 and sol.flights == ((0, 3, 2), (2, 4, 1))
 
 
 @pytest.mark.parametrize(("text", "words"), [
