@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import xml.etree.ElementTree as ET
 import zipfile
@@ -43,7 +44,7 @@ def posts(separation_m: float) -> dict:
 def close(tmp_path_factory):
     """Posts 2 m apart, planned with shared stations and (for comparison) without."""
     path = tmp_path_factory.mktemp("posts") / "posts.geojson"
-    path.write_text(__import__("json").dumps(posts(2.0)), encoding="utf-8")
+    path.write_text(json.dumps(posts(2.0)), encoding="utf-8")
     shared, ctx = plan_mission(path)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(vp, "shared_station_radius_m", lambda _vehicle: 0.0)
@@ -153,7 +154,7 @@ def test_dji_and_litchi_fold_the_photos_at_one_spot(close) -> None:
 
 
 def test_the_shared_station_plan_rechecks_from_every_file(close, tmp_path) -> None:
-    shared, _, _, path = close
+    _, _, _, path = close
     out = tmp_path / "out"
     res = runner.invoke(app, [str(path), "-q", "--out", str(out)])
     assert res.exit_code == 0, res.stderr
