@@ -289,7 +289,8 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
         if j.reached.any():
             k = int(np.flatnonzero(j.reached)[np.argmin(gsd[j.reached])])
             best = (float(gsd[k]), float(oblique[k]))
-        return TargetStations(idx, (), _reasons_text(worst, spec, best))
+        return TargetStations(idx, (), _reasons_text(
+            worst, spec, best, span=_too_large(geom, spec, vehicle) if worst == "gsd" else None))
     return TargetStations(idx, tuple(j.station(idx, spec, i, aim) for i in chosen))
 
 
@@ -393,15 +394,51 @@ def _sees(dem: DEM, station: tuple[float, float, float], pts: NDArray[np.float64
     return all(line_of_sight(dem, station, q) for q in sight_points)
 
 
-def _reasons_text(worst: str, spec: Target, best: tuple[float, float] | None) -> str:
-    """The reason in words, with the figures of the best station the checks reached."""
+def _too_large(geom: BaseGeometry, spec: Target, vehicle: Vehicle,
+               ) -> tuple[float, float, float, float] | None:
+    """Why no station meets the GSD, when it is the target's size: ``(W, H, L, S)``.
+
+    At the required GSD ``g`` one image seen square-on covers ``W x H`` = its pixels times ``g``
+    on the target's surface; the target's smallest enclosing rectangle is ``L x S``. It cannot
+    fit such a frame when ``S > H`` or its diagonal exceeds the frame's (both necessary for any
+    placement), so no photo at that GSD holds it whole. ``None`` when it could fit, or for an
+    upright target (its face's extent is not its ground plan).
+    """
+    if spec.gsd_cm is None or spec.surface == Surface.UPRIGHT or isinstance(geom, Point):
+        return None
+    cam = vehicle.camera
+    w = max(cam.image_width_px, cam.image_height_px) * spec.gsd_cm / 100.0
+    h = min(cam.image_width_px, cam.image_height_px) * spec.gsd_cm / 100.0
+    rect = shapely.get_coordinates(shapely.minimum_rotated_rectangle(geom))
+    sides = np.hypot(*np.diff(rect[:3], axis=0).T) if len(rect) >= 3 else np.zeros(2)
+    big, small = float(sides.max()), float(sides.min())
+    if small > h or math.hypot(big, small) > math.hypot(w, h):
+        return (w, h, big, small)
+    return None
+
+
+def _reasons_text(worst: str, spec: Target, best: tuple[float, float] | None, *,
+                  span: tuple[float, float, float, float] | None = None) -> str:
+    """The reason in words, with the figures of the best station the checks reached.
+
+    ``span`` (see :func:`_too_large`): the target is too large for one photo at its GSD, which
+    is then the reason given, with the figures.
+    """
     text = _REASONS[worst]
     surface = "upright face" if spec.surface == Surface.UPRIGHT else "ground"
     if worst == "gsd" and spec.gsd_cm is not None:
-        text += f" ({spec.gsd_cm:g} cm/px on its {surface}"
+        if span is not None:
+            w, h, big, small = span
+            text = (f"too large for one photo at the required GSD: at {spec.gsd_cm:g} cm/px "
+                    f"one image seen square-on covers about {w:.0f} x {h:.0f} m and the "
+                    f"target spans {big:.0f} x {small:.0f} m; split it into smaller targets")
+            figures = []
+        else:
+            figures = [f"{spec.gsd_cm:g} cm/px on its {surface}"]
         if best is not None:
-            text += f"; the best station gives {best[0]:.2f} cm/px, {best[1]:.0f}° from square-on"
-        text += ")"
+            figures.append(f"the best station gives {best[0]:.2f} cm/px, {best[1]:.0f}° from "
+                           f"square-on")
+        text += f" ({'; '.join(figures)})" if figures else ""
     if worst == "obliquity":
         text += (f" (within {spec.max_obliquity_deg:g}° of square-on to its {surface}"
                  + (f"; the best is {best[1]:.0f}°" if best is not None else "") + ")")
