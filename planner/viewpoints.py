@@ -145,8 +145,8 @@ def share_stations(found: Sequence[TargetStations], targets: Sequence[Target],
     judged from A's station exactly (same position and height, every check of
     :func:`find_stations` and the line of sight); if it passes, B gets that spot as one more
     station. The route search can then photograph both from one hover, turning in place,
-    instead of flying a hop of a few metres between two stops. Each target gains at most as many
-    shared stations as it had, nearest first.
+    instead of flying a hop of a few metres between two stops. Each of B's stations gains at
+    most one such sibling: the nearest other target's station within the radius that passes.
     """
     everyone = [(ts.target, st) for ts in found for st in ts.stations]
     if radius_m <= 0 or len({t for t, _ in everyone}) < 2:
@@ -159,14 +159,20 @@ def share_stations(found: Sequence[TargetStations], targets: Sequence[Target],
             out.append(ts)
             continue
         own = np.array([(st.x, st.y, st.z) for st in ts.stations])
-        gap = np.linalg.norm(xyz[:, None, :] - own[None, :, :], axis=2).min(axis=1)
-        near = np.flatnonzero((owner != ts.target) & (gap <= radius_m))
-        near = near[np.argsort(gap[near], kind="stable")]
-        spots = list(dict.fromkeys((everyone[i][1].x, everyone[i][1].y, everyone[i][1].agl_m)
-                                   for i in near))
-        extra = _stations_at(ts.target, geoms[ts.target], targets[ts.target], spots,
-                             dem=dem, vehicle=vehicle, obstacles=obstacles,
-                             limit=len(ts.stations))
+        gap = np.linalg.norm(xyz[:, None, :] - own[None, :, :], axis=2)
+        gap[owner == ts.target] = np.inf
+        extra: tuple[Station, ...] = ()
+        taken = {(st.x, st.y, st.agl_m) for st in ts.stations}
+        for k in range(len(ts.stations)):
+            near = np.flatnonzero(gap[:, k] <= radius_m)
+            near = near[np.argsort(gap[near, k], kind="stable")]
+            spots = [spot for spot in dict.fromkeys(
+                (everyone[i][1].x, everyone[i][1].y, everyone[i][1].agl_m) for i in near)
+                if spot not in taken]
+            got = _stations_at(ts.target, geoms[ts.target], targets[ts.target], spots,
+                               dem=dem, vehicle=vehicle, obstacles=obstacles, limit=1)
+            taken.update((st.x, st.y, st.agl_m) for st in got)
+            extra += got
         out.append(TargetStations(ts.target, ts.stations + extra, ts.reason))
     return out
 

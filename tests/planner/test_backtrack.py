@@ -94,7 +94,7 @@ def test_shared_stations_only_within_the_radius_and_only_added(close) -> None:
         for own, ts in zip(alone, more, strict=True):
             assert ts.stations[:len(own.stations)] == own.stations  # the originals are kept
             added = ts.stations[len(own.stations):]
-            assert len(added) <= len(own.stations)
+            assert len(added) <= len(own.stations)  # a sibling per own station at most
             others = {(s.x, s.y, s.agl_m) for o in alone if o.target != ts.target
                       for s in o.stations}
             mine = np.array([(s.x, s.y, s.z) for s in own.stations])
