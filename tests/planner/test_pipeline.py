@@ -54,7 +54,7 @@ def test_small_budget_skips_targets_with_reasons(three_targets, write_json) -> N
     assert plan.skipped
     for s in plan.skipped:
         assert s.reason.startswith(("over budget", "left out for higher-priority",
-                                    "left out: adding it to this route needs"))
+                                    "no room on this route: adding it needs"))
 
 
 def test_required_target_that_cannot_fit_is_refused_by_name(three_targets, write_json) -> None:

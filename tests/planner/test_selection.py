@@ -108,7 +108,7 @@ def test_equal_priorities_give_the_budget_figure_not_a_priority() -> None:
     assert "higher-priority" not in why.reason
     # Cheapest insertion: after 'east', 10 m back to home then 10 m more each way: 20 s more;
     # the route's 20 s leave 5 s of the 25.
-    assert why.reason == "left out: adding it to this route needs 20 s more flight time; 5 s left"
+    assert why.reason == "no room on this route: adding it needs 20 s more flight time; 5 s left"
 
 
 def test_a_skipped_target_that_outranks_a_photographed_one_is_not_called_lower() -> None:
@@ -140,7 +140,7 @@ def test_the_binding_budget_is_named_with_its_figures() -> None:
     # Time is ample, energy holds one target: 2 Wh each, 2.5 Wh in all.
     problem = line_problem((1.0, 1.0), time_budget_s=1000.0, energy_budget_wh=2.5)
     (why,) = selection.explain(problem, [0, 2, 1])
-    assert why.reason == "left out: adding it to this route needs 2.00 Wh more energy; 0.50 Wh left"
+    assert why.reason == "no room on this route: adding it needs 2.00 Wh more energy; 0.50 Wh left"
     # Both bind: both are said.
     both = line_problem((1.0, 1.0), energy_budget_wh=2.5)
     (why,) = selection.explain(both, [0, 2, 1])
