@@ -315,8 +315,8 @@ def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
         names = " or ".join(f"'{t.name}'" for t in rivals[:3])
         if len(rivals) > 3:
             names += f" (or {len(rivals) - 3} more)"
-        return (f"left out for higher-priority {names} (priority "
-                f"{rivals[0].priority:g} against its {priority:g}): the budget holds one of "
+        return (f"left out for higher-priority targets: {names} (priority "
+                f"{rivals[0].priority:g} against its {priority:g}); the budget holds one of "
                 f"them, not both")
     _, i, k = _insertion(c, order, members)
     a, b = order[i], order[i + 1]

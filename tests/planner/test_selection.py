@@ -123,14 +123,15 @@ def test_a_skipped_target_that_outranks_a_photographed_one_is_not_called_lower()
     assert choice is not None and choice.order == (0, 3, 1)
     (why,) = choice.skipped
     assert why.target == "east"
-    assert why.reason.startswith("left out for higher-priority 'west' (priority 3 against its 1)")
+    assert why.reason.startswith("left out for higher-priority targets: 'west' (priority 3 "
+                                 "against its 1)")
 
 
 def test_genuinely_lower_priority_names_the_target_it_gives_way_to() -> None:
     choice = selection.choose(line_problem((2.0, 1.0)))
     assert choice is not None and choice.order == (0, 2, 1)
     (why,) = choice.skipped
-    assert why.target == "west" and "higher-priority 'east'" in why.reason
+    assert why.target == "west" and "higher-priority targets: 'east'" in why.reason
     # With room for both there is no competition: both are photographed.
     roomy = selection.choose(line_problem((2.0, 1.0), time_budget_s=45.0))
     assert roomy is not None and not roomy.skipped
