@@ -377,7 +377,8 @@ def camera_stations(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
         progress(f"shortlisted {len(near):,} of {len(in_range):,} targets in range")
     progress(f"finding camera stations ({len(near):,} targets, up to {keep} each)")
     found = find_stations([targets[i] for i in near], [ctx.local.targets[i] for i in near],
-                          dem=ctx.dem, vehicle=ctx.vehicle, obstacles=ctx.obstacles, keep=keep)
+                          dem=ctx.dem, vehicle=ctx.vehicle, obstacles=ctx.obstacles, keep=keep,
+                          budget=selection.STATION_BUDGET)
     out = {i: TargetStations(i, tuple(replace(st, target=i) for st in ts.stations), ts.reason)
            for i, ts in zip(near, found, strict=True)}
     out.update({i: TargetStations(i, (), why) for i, why in ctx.beyond_range.items()})

@@ -84,7 +84,8 @@ _REASONS = {
 
 def find_stations(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *, dem: DEM,
                   vehicle: Vehicle, obstacles: BaseGeometry, keep: int = 6,
-                  azimuth_step_deg: float = AZIMUTH_STEP_DEG) -> list[TargetStations]:
+                  azimuth_step_deg: float = AZIMUTH_STEP_DEG,
+                  budget: int | None = None) -> list[TargetStations]:
     """Find up to ``keep`` camera stations for each target.
 
     Parameters
@@ -103,6 +104,9 @@ def find_stations(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *, d
         How many stations to keep per target.
     azimuth_step_deg
         Spacing of candidate azimuths around the target.
+    budget
+        Most stations in all (``None``: no bound): shared stations are added only within it,
+        the shortest hops they save first (see :func:`share_stations`).
     """
     prepared = obstacles
     shapely.prepare(prepared)
@@ -110,8 +114,9 @@ def find_stations(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *, d
     for idx, (geom, spec) in enumerate(zip(geoms, targets, strict=True)):
         out.append(_stations_for(idx, geom, spec, dem=dem, vehicle=vehicle, obstacles=prepared,
                                  keep=keep, az_step=azimuth_step_deg))
+    room = None if budget is None else max(budget - sum(len(ts.stations) for ts in out), 0)
     return share_stations(out, targets, geoms, dem=dem, vehicle=vehicle, obstacles=prepared,
-                          radius_m=shared_station_radius_m(vehicle))
+                          radius_m=shared_station_radius_m(vehicle), room=room)
 
 
 def shared_station_radius_m(vehicle: Vehicle) -> float:
@@ -138,7 +143,8 @@ def shared_station_radius_m(vehicle: Vehicle) -> float:
 
 def share_stations(found: Sequence[TargetStations], targets: Sequence[Target],
                    geoms: Sequence[BaseGeometry], *, dem: DEM, vehicle: Vehicle,
-                   obstacles: BaseGeometry, radius_m: float) -> list[TargetStations]:
+                   obstacles: BaseGeometry, radius_m: float,
+                   room: int | None = None) -> list[TargetStations]:
     """Add, for each target, stations shared with other targets' stations nearby.
 
     Where a station of target A lies within ``radius_m`` (in 3-D) of one of target B's, B is
@@ -147,21 +153,22 @@ def share_stations(found: Sequence[TargetStations], targets: Sequence[Target],
     station. The route search can then photograph both from one hover, turning in place,
     instead of flying a hop of a few metres between two stops. Each of B's stations gains at
     most one such sibling: the nearest other target's station within the radius that passes.
+    At most ``room`` siblings are added in all (``None``: no bound), those nearest to the
+    station they pair with first: the route search's problem stays within its station budget
+    (:data:`planner.selection.STATION_BUDGET`), which bounds its time.
     """
     everyone = [(ts.target, st) for ts in found for st in ts.stations]
-    if radius_m <= 0 or len({t for t, _ in everyone}) < 2:
+    if radius_m <= 0 or len({t for t, _ in everyone}) < 2 or room == 0:
         return list(found)
     xyz = np.array([(st.x, st.y, st.z) for _, st in everyone])
     owner = np.array([t for t, _ in everyone])
-    out = []
+    extras: list[tuple[float, int, int, Station]] = []  # (hop saved, target, order, station)
     for ts in found:
         if not ts.stations:
-            out.append(ts)
             continue
         own = np.array([(st.x, st.y, st.z) for st in ts.stations])
         gap = np.linalg.norm(xyz[:, None, :] - own[None, :, :], axis=2)
         gap[owner == ts.target] = np.inf
-        extra: tuple[Station, ...] = ()
         taken = {(st.x, st.y, st.agl_m) for st in ts.stations}
         for k in range(len(ts.stations)):
             near = np.flatnonzero(gap[:, k] <= radius_m)
@@ -172,9 +179,16 @@ def share_stations(found: Sequence[TargetStations], targets: Sequence[Target],
             got = _stations_at(ts.target, geoms[ts.target], targets[ts.target], spots,
                                dem=dem, vehicle=vehicle, obstacles=obstacles, limit=1)
             taken.update((st.x, st.y, st.agl_m) for st in got)
-            extra += got
-        out.append(TargetStations(ts.target, ts.stations + extra, ts.reason))
-    return out
+            extras += [(math.dist((st.x, st.y, st.z), own[k]), ts.target, len(extras), st)
+                       for st in got]
+    if room is not None and len(extras) > room:
+        extras = sorted(extras, key=lambda e: (e[0], e[2]))[:room]
+    extras.sort(key=lambda e: e[2])
+    added: dict[int, tuple[Station, ...]] = {}
+    for _, target, _, st in extras:
+        added[target] = (*added.get(target, ()), st)
+    return [TargetStations(ts.target, ts.stations + added.get(ts.target, ()), ts.reason)
+            if ts.target in added else ts for ts in found]
 
 
 def _stations_at(idx: int, geom: BaseGeometry, spec: Target,
