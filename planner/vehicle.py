@@ -45,7 +45,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.optimize import brentq
 
 from planner.profiles import CameraSpec, RotorControl, VehicleProfile
 from planner.wind import Wind, wind_vectors
@@ -418,6 +417,8 @@ class Vehicle:
         limit = self.max_rotor_power_w
         if limit is None:
             return stated
+        from scipy.optimize import brentq
+
         thrust = (1 + p.control_margin) * self.thrust_n
         rho0 = p.reference_density_kg_m3
 
