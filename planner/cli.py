@@ -238,9 +238,10 @@ def main_command(
                                  "and --json")
             _check(check, mission, options, console, err_console)
             return
-        body_name = load_mission(mission, body=options.body).body.name
-        outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
-                               write_terrain=write_terrain, body=body_name)
+        if export or out or plot or write_terrain:  # checked before planning, for the body
+            body_name = load_mission(mission, body=options.body).body.name
+            outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
+                                   write_terrain=write_terrain, body=body_name)
         started = time.perf_counter()
 
         def stage(text: str) -> None:
