@@ -4,6 +4,8 @@ Earth, a DJI Mavic 3 (range about 20 km on a battery), home in Zurich with one t
 and, per scenario:
 
 - a required target 70 km east (refused, exit 3, naming the distance and the range);
+- the same on Mars with Ingenuity (range about 1.5 km) in air of 0.020 kg/m³, denser than its
+  reference, so the densest air it can hover in is worked out too;
 - a keep-out zone 70 km east (refused, exit 2: a mistake in its coordinates);
 - a malformed mission file (not JSON; exit 2);
 - a bad option value (``--altitude -5``; exit 2);
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 import tempfile
@@ -32,6 +35,8 @@ from scale_bench import LAT0, LON0, M_LAT, M_LON, run
 
 FAR_M = 70_000.0
 """How far east the far target or keep-out lies: three and a half times a Mavic 3's range."""
+MARS_LON, MARS_LAT = 77.4306, 18.4548  # Jezero crater, IAU 2015 sphere
+MARS_DEG = 180 / (math.pi * 3_396_190)  # degrees of latitude per metre on Mars
 
 
 def mission(*, far_target: bool = False, far_keep_out: bool = False) -> dict:
@@ -55,6 +60,19 @@ def mission(*, far_target: bool = False, far_keep_out: bool = False) -> dict:
             "plan_flight": {"vehicle": "mavic3", "altitude_m": 40, "speed_m_s": 10}}
 
 
+def mars_mission() -> dict:
+    """Ingenuity at Jezero: home and a required target ``FAR_M`` east."""
+    far = [MARS_LON + FAR_M * MARS_DEG / math.cos(math.radians(MARS_LAT)), MARS_LAT]
+    return {"type": "FeatureCollection", "crs": {"type": "name",
+                                                 "properties": {"name": "IAU_2015:49900"}},
+            "features": [
+                {"type": "Feature", "properties": {"role": "home", "name": "home"},
+                 "geometry": {"type": "Point", "coordinates": [MARS_LON, MARS_LAT]}},
+                {"type": "Feature", "properties": {"name": "far", "required": True},
+                 "geometry": {"type": "Point", "coordinates": far}}],
+            "plan_flight": {"altitude_m": 8, "speed_m_s": 3}}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs per scenario (median shown)")
@@ -65,12 +83,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="refusal_bench_") as tmp:
         folder = Path(tmp)
         files = {"far-target": mission(far_target=True), "far-keep-out": mission(far_keep_out=True),
-                 "ok": mission()}
+                 "ok": mission(), "mars-far-target": mars_mission()}
         for name, doc in files.items():
             (folder / f"{name}.geojson").write_text(json.dumps(doc))
         (folder / "malformed.geojson").write_text('{"type": "FeatureCollection", "features": [')
         cases = [
             (f"required target {FAR_M / 1000:.0f} km away", [str(folder / "far-target.geojson")]),
+            (f"on Mars, Ingenuity, a required target {FAR_M / 1000:.0f} km away",
+             [str(folder / "mars-far-target.geojson"), "--air-density", "0.02"]),
             (f"keep-out {FAR_M / 1000:.0f} km away", [str(folder / "far-keep-out.geojson")]),
             ("malformed mission file", [str(folder / "malformed.geojson")]),
             ("bad option (--altitude -5)", [str(folder / "ok.geojson"), "--altitude", "-5"]),

@@ -16,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import collection, feature
+from tests.conftest import collection, feature, mars_offset
 
-TERRAIN_LIBRARIES = ("scipy.ndimage", "rasterio", "matplotlib", "networkx")
-"""Made terrain and hazards (scipy.ndimage), read rasters (rasterio), the roadmap (networkx) and
-the map (matplotlib): none is needed to refuse a mission before its terrain."""
+TERRAIN_LIBRARIES = ("scipy", "scipy.ndimage", "rasterio", "matplotlib", "networkx")
+"""What makes terrain and its hazards (scipy.ndimage), reads rasters (rasterio), builds the roadmap
+(networkx, scipy.sparse) and draws the map (matplotlib): none is needed to refuse a mission before
+its terrain, nor is the rest of scipy (the vehicle model needs none of it)."""
 
 PROBE = """
 import json, sys
@@ -72,6 +73,13 @@ CASES = [
     ("a keep-out 70 km away",
      mission(feature("Polygon", far_square(70_000, 50), role="keep_out", name="zone")), [], 2,
      ["'zone'", "lies 70.", "range at most 20."]),
+    # Air denser than Ingenuity's reference (0.017 kg/m³): the densest air its motors can hover
+    # in is worked out before the range, and that needs no solver library either.
+    ("on Mars, a required target 70 km away (Ingenuity)",
+     collection(feature("Point", mars_offset(0, 0), role="home", name="Q"),
+                feature("Point", mars_offset(70_000, 0), name="far", required=True),
+                crs="IAU_2015:49900", plan_flight={"altitude_m": 8, "speed_m_s": 3}),
+     ["--air-density", "0.02"], 3, ["required target 'far'", "140.0 km", "ingenuity's range"]),
     ("a malformed file", None, [], 2, ["invalid JSON"]),
     ("an altitude the vehicle cannot fly", mission(), ["--altitude", "-5"], 2,
      ["--altitude -5"]),
