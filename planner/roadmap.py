@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import shapely
 from numpy.typing import NDArray
@@ -22,6 +22,9 @@ from shapely.geometry.base import BaseGeometry
 
 from planner.vehicle import Vehicle
 from terrain.dem import DEM
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class NodeKind(StrEnum):
@@ -162,6 +165,8 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
         points (and to every visible corner); for missions of hundreds of targets, where
         routes join near neighbours. ``None`` joins every visible pair: exact.
     """
+    import networkx as nx
+
     h = vehicle.cruise_altitude_agl_m
     corners = [Node(x, y, h, NodeKind.CORNER)
                for x, y in convex_corners(obstacles, clearance=clearance)]
