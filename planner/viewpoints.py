@@ -5,7 +5,9 @@ altitude limits, distances that put the target where the camera can see it (for 
 near the middle of its vertical field of view), and azimuths all around or within the requested
 ``view_azimuth_deg``. A candidate is kept only if it lies inside the terrain and outside every
 obstacle, respects the standoff, meets the GSD, holds the whole target in frame, and sees it over
-the terrain. Each target keeps a few of the best, spread around it, for the route search to choose
+the terrain. A station may sit over a keep-out that has heights, but not inside it (a hover
+above a pier is fine, one beside a tower's top is not), and things that stand up hide what is
+behind them. Each target keeps a few of the best, spread around it, for the route search to choose
 from; a target with none is reported with the binding constraint: the last check any candidate
 reached.
 """
@@ -24,6 +26,7 @@ from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner.camera import Pointing, in_frame_many, obliquity_deg, surface_gsd_cm
+from planner.local import Volume, leg_enters, sight_blocked
 from planner.mission import Surface, Target
 from planner.profiles import Mount
 from planner.vehicle import Vehicle
@@ -84,7 +87,8 @@ _REASONS = {
 
 def find_stations(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *, dem: DEM,
                   vehicle: Vehicle, obstacles: BaseGeometry, keep: int = 6,
-                  azimuth_step_deg: float = AZIMUTH_STEP_DEG) -> list[TargetStations]:
+                  azimuth_step_deg: float = AZIMUTH_STEP_DEG, volumes: tuple[Volume, ...] = (),
+                  solids: tuple[Volume, ...] = ()) -> list[TargetStations]:
     """Find up to ``keep`` camera stations for each target.
 
     Parameters
@@ -103,13 +107,18 @@ def find_stations(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *, d
         How many stations to keep per target.
     azimuth_step_deg
         Spacing of candidate azimuths around the target.
+    volumes
+        Keep-outs that have heights (grown, widened by the clearance): no station inside one.
+    solids
+        Things that stand up, as given: no line of sight through one.
     """
     prepared = obstacles
     shapely.prepare(prepared)
     out = []
     for idx, (geom, spec) in enumerate(zip(geoms, targets, strict=True)):
         out.append(_stations_for(idx, geom, spec, dem=dem, vehicle=vehicle, obstacles=prepared,
-                                 keep=keep, az_step=azimuth_step_deg))
+                                 keep=keep, az_step=azimuth_step_deg, volumes=volumes,
+                                 solids=solids))
     return out
 
 
@@ -137,7 +146,9 @@ def target_points(geom: BaseGeometry, dem: DEM, *, height_m: float = 0.0,
 
 
 def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehicle: Vehicle,
-                  obstacles: BaseGeometry, keep: int, az_step: float) -> TargetStations:
+                  obstacles: BaseGeometry, keep: int, az_step: float,
+                  volumes: tuple[Volume, ...] = (),
+                  solids: tuple[Volume, ...] = ()) -> TargetStations:
     p = vehicle.profile
     cam = vehicle.camera
     pts, aim = target_points(geom, dem, height_m=spec.height_m)
@@ -213,6 +224,8 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
     if alive.any():
         idx_alive = np.flatnonzero(alive)
         clear = ~shapely.intersects_xy(obstacles, sx[idx_alive], sy[idx_alive])
+        for v in volumes:
+            clear &= ~leg_enters(v, sx[idx_alive], sy[idx_alive], hh[idx_alive])
         ok = np.zeros(sx.shape, dtype=bool)
         ok[idx_alive] = clear
         cut(ok, "obstacle")
@@ -230,7 +243,10 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
     def sees(i: int) -> bool:
         if i not in seen_sight:
             station = (float(sx[i]), float(sy[i]), float(sz[i]))
-            seen_sight[i] = all(line_of_sight(dem, station, q) for q in sight_points)
+            seen_sight[i] = all(line_of_sight(dem, station, q) and
+                                sight_blocked(solids, dem.sample, station, q,
+                                              step=dem.resolution / 2) is None
+                                for q in sight_points)
         return seen_sight[i]
 
     for first_pass in (True, False):
