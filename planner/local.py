@@ -63,11 +63,15 @@ class LocalMission:
                                                                               math.inf)
 
     def volumes(self, *, clearance_m: float, grown: bool = False) -> tuple[Volume, ...]:
-        """The keep-outs that have heights, as volumes widened by ``clearance_m`` up and down.
+        """The keep-outs that have heights, as volumes kept ``clearance_m`` away from.
 
         Their footprints are the buffered zones (the rule the verifier checks), or with
-        ``grown`` also grown by the navigation margin (the planner's). Keep-outs with no heights
-        are left out: they are plain obstacles at every height.
+        ``grown`` also grown by the navigation margin (the planner's). A band of airspace is
+        widened by the clearance below its floor and above its ceiling; a thing that stands up
+        also sideways, so that whatever stays out of the volume passes at least the clearance
+        from the thing in three dimensions (the clearance is the least distance the profile
+        keeps from anything solid, the ground included). Keep-outs with no heights are left
+        out: they are plain obstacles at every height.
         """
         feet = self.keep_outs_grown if grown else self.keep_outs_buffered
         out = []
@@ -75,8 +79,11 @@ class LocalMission:
             lo, hi = self.band(i)
             if math.isinf(lo) and math.isinf(hi):
                 continue
+            solid = math.isinf(lo)
+            if solid and clearance_m > 0:
+                foot = foot.buffer(clearance_m, join_style="mitre", mitre_limit=MITRE_LIMIT)
             out.append(Volume(index=i, footprint=foot, lo=lo - clearance_m,
-                              hi=hi + clearance_m, solid=math.isinf(lo)))
+                              hi=hi + clearance_m, solid=solid))
         return tuple(out)
 
     def full_keep_outs(self, *, grown: bool = True) -> tuple[BaseGeometry, ...]:
@@ -91,17 +98,16 @@ class LocalMission:
 
         The climb or descent (a take-off, a landing) spans ``agl_lo`` to ``agl_hi`` above the
         ground: it enters every zone with no heights whose footprint holds the point, and every
-        zone with heights whose band, widened by ``clearance_m``, it meets.
+        zone with heights whose volume (see :meth:`volumes`) it meets.
         """
         feet = self.keep_outs_grown if grown else self.keep_outs_buffered
-        out = []
-        for i, foot in enumerate(feet):
-            if not foot.intersects(Point(x, y)):
-                continue
-            lo, hi = self.band(i)
-            if agl_lo < hi + clearance_m and agl_hi > lo - clearance_m:
-                out.append(i)
-        return out
+        here = Point(x, y)
+        out = [i for i, f in enumerate(feet) if math.isinf(self.band(i)[0]) and
+               math.isinf(self.band(i)[1]) and f.intersects(here)]
+        for v in self.volumes(clearance_m=clearance_m, grown=grown):
+            if v.footprint.intersects(here) and agl_lo < v.hi and agl_hi > v.lo:
+                out.append(v.index)
+        return sorted(out)
 
     def solids(self) -> tuple[Volume, ...]:
         """Things that stand up, as given (no buffer, no clearance): they block the view."""
