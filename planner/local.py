@@ -80,9 +80,9 @@ class LocalMission:
             if math.isinf(lo) and math.isinf(hi):
                 continue
             solid = math.isinf(lo)
-            if solid and clearance_m > 0:
-                foot = foot.buffer(clearance_m, join_style="mitre", mitre_limit=MITRE_LIMIT)
-            out.append(Volume(index=i, footprint=foot, lo=lo - clearance_m,
+            wide = foot.buffer(clearance_m, join_style="mitre", mitre_limit=MITRE_LIMIT) \
+                if solid and clearance_m > 0 else foot
+            out.append(Volume(index=i, footprint=wide, lo=lo - clearance_m,
                               hi=hi + clearance_m, solid=solid))
         return tuple(out)
 
