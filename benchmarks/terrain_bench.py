@@ -32,18 +32,14 @@ def _cpu() -> float:
 
 
 def _limits() -> Any:
-    """Ingenuity's profile limits with the proposed image-texture fields at 8 m cruise height.
+    """Ingenuity's profile limits at 8 m cruise height.
 
-    Features 0.4 m across (about 15 navigation-camera pixels at 8 m) and a 9.5 m window (half
-    the short side of the camera's footprint). The ramp-following limits are left out: the
-    planner flies such legs slower (issue 11, item 6) and no longer asks for that hazard.
+    Its navigation camera then tracks features about 0.44 m across (15 of its pixels) in a 9.5 m
+    window (half the short side of its footprint), as the profile derives them.
     """
-    from dataclasses import replace
-
     from planner.profiles import load_profile
 
-    return replace(load_profile("ingenuity").hazard_limits, nav_min_contrast=0.03,
-                   nav_texture_feature_m=0.4, nav_texture_window_m=9.5)
+    return load_profile("ingenuity").hazard_limits(8.0)
 
 
 def make_4096(path: str, image_path: str) -> dict[str, float]:
