@@ -234,34 +234,38 @@ def choose(problem: Problem, *, scale: float = 1.0, seed: int = 0,
                            groups=problem.groups, seed=seed, time_limit_s=time_limit_s)
     if not sol.order:
         return None
-    skipped, partial = explain_views(problem, sol.order, cost=cost)
+    skipped, partial = explain_views(problem, sol.order, cost=cost, scale=scale)
     return Choice(order=sol.order, method=str(sol.method), optimal=sol.optimal,
                   stopped_by_time=sol.stopped_by_time, skipped=tuple(skipped),
                   partial=tuple(partial))
 
 
 def explain(problem: Problem, order: Sequence[int], *,
-            cost: NDArray[np.float64] | None = None) -> list[Skipped]:
+            cost: NDArray[np.float64] | None = None, scale: float = 1.0) -> list[Skipped]:
     """Why each target the route ``order`` does not photograph at all is left out.
 
     See :func:`explain_views`, which also explains the views left out of targets photographed
     from some of their sides.
     """
-    return explain_views(problem, order, cost=cost)[0]
+    return explain_views(problem, order, cost=cost, scale=scale)[0]
 
 
 def explain_views(problem: Problem, order: Sequence[int], *,
-                  cost: NDArray[np.float64] | None = None,
+                  cost: NDArray[np.float64] | None = None, scale: float = 1.0,
                   ) -> tuple[list[Skipped], list[Skipped]]:
     """Why each target, and each view of a target photographed, is left out of ``order``.
 
     In order of what binds: no camera station at all (the station search's reason); no way
-    there around the keep-outs and hazards; over budget even alone (with the figures); or left
-    out for the targets chosen instead. The first list holds the targets not photographed at
+    there around the keep-outs and hazards; over budget even alone (with the figures); left out
+    for a photographed target of strictly higher priority that competes for the same budget
+    (the route without it has room for this one); or else the budget figure that binds: what
+    the cheapest insertion of one of its stations into the chosen route adds, against what the
+    route leaves. ``cost`` is :meth:`Problem.cost` at ``scale`` (the budgets the route was
+    solved with). The first list holds the targets not photographed at
     all (one entry each, for their first view left out), the second the views left out of
     targets photographed from other sides.
     """
-    c = problem.cost() if cost is None else cost
+    c = problem.cost(scale) if cost is None else cost
     groups = problem.groups
     done = {int(groups[i]) for i in order[1:-1]}
     seen = {problem.found[k].target for k in done}
@@ -287,11 +291,9 @@ def explain_views(problem: Problem, order: Sequence[int], *,
                           f"of the {problem.energy_budget_wh:.1f} Wh and "
                           f"{problem.time_budget_s:.0f} s left after take-off and landing")
             else:
-                reason = "left out for higher-priority targets (the budget cannot fit it too)"
+                reason = _left_out(problem, order, c, members, priority=spec.priority,
+                                   scale=scale, target=idx)
         whole = reason
-        if idx in seen and reason.startswith("left out for higher-priority"):
-            # A view or image of a target the flight photographs: the budget is what binds.
-            reason = "the budget cannot fit it with what the flight takes"
         if ts.views > 1 and spec.views > 1:
             centre, half = spec.view_sectors()[ts.view]
             reason = (f"view {ts.view + 1} of {ts.views} (from {centre:.0f}° ± {half:g}°): "
@@ -305,6 +307,78 @@ def explain_views(problem: Problem, order: Sequence[int], *,
         elif all(s.target != spec.name for s in skipped):
             skipped.append(replace(entry, reason=whole, priority=spec.priority))
     return skipped, partial
+
+
+FITS = 1e-9
+"""Tolerance on a route's cost against its budget of 1 (floating-point sums, nothing more)."""
+
+
+def _insertion(c: NDArray[np.float64], order: Sequence[int],
+               members: NDArray[np.int_]) -> tuple[float, int, int]:
+    """The cheapest insertion of one of ``members`` into ``order``.
+
+    Returns its added cost, the position it goes after and the node inserted.
+    """
+    a = np.asarray(order[:-1])
+    b = np.asarray(order[1:])
+    with np.errstate(invalid="ignore"):
+        # np.ix_ takes only the rows and columns needed (not whole rows of the table).
+        delta = c[np.ix_(a, members)] + c[np.ix_(members, b)].T - c[a, b][:, None]
+    delta[~np.isfinite(delta)] = np.inf
+    flat = int(np.argmin(delta))
+    i, m = divmod(flat, len(members))
+    return float(delta[i, m]), i, int(members[m])
+
+
+def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
+              members: NDArray[np.int_], *, priority: float, scale: float,
+              target: int = -1) -> str:
+    """Why a target that fits alone is not in the route ``order``, in words that are true."""
+    used = float(sum(c[a, b] for a, b in itertools.pairwise(order)))
+    # A photographed target of strictly higher priority competes with it when the route
+    # without that target has room for this one.
+    rivals = []
+    for pos in range(1, len(order) - 1):
+        node = order[pos]
+        st = problem.stations[node]
+        if st is None or st.target == target:  # another view or image of the same target
+            continue
+        rival = problem.targets[st.target]
+        if rival.priority <= priority:
+            continue
+        a, b = order[pos - 1], order[pos + 1]
+        without = [*order[:pos], *order[pos + 1:]]
+        saving = c[a, node] + c[node, b] - c[a, b]
+        if used - saving + _insertion(c, without, members)[0] <= 1.0 + FITS:
+            rivals.append(rival)
+    if rivals:
+        rivals.sort(key=lambda t: (-t.priority, t.name))
+        names = " or ".join(f"'{t.name}'" for t in rivals[:3])
+        if len(rivals) > 3:
+            names += f" (or {len(rivals) - 3} more)"
+        return (f"left out for higher-priority targets: {names} (priority "
+                f"{rivals[0].priority:g} against its {priority:g}); the budget holds one of "
+                f"them, not both")
+    _, i, k = _insertion(c, order, members)
+    a, b = order[i], order[i + 1]
+    t = problem.time_s
+    e = problem.energy_wh
+    route_t = float(sum(t[x, y] for x, y in itertools.pairwise(order)))
+    route_e = float(sum(e[x, y] for x, y in itertools.pairwise(order)))
+    need_t = float(t[a, k] + t[k, b] - t[a, b])
+    need_e = float(e[a, k] + e[k, b] - e[a, b])
+    left_t = problem.time_budget_s * scale - route_t
+    left_e = problem.energy_budget_wh * scale - route_e
+    binds = []
+    if need_t > left_t:
+        binds.append(f"{need_t:.0f} s more flight time; {max(left_t, 0.0):.0f} s left")
+    if need_e > left_e:
+        binds.append(f"{need_e:.2f} Wh more energy; {max(left_e, 0.0):.2f} Wh left")
+    if binds:
+        return "no room on this route: adding it needs " + ", and ".join(binds)
+    return (f"left out by the route search, which is not exhaustive: adding it needs "
+            f"{need_t:.0f} s and {need_e:.2f} Wh more, within the {left_t:.0f} s and "
+            f"{left_e:.2f} Wh left")
 
 
 def route_points(problem: Problem, order: Sequence[int]) -> list[RoutePoint]:
