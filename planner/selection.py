@@ -340,10 +340,10 @@ def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
     rivals = []
     for pos in range(1, len(order) - 1):
         node = order[pos]
-        st = problem.stations[node]
-        if st is None or st.target == target:  # another view or image of the same target
+        owner = problem.found[int(problem.groups[node])].target  # the node's view's target
+        if owner == target:  # another view or image of the same target
             continue
-        rival = problem.targets[st.target]
+        rival = problem.targets[owner]
         if rival.priority <= priority:
             continue
         a, b = order[pos - 1], order[pos + 1]
