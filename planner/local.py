@@ -43,14 +43,16 @@ class LocalMission:
     keep_outs_buffered: tuple[BaseGeometry, ...]
     keep_outs_grown: tuple[BaseGeometry, ...]
     featureless: tuple[BaseGeometry, ...] = ()
+    airfields: tuple[Point, ...] = ()
+    """The mission's ``role: airfield`` points, in its order."""
 
     def bounds(self, *, skip: Set[int] = frozenset()) -> tuple[float, float, float, float]:
-        """``(xmin, ymin, xmax, ymax)`` of home, landing, targets and buffered keep-outs.
+        """``(xmin, ymin, xmax, ymax)`` of home, landing, airfields, targets and buffered keep-outs.
 
         Targets whose index is in ``skip`` (out of reach) are left out.
         """
         targets = [g for i, g in enumerate(self.targets) if i not in skip]
-        x0, y0, x1, y1 = shapely.total_bounds([self.home, self.landing, *targets,
+        x0, y0, x1, y1 = shapely.total_bounds([self.home, self.landing, *self.airfields, *targets,
                                                *self.keep_outs_buffered])
         return float(x0), float(y0), float(x1), float(y1)
 
@@ -62,7 +64,7 @@ def frame_for(mission: Mission, *, skip: Set[int] = frozenset()) -> Frame:
     """
     geoms = [mission.home.point, *(t.geometry for i, t in enumerate(mission.targets)
                                    if i not in skip),
-             *(k.geometry for k in mission.keep_outs)]
+             *(k.geometry for k in mission.keep_outs), *(a.point for a in mission.airfields)]
     if mission.landing is not None:
         geoms.append(mission.landing.point)
     lon0, lat0, lon1, lat1 = shapely.total_bounds(geoms)
@@ -76,6 +78,8 @@ def project(mission: Mission, frame: Frame, *, nav_margin_m: float) -> LocalMiss
     landing = frame.geometry_to_local(mission.landing_site.point)
     assert isinstance(home, Point)
     assert isinstance(landing, Point)
+    airfields = tuple(frame.geometry_to_local(a.point) for a in mission.airfields)
+    assert all(isinstance(a, Point) for a in airfields)
     return LocalMission(
         frame=frame, home=home, landing=landing,
         targets=tuple(frame.geometry_to_local(t.geometry) for t in mission.targets),
@@ -85,4 +89,5 @@ def project(mission: Mission, frame: Frame, *, nav_margin_m: float) -> LocalMiss
         keep_outs_grown=tuple(g.buffer(k.buffer_m + nav_margin_m, join_style="mitre",
                                        mitre_limit=MITRE_LIMIT)
                               for g, k in zip(keeps, mission.keep_outs, strict=True)),
-        featureless=tuple(frame.geometry_to_local(f.geometry) for f in mission.featureless))
+        featureless=tuple(frame.geometry_to_local(f.geometry) for f in mission.featureless),
+        airfields=airfields)

@@ -123,7 +123,8 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     vehicle = vehicle_for(mission.body, resolve(*layers))
     frame = frame_for(mission)
     local = project(mission, frame, nav_margin_m=vehicle.profile.nav_margin_m)
-    beyond = out_of_range(mission, local, vehicle)
+    flights = options.flights or mission.campaign.flights or 1
+    beyond = out_of_range(mission, local, vehicle, flights=flights)
     if beyond:  # centre the frame on what can be flown
         frame = frame_for(mission, skip=set(beyond))
         local = project(mission, frame, nav_margin_m=vehicle.profile.nav_margin_m)
@@ -173,11 +174,14 @@ def max_range_m(vehicle: Vehicle, source: str = "<mission>") -> tuple[float, str
                      f"landing")
 
 
-def out_of_range(mission: Mission, local: LocalMission, vehicle: Vehicle) -> dict[int, str]:
+def out_of_range(mission: Mission, local: LocalMission, vehicle: Vehicle, *,
+                 flights: int = 1) -> dict[int, str]:
     """Targets no flight can reach, with why; refuse what cannot be out of range.
 
     A target is out of range when flying from home to it and on to the landing site is longer
-    than the vehicle's range (:func:`max_range_m`). Checked before any terrain is read or made,
+    than the vehicle's range (:func:`max_range_m`). A campaign of ``flights`` flights reaches
+    that many ranges, and when the mission names no landing site it may end anywhere, so only
+    the way from home to the target counts. Checked before any terrain is read or made,
     so a target in the wrong hemisphere costs a second, not the memory of a terrain grid.
 
     Raises
@@ -190,7 +194,11 @@ def out_of_range(mission: Mission, local: LocalMission, vehicle: Vehicle) -> dic
     """
     reach, why = max_range_m(vehicle, mission.source)
     name = vehicle.profile.name
+    if flights > 1:
+        reach *= flights
+        name = f"{flights} flights of {name}"
     home, land = local.home, local.landing
+    open_end = flights > 1 and mission.landing is None
     if home.distance(land) > reach:
         raise InfeasibleMissionError(
             f"{mission.source}: the landing site is {_km(home.distance(land))} from home, "
@@ -203,10 +211,11 @@ def out_of_range(mission: Mission, local: LocalMission, vehicle: Vehicle) -> dic
                                name=k.name, field="geometry")
     out: dict[int, str] = {}
     for i, (t, geom) in enumerate(zip(mission.targets, local.targets, strict=True)):
-        need = geom.distance(home) + geom.distance(land)
+        need = geom.distance(home) + (0.0 if open_end else geom.distance(land))
         if need <= reach:
             continue
-        reason = (f"out of range: home to it and on to landing is at least {_km(need)}, "
+        way = "home to it" if open_end else "home to it and on to landing"
+        reason = (f"out of range: {way} is at least {_km(need)}, "
                   f"beyond {name}'s range of at most {_km(reach)} ({why})")
         if t.required:
             raise InfeasibleMissionError(f"{mission.source}: required target {t.name!r} cannot "
@@ -243,6 +252,8 @@ def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float
         pads = [Pad(float(local.home.x), float(local.home.y))]
         if mission.landing is not None:
             pads.append(Pad(float(local.landing.x), float(local.landing.y)))
+        # User-given airfields were chosen, like the landing site, as surveyed level ground.
+        pads.extend(Pad(float(a.x), float(a.y)) for a in local.airfields)
         built = synthetic_terrain(area, frame.local, resolution=options.resolution_m or 1.0,
                                   seed=options.terrain_seed,
                                   base_elevation_m=SYNTHETIC_BASE_M[body.name], pads=pads,
@@ -308,15 +319,10 @@ def check_sites(ctx: Context) -> Sites:
     start = (float(home.x), float(home.y))
     lx, ly = float(landing.x), float(landing.y)
     site = mission.landing_site
-    reason = maps.landing_reason_at(lx, ly)
-    if ctx.obstacles.intersects(landing):
-        reason = reason or blocked_at(ctx, lx, ly)
+    reason, alt = safe_landing(ctx, lx, ly)
     if not reason:
         return Sites(start=start, end=(lx, ly), warnings=tuple(warnings))
     search = p.landing_search_radius_m
-    free = maps.landing.copy()
-    free |= hz.polygons_mask(ctx.dem, ctx.obstacles)
-    alt = hz.nearest_safe_landing(replace(maps, landing=free), lx, ly, max_distance_m=search)
     if alt is None:
         raise InfeasibleMissionError(
             f"{mission.source}: feature {site.index} ({site.name!r}): "
@@ -327,6 +333,26 @@ def check_sites(ctx: Context) -> Sites:
                     f"the nearest safe spot, {d:.1f} m away")
     return Sites(start=start, end=alt, warnings=tuple(warnings),
                  landing_moved=LandingMove(requested_xy=(lx, ly), reason=reason))
+
+
+def safe_landing(ctx: Context, x: float, y: float) -> tuple[str, tuple[float, float] | None]:
+    """Why landing at ``(x, y)`` is unsafe ("" if it is safe), and the nearest safe spot then.
+
+    The nearest safe spot is sought within the profile's ``landing_search_radius_m``, outside
+    the landing hazards and the obstacles (keep-outs and flight hazards with their margins);
+    ``None`` when there is none.
+    """
+    maps = ctx.hazards
+    reason = maps.landing_reason_at(x, y)
+    if ctx.obstacles.intersects(Point(x, y)):
+        reason = reason or blocked_at(ctx, x, y)
+    if not reason:
+        return "", None
+    free = maps.landing.copy()
+    free |= hz.polygons_mask(ctx.dem, ctx.obstacles)
+    alt = hz.nearest_safe_landing(replace(maps, landing=free), x, y,
+                                  max_distance_m=ctx.vehicle.profile.landing_search_radius_m)
+    return reason, alt
 
 
 def blocked_at(ctx: Context, x: float, y: float) -> str:

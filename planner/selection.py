@@ -146,8 +146,29 @@ def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
     ``start``, ``end`` and ``found``, in that order.
     """
     nodes, stations = problem_nodes(start, end, found)
-    n = len(nodes)
     p = vehicle.profile
+    service_t, service_e, heading, groups, prize = node_service(stations, targets, vehicle)
+    turn = np.abs(wrap_deg(heading[None, :] - heading[:, None]))
+    turn_t = turn / p.yaw_rate_deg_s
+    turn_t[:, :2] = 0.0
+    turn_t[:2, :] = 0.0  # the first photo's heading is set on the ground before take-off
+    time_s = table.time_s + service_t[None, :] + turn_t
+    energy_wh = table.energy_wh + service_e[None, :] + vehicle.hover_power_w * turn_t / 3600.0
+    return Problem(targets=tuple(targets), found=tuple(found), nodes=nodes, stations=stations,
+                   roadmap=roadmap, table=table, energy_wh=energy_wh, time_s=time_s,
+                   prize=prize, groups=groups, energy_budget_wh=energy_budget_wh,
+                   time_budget_s=time_budget_s)
+
+
+def node_service(stations: Sequence[Station | None], targets: Sequence[Target], vehicle: Vehicle,
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
+                            NDArray[np.int_], NDArray[np.float64]]:
+    """Per node: photo hover time (s) and energy (Wh), camera heading, target (group), prize.
+
+    Nodes without a station (take-off, landing, airfields) hold nothing, earn nothing and have
+    group -1.
+    """
+    n = len(stations)
     service_t = np.zeros(n)
     service_e = np.zeros(n)
     heading = np.zeros(n)
@@ -166,16 +187,7 @@ def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
         heading[i] = st.pointing.heading_deg
         groups[i] = st.target
         prize[i] = spec.priority + (bonus if spec.required else 0.0)
-    turn = np.abs(wrap_deg(heading[None, :] - heading[:, None]))
-    turn_t = turn / p.yaw_rate_deg_s
-    turn_t[:, :2] = 0.0
-    turn_t[:2, :] = 0.0  # the first photo's heading is set on the ground before take-off
-    time_s = table.time_s + service_t[None, :] + turn_t
-    energy_wh = table.energy_wh + service_e[None, :] + vehicle.hover_power_w * turn_t / 3600.0
-    return Problem(targets=tuple(targets), found=tuple(found), nodes=nodes, stations=stations,
-                   roadmap=roadmap, table=table, energy_wh=energy_wh, time_s=time_s,
-                   prize=prize, groups=groups, energy_budget_wh=energy_budget_wh,
-                   time_budget_s=time_budget_s)
+    return service_t, service_e, heading, groups, prize
 
 
 def problem_nodes(start: Node, end: Node, found: Sequence[TargetStations],
@@ -342,15 +354,15 @@ def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
 
 def route_points(problem: Problem, order: Sequence[int]) -> list[RoutePoint]:
     """The points flown for a route: its nodes and the roadmap's corners between them."""
-    nodes = problem.roadmap.nodes
+    nodes = problem.roadmap.nodes  # the corners between mission points
     pts: list[RoutePoint] = []
-    first = nodes[order[0]]
+    first = problem.nodes[order[0]]
     pts.append(RoutePoint(first.x, first.y, first.agl_m, NodeKind.HOME))
     for a, b in itertools.pairwise(order):
         for v in problem.table.path(a, b)[1:-1]:
             nd = nodes[v]
             pts.append(RoutePoint(nd.x, nd.y, nd.agl_m, NodeKind.CORNER))
-        nd = nodes[b]
+        nd = problem.nodes[b]
         st = problem.stations[b]
         if st is not None:
             spec = problem.targets[st.target]

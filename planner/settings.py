@@ -60,6 +60,8 @@ class PlanOptions(Settings):
     seed: int = 0
     time_limit_s: float = 20.0
     stations_per_target: int | None = None
+    flights: int | None = None
+    """Flights of a campaign (``--flights``); ``None``: the mission's, else one."""
 
     @property
     def settings(self) -> Settings:
