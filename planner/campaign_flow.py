@@ -29,9 +29,11 @@ before all others.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,7 +42,7 @@ from shapely.geometry import Point
 from planner import selection
 from planner.campaign import Campaign, solve_campaign
 from planner.errors import InfeasibleMissionError, MissionError, VerificationError
-from planner.mission import RECHARGE, Site
+from planner.mission import RECHARGE, Mission, Site
 from planner.pipeline import (
     RESOLVE_ATTEMPTS,
     RESOLVE_MARGIN,
@@ -111,7 +113,7 @@ def campaign_settings(ctx: Context, options: PlanOptions) -> tuple[int, str, tup
     """
     mission = ctx.mission
     spec = mission.campaign
-    n = options.flights or spec.flights or 1
+    n = flights_asked(mission, options)
     recharge = spec.recharge or DEFAULT_RECHARGE[mission.body.name]
     assert recharge in RECHARGE
     budgets = spec.flight_budgets or (1.0,) * n
@@ -282,7 +284,7 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
                 f"{mission.source}: no campaign of {n} flights reaches "
                 f"{'the landing site' if end == 1 else 'an airfield'} within the budgets")
         _refuse_missing_required(setup, camp, n, budgets)
-        plans = _assemble(setup, camp, fractions, sites, field_warnings)
+        plans = _assemble(setup, camp, fractions, sites)
         over = [max(pl.energy_wh / (ctx.vehicle.profile.budget_energy_wh * fractions[k]),
                     pl.duration_s / (ctx.vehicle.profile.max_flight_time_s * fractions[k]))
                 for k, pl in enumerate(plans)]
@@ -297,7 +299,7 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
                                      f"found")
     names = [_node_name(setup, f[0]) for f in camp.flights]
     legs = tuple((names[k], _node_name(setup, f[-1])) for k, f in enumerate(camp.flights))
-    text = f"{camp.method}{' (optimal)' if camp.optimal else ''}"
+    text = describe(camp)
     if camp.stopped_by_time:
         text += " — stopped at its time cap: another run may choose differently"
     plan = CampaignPlan(flights=tuple(plans), legs=legs, planned=n, recharge=recharge,
@@ -337,8 +339,14 @@ def _node_site(setup: _Setup, node: int) -> tuple[Site, tuple[float, float]]:
     return replace(site, point=Point(float(lon[0]), float(lat[0]))), xy
 
 
-def _assemble(setup: _Setup, camp: Campaign, fractions: tuple[float, ...], sites: Sites,
-              field_warnings: list[str]) -> list[FlightPlan]:
+def describe(camp: Campaign) -> str:
+    """How the campaign's flights were chosen, in words."""
+    return (f"campaign {camp.method}{' (optimal)' if camp.optimal else ''} over "
+            f"{len(camp.flights)} flight{'s' if len(camp.flights) > 1 else ''}")
+
+
+def _assemble(setup: _Setup, camp: Campaign, fractions: tuple[float, ...],
+              sites: Sites) -> list[FlightPlan]:
     """Each flight's waypoints, as a flight of its own from its airfield to its airfield."""
     ctx = setup.ctx
     nf = setup.n_fixed
@@ -370,11 +378,13 @@ def _assemble(setup: _Setup, camp: Campaign, fractions: tuple[float, ...], sites
                         for i, t in enumerate(ctx.mission.targets))
         mission = replace(ctx.mission, home=home_site, landing=land_site, targets=targets)
         local = replace(ctx.local, home=Point(home_xy), landing=Point(land_req))
-        warnings = list(sites.warnings) + (field_warnings if k == 0 else [])
+        # The mission's warnings (synthetic terrain, a moved landing site) go with the first
+        # flight; the airfields' with the campaign.
         plans.append(assemble(selection.route_points(prob, order), mission=mission,
                               local=local, vehicle=ctx.vehicle, dem=ctx.dem, skipped=[],
-                              warnings=warnings if k == 0 else [],
-                              selection=f"campaign {camp.method}", landing_moved=moved))
+                              warnings=list(sites.warnings) if k == 0 else [],
+                              selection=describe(camp), stopped_by_time=camp.stopped_by_time,
+                              landing_moved=moved))
     return plans
 
 
@@ -423,6 +433,37 @@ def _skipped(setup: _Setup, camp: Campaign, n: int, budgets: list[float]) -> lis
             for i, t in enumerate(setup.ctx.mission.targets) if i not in done]
 
 
+def campaign_to_json(plan: CampaignPlan) -> dict[str, Any]:
+    """The campaign as one JSON document: its summary, each flight's GeoJSON plan, the skips."""
+    from planner.planfile import plan_to_geojson
+
+    return {
+        "type": "plan-flight campaign",
+        "recharge": plan.recharge,
+        "flights_planned": plan.planned,
+        "selection": plan.selection,
+        "summary": [{"flight": k + 1, "from": a, "to": b, "budget_fraction": plan.budgets[k],
+                     "distance_m": round(f.distance_m, 2), "duration_s": round(f.duration_s, 2),
+                     "energy_wh": round(f.energy_wh, 3),
+                     "targets": list(f.targets_photographed)}
+                    for k, (f, (a, b)) in enumerate(zip(plan.flights, plan.legs, strict=True))],
+        "flights": [plan_to_geojson(f) for f in plan.flights],
+        "skipped": [{"target": s.target, "priority": s.priority, "required": s.required,
+                     "reason": s.reason} for s in plan.skipped],
+        "warnings": list(plan.warnings),
+    }
+
+
+def campaign_json(plan: CampaignPlan) -> str:
+    """The campaign document's text (see :func:`campaign_to_json`)."""
+    return json.dumps(campaign_to_json(plan), indent=1) + "\n"
+
+
+def flights_asked(mission: Mission, options: PlanOptions) -> int:
+    """The number of flights a run asks for: ``--flights``, else the mission's, else one."""
+    return options.flights or mission.campaign.flights or 1
+
+
 HANDOFF_TOL_M = 0.01
 """Largest gap between where a flight lands and where the next takes off: the same point
 carried through the plan, so only floating-point rounding."""
@@ -459,5 +500,6 @@ def check_campaign(plan: CampaignPlan, ctx: Context) -> list[str]:
     return out
 
 
-__all__ = ["DEFAULT_RECHARGE", "Airfield", "CampaignPlan", "campaign_settings",
-           "check_airfields", "check_campaign", "plan_campaign"]
+__all__ = ["DEFAULT_RECHARGE", "Airfield", "CampaignPlan", "campaign_json", "campaign_settings",
+           "campaign_to_json", "check_airfields", "check_campaign", "flights_asked",
+           "plan_campaign"]

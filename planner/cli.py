@@ -26,6 +26,7 @@ from rich.console import Console
 from typer.core import TyperCommand
 
 from planner import __version__
+from planner.campaign_flow import campaign_json, flights_asked, plan_campaign
 from planner.check import check_plan_file
 from planner.errors import (
     COMMAND_LINE,
@@ -35,12 +36,19 @@ from planner.errors import (
     VerificationError,
 )
 from planner.export import ALL_FILES, EARTH_FILES, FORMATS, write_all
-from planner.export.files import Outputs, output_paths, remove_if_empty
-from planner.mission import load_mission
+from planner.export.files import (
+    Outputs,
+    check_flight_paths,
+    flight_path,
+    output_paths,
+    remove_if_empty,
+    write_flights,
+)
+from planner.mission import MAX_FLIGHTS, load_mission
 from planner.pipeline import plan_mission
 from planner.planfile import plan_json
 from planner.profiles import builtin_profiles
-from planner.report import print_plan
+from planner.report import print_campaign, print_plan
 from planner.settings import PlanOptions
 from planner.values import number
 from terrain.errors import TerrainError
@@ -176,6 +184,10 @@ def main_command(
     resolution: Annotated[float | None, typer.Option(
         help="Terrain grid spacing in the local frame, m; default: the DEM's own (1 m "
              "for the built-in terrain).")] = None,
+    flights: Annotated[int | None, typer.Option(
+        help="Plan a campaign of up to this many flights (default: the mission's "
+             "plan_flight.flights, else 1); see the README's Campaigns.",
+        show_default=False)] = None,
     seed: Annotated[int, typer.Option(help="Seed of the route search.")] = 0,
     time_limit: Annotated[float, typer.Option(
         help="Safety cap on the route search's wall-clock time, s. The search stops after a "
@@ -226,7 +238,7 @@ def main_command(
         terrain_seed=terrain_seed, altitude_m=altitude, speed_m_s=speed,
         air_density_kg_m3=air_density, usable_energy_wh=usable_energy, reserve_wh=reserve,
         max_flight_time_s=max_time, resolution_m=resolution, seed=seed,
-        time_limit_s=time_limit)
+        time_limit_s=time_limit, flights=flights)
     console = Console(highlight=False)
     err_console = Console(stderr=True)
     outputs = Outputs()
@@ -234,6 +246,11 @@ def main_command(
     try:
         check_run_options(seed=seed, terrain_seed=terrain_seed, resolution=resolution,
                           time_limit=time_limit, dem_precision=dem_precision)
+        if flights is not None:
+            try:
+                number(flights, minimum=1.0, maximum=float(MAX_FLIGHTS), whole=True)
+            except ValueError as exc:
+                raise InputError(f"--flights {flights}: {exc}") from None
         if check is not None:
             if export or out or plot or write_terrain or as_json:
                 raise InputError("--check re-checks a plan, writes nothing and prints its "
@@ -241,9 +258,13 @@ def main_command(
                                  "and --json")
             _check(check, mission, options, console, err_console)
             return
-        body_name = load_mission(mission, body=options.body).body.name
+        loaded = load_mission(mission, body=options.body)
+        body_name = loaded.body.name
         outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
                                write_terrain=write_terrain, body=body_name)
+        n_flights = flights_asked(loaded, options)
+        if n_flights > 1:
+            check_flight_paths(outputs, n_flights, mission)
         started = time.perf_counter()
 
         def stage(text: str) -> None:
@@ -252,6 +273,24 @@ def main_command(
                 err_console.print(f"plan-flight: {time.perf_counter() - started:6.1f} s  "
                                   f"{text}", highlight=False, markup=False, soft_wrap=True)
 
+        if n_flights > 1:
+            with err_console.status("planning", spinner="dots") as status:
+                campaign, ctx = plan_campaign(mission, options, progress=stage)
+                if outputs:
+                    status.update("planning: writing files")
+                    write_flights(campaign.flights, ctx.hazards, outputs)
+                    written = True
+            if as_json:
+                sys.stdout.write(campaign_json(campaign))
+            else:
+                print_campaign(campaign, console, quiet=quiet)
+            if outputs:
+                paths = [flight_path(p, k) for k in range(1, len(campaign.flights) + 1)
+                         for p in outputs.exports]
+                paths += [outputs.terrain] if outputs.terrain is not None else []
+                err_console.print(f"wrote {', '.join(str(t) for t in paths)}",
+                                  highlight=False, soft_wrap=True)
+            return
         with err_console.status("planning", spinner="dots") as status:
             plan, ctx = plan_mission(mission, options, progress=stage)
             if outputs:

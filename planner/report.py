@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 from rich import box
 from rich.cells import cell_len
@@ -25,6 +26,9 @@ from rich.text import Text
 
 from planner.plan import FlightPlan
 from planner.profiles import Mount
+
+if TYPE_CHECKING:
+    from planner.campaign_flow import CampaignPlan
 
 ACTION_WORDS = {"takeoff": "take off", "waypoint": "stop", "terrain": "pass-through",
                 "photo": "photo", "land": "land"}
@@ -361,3 +365,68 @@ def render(plan: FlightPlan, console: Console, *, quiet: bool = False) -> Group:
 def print_plan(plan: FlightPlan, console: Console, *, quiet: bool = False) -> None:
     """Print the plan's tables."""
     console.print(render(plan, console, quiet=quiet))
+
+
+def campaign_table(plan: CampaignPlan) -> Group:
+    """The campaign at a glance: one row per flight, then the totals."""
+    first = plan.flights[0]
+    p = first.vehicle.profile
+    m = first.mission
+    done = set(plan.targets_photographed)
+    head = Table(title="Campaign", box=None, show_header=False, title_justify="left",
+                 padding=(0, 1), title_style="bold")
+    head.add_column(style="bold", no_wrap=True)
+    head.add_column(overflow="fold")
+    recharge = ("in place: each flight takes off where the last landed" if
+                plan.recharge == "in_place" else
+                "at home: a battery swap at home or an airfield between flights")
+    total = sum(t.priority for t in m.targets)
+    got = sum(t.priority for t in m.targets if t.name in done)
+    for key, v in (("Mission", f"{m.name} ({m.source})" if m.name else m.source),
+                 ("Flights", f"{len(plan.flights)} of the {plan.planned} asked"),
+                 ("Recharge", recharge),
+                 ("Ends at", plan.legs[-1][1]),
+                 ("Targets", f"{len(done)} of {len(m.targets)} photographed, priority "
+                             f"{got:g} of {total:g}"),
+                 ("Route search", plan.selection)):
+        head.add_row(key, v)
+    t = Table(box=None, title_justify="left", padding=(0, 1), header_style="bold")
+    columns: tuple[tuple[str, Literal["left", "right"]], ...] = (("flight", "right"), ("from", "left"), ("to", "left"),
+                          ("dist m", "right"), ("time s", "right"), ("energy Wh", "right"),
+                          ("budget Wh", "right"), ("targets", "left"))
+    for name, justify in columns:
+        t.add_column(name, justify=justify, overflow="fold",
+                     no_wrap=name not in ("from", "to", "targets"))
+    for k, (f, (a, b)) in enumerate(zip(plan.flights, plan.legs, strict=True)):
+        t.add_row(str(k + 1), a, b, f"{f.distance_m:.0f}", f"{f.duration_s:.0f}",
+                  f"{f.energy_wh:.2f}", f"{plan.budgets[k] * p.budget_energy_wh:.2f}",
+                  ", ".join(f.targets_photographed) or "(none: repositions)")
+    t.add_row("all", "", "", f"{sum(f.distance_m for f in plan.flights):.0f}",
+              f"{sum(f.duration_s for f in plan.flights):.0f}",
+              f"{sum(f.energy_wh for f in plan.flights):.2f}", "", f"{len(done)} targets")
+    return Group(head, Text(), t)
+
+
+def print_campaign(plan: CampaignPlan, console: Console, *, quiet: bool = False) -> None:
+    """Print the campaign table, then each flight's tables under its own heading."""
+    parts: list[RenderableType] = [campaign_table(plan)]
+    n = len(plan.flights)
+    for k, (f, (a, b)) in enumerate(zip(plan.flights, plan.legs, strict=True)):
+        parts += [Text(), Text(f"Flight {k + 1} of {n}: from {a} to {b}", style="bold"),
+                  render(f, console, quiet=quiet)]
+    if plan.skipped:
+        parts.append(Text())
+        if quiet:
+            groups: dict[str, int] = {}
+            for sk in plan.skipped:
+                groups[reason_class(sk.reason)] = groups.get(reason_class(sk.reason), 0) + 1
+            parts.append(Text(f"Skipped targets: {len(plan.skipped):,}", style="bold"))
+            parts += [Text(f"  {c:,}  {r}") for r, c in sorted(groups.items())]
+        else:
+            from dataclasses import replace
+            parts.append(skipped_table(replace(plan.flights[-1], skipped=plan.skipped)))
+    if plan.warnings:
+        parts.append(Text())
+    for w in plan.warnings:
+        parts.append(Text(f"warning: {w}", style="yellow"))
+    console.print(Group(*parts))
