@@ -391,9 +391,10 @@ def campaign_table(plan: CampaignPlan) -> Group:
                  ("Route search", plan.selection)):
         head.add_row(key, v)
     t = Table(box=None, title_justify="left", padding=(0, 1), header_style="bold")
-    columns: tuple[tuple[str, Literal["left", "right"]], ...] = (("flight", "right"), ("from", "left"), ("to", "left"),
-                          ("dist m", "right"), ("time s", "right"), ("energy Wh", "right"),
-                          ("budget Wh", "right"), ("targets", "left"))
+    columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
+        ("flight", "right"), ("from", "left"), ("to", "left"), ("dist m", "right"),
+        ("time s", "right"), ("energy Wh", "right"), ("budget Wh", "right"),
+        ("targets", "left"))
     for name, justify in columns:
         t.add_column(name, justify=justify, overflow="fold",
                      no_wrap=name not in ("from", "to", "targets"))
