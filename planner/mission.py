@@ -425,6 +425,9 @@ def _parse_campaign(raw: Any, source: str, *, feature: int | str | None = None) 
                 raise MissionError(f"flight {k + 1}: {exc} (a fraction of the vehicle's "
                                    f"budget)", **where("flight_budgets")) from None
         budgets = tuple(out)
+        if flights is not None and len(budgets) != flights:
+            raise MissionError(f"{len(budgets)} budgets for {flights} flights: give one per "
+                               f"flight", **where("flight_budgets"))
     return CampaignSpec(flights=flights, recharge=recharge, flight_budgets=budgets)
 
 

@@ -40,6 +40,12 @@ def base(**target_props):
         crs="IAU_2015:49900", plan_flight={"altitude_m": 8, "speed_m_s": 3})
 
 
+def campaign(**settings):
+    doc = base()
+    doc["plan_flight"].update(settings)
+    return doc
+
+
 def with_feature(doc, f):
     doc["features"].append(f)
     return doc
@@ -241,6 +247,26 @@ CASES = [
         "Polygon", [square(0, 0, 40)[0], square(0, 0, 25)[0][::-1]], role="keep_out",
         name="ring")), [], 3,
      ["route: no way from home to the landing site", "keep-out zone 'ring'"]),
+    # Campaigns (README: Campaigns).
+    ("no flights", campaign(flights=0), [], 2, ["plan_flight.flights", "whole number", "0"]),
+    ("half a flight", campaign(flights=2.5), [], 2, ["plan_flight.flights", "2.5"]),
+    ("a thousand flights", campaign(flights=1000), [], 2, ["plan_flight.flights", "1000"]),
+    ("--flights 0", base(), ["--flights", "0"], 2, ["--flights 0", "whole number"]),
+    ("recharge sometimes", campaign(recharge="sometimes"), [], 2,
+     ["plan_flight.recharge", "'sometimes'", "in_place"]),
+    ("flight budgets too few", campaign(flights=3, flight_budgets=[1.0, 0.5]), [], 2,
+     ["plan_flight.flight_budgets", "2 budgets for 3 flights"]),
+    ("flight budget above one", campaign(flights=2, flight_budgets=[1.0, 1.5]), [], 2,
+     ["plan_flight.flight_budgets", "flight 2", "1.5"]),
+    ("flight budget below take-off", campaign(flights=2, flight_budgets=[1.0, 0.01]), [], 3,
+     ["flight 2's", "does not cover its take-off and landing"]),
+    ("airfield inside a keep-out", with_feature(with_feature(campaign(flights=2), feature(
+        "Polygon", square(40, -40, 10), role="keep_out", name="rover")), feature(
+        "Point", mars_offset(40, -40), role="airfield", name="F")), [], 2,
+     ["feature 4", "'F'", "geometry", "inside keep-out zone 'rover'"]),
+    ("airfield is a polygon", with_feature(campaign(flights=2), feature(
+        "Polygon", square(40, -40, 3), role="airfield", name="F")), [], 2,
+     ["feature 3", "'F'", "an airfield must be a Point"]),
 ]
 
 
