@@ -394,17 +394,17 @@ def campaign_table(plan: CampaignPlan) -> Group:
     columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
         ("flight", "right"), ("from", "left"), ("to", "left"), ("dist m", "right"),
         ("time s", "right"), ("energy Wh", "right"), ("budget Wh", "right"),
-        ("targets", "left"))
+        ("targets", "right"))
     for name, justify in columns:
         t.add_column(name, justify=justify, overflow="fold",
-                     no_wrap=name not in ("from", "to", "targets"))
+                     no_wrap=name != "targets")
     for k, (f, (a, b)) in enumerate(zip(plan.flights, plan.legs, strict=True)):
         t.add_row(str(k + 1), a, b, f"{f.distance_m:.0f}", f"{f.duration_s:.0f}",
                   f"{f.energy_wh:.2f}", f"{plan.budgets[k] * p.budget_energy_wh:.2f}",
-                  ", ".join(f.targets_photographed) or "(none: repositions)")
+                  str(len(f.targets_photographed)))
     t.add_row("all", "", "", f"{sum(f.distance_m for f in plan.flights):.0f}",
               f"{sum(f.duration_s for f in plan.flights):.0f}",
-              f"{sum(f.energy_wh for f in plan.flights):.2f}", "", f"{len(done)} targets")
+              f"{sum(f.energy_wh for f in plan.flights):.2f}", "", str(len(done)))
     return Group(head, Text(), t)
 
 
@@ -413,8 +413,9 @@ def print_campaign(plan: CampaignPlan, console: Console, *, quiet: bool = False)
     parts: list[RenderableType] = [campaign_table(plan)]
     n = len(plan.flights)
     for k, (f, (a, b)) in enumerate(zip(plan.flights, plan.legs, strict=True)):
+        what = ", ".join(f.targets_photographed) or "nothing: it repositions"
         parts += [Text(), Text(f"Flight {k + 1} of {n}: from {a} to {b}", style="bold"),
-                  render(f, console, quiet=quiet)]
+                  Text(f"Photographs: {what}"), render(f, console, quiet=quiet)]
     if plan.skipped:
         parts.append(Text())
         if quiet:

@@ -152,3 +152,14 @@ def test_the_command_line_writes_one_file_per_flight(tmp_path) -> None:
     assert written and written[0] == "rocks_flight1.plan"
     assert not (tmp_path / "rocks.plan").exists()
     assert f"Flight {len(written)} of {len(written)}" in res.stdout
+
+
+def test_the_mars_campaign_example() -> None:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "campaign-mars" / "targets.geojson"
+    plan, ctx = plan_campaign(path)
+    assert len(plan.flights) >= 2
+    assert {"backshell", "parachute"} <= set(plan.targets_photographed)
+    assert all(verify(f, hazards=ctx.hazards).ok for f in plan.flights)
+    assert check_campaign(plan, ctx) == []
