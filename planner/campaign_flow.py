@@ -147,12 +147,15 @@ def check_airfields(ctx: Context) -> tuple[list[Airfield], list[str]]:
     mission, local = ctx.mission, ctx.local
     out: list[Airfield] = []
     warnings: list[str] = []
+    column = (0.0, ctx.vehicle.cruise_altitude_agl_m)  # climbs to, descends from, cruise
     for site, pt in zip(mission.airfields, local.airfields, strict=True):
-        for k, keep in zip(mission.keep_outs, local.keep_outs_buffered, strict=True):
-            if keep.intersects(pt):
-                raise MissionError(f"lies inside keep-out zone {k.name!r} (with its buffer)",
-                                   source=mission.source, feature=site.index, name=site.name,
-                                   field="geometry")
+        for i in local.keep_outs_at(pt.x, pt.y, *column,
+                                    clearance_m=ctx.vehicle.profile.min_clearance_m):
+            k = mission.keep_outs[i]
+            raise MissionError(f"lies inside keep-out zone {k.name!r} (with its buffer"
+                               + (f"; {k.heights_text}" if k.heights_text else "") + ")",
+                               source=mission.source, feature=site.index, name=site.name,
+                               field="geometry")
         if not ctx.dem.contains(np.array([pt.x]), np.array([pt.y]))[0]:
             raise MissionError(f"lies outside the terrain {ctx.dem.source}",
                                source=mission.source, feature=site.index, name=site.name,

@@ -26,8 +26,6 @@ from rich.console import Console
 from typer.core import TyperCommand
 
 from planner import __version__
-from planner.campaign_flow import campaign_json, flights_asked, plan_campaign
-from planner.check import check_plan_file
 from planner.errors import (
     COMMAND_LINE,
     InputError,
@@ -36,19 +34,10 @@ from planner.errors import (
     VerificationError,
 )
 from planner.export import ALL_FILES, EARTH_FILES, FORMATS, write_all
-from planner.export.files import (
-    Outputs,
-    check_flight_paths,
-    flight_path,
-    output_paths,
-    remove_if_empty,
-    write_flights,
-)
+from planner.export.files import Outputs, check_flight_paths, output_paths, remove_if_empty
 from planner.mission import MAX_FLIGHTS, load_mission
-from planner.pipeline import plan_mission
-from planner.planfile import plan_json
+from planner.pipeline import Context, Progress, plan_mission, prepare
 from planner.profiles import builtin_profiles
-from planner.report import print_campaign, print_plan
 from planner.settings import PlanOptions
 from planner.values import number
 from terrain.errors import TerrainError
@@ -258,13 +247,13 @@ def main_command(
                                  "and --json")
             _check(check, mission, options, console, err_console)
             return
-        loaded = load_mission(mission, body=options.body)
-        body_name = loaded.body.name
-        outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
-                               write_terrain=write_terrain, body=body_name)
-        n_flights = flights_asked(loaded, options)
-        if n_flights > 1:
-            check_flight_paths(outputs, n_flights, mission)
+        if export or out or plot or write_terrain:  # checked before planning, for the body
+            loaded = load_mission(mission, body=options.body)
+            outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
+                                   write_terrain=write_terrain, body=loaded.body.name)
+            asked = options.flights or loaded.campaign.flights or 1
+            if asked > 1:  # a campaign writes each file once per flight
+                check_flight_paths(outputs, asked, mission)
         started = time.perf_counter()
 
         def stage(text: str) -> None:
@@ -273,33 +262,25 @@ def main_command(
                 err_console.print(f"plan-flight: {time.perf_counter() - started:6.1f} s  "
                                   f"{text}", highlight=False, markup=False, soft_wrap=True)
 
-        if n_flights > 1:
-            with err_console.status("planning", spinner="dots") as status:
-                campaign, ctx = plan_campaign(mission, options, progress=stage)
-                if outputs:
-                    status.update("planning: writing files")
-                    write_flights(campaign.flights, ctx.hazards, outputs)
-                    written = True
-            if as_json:
-                sys.stdout.write(campaign_json(campaign))
-            else:
-                print_campaign(campaign, console, quiet=quiet)
-            if outputs:
-                paths = [flight_path(p, k) for k in range(1, len(campaign.flights) + 1)
-                         for p in outputs.exports]
-                paths += [outputs.terrain] if outputs.terrain is not None else []
-                err_console.print(f"wrote {', '.join(str(t) for t in paths)}",
-                                  highlight=False, soft_wrap=True)
-            return
         with err_console.status("planning", spinner="dots") as status:
-            plan, ctx = plan_mission(mission, options, progress=stage)
+            ctx = prepare(mission, options, progress=stage)
+            if (options.flights or ctx.mission.campaign.flights or 1) > 1:
+                written = _campaign(ctx, mission, options, outputs, status=status,
+                                    progress=stage, as_json=as_json, quiet=quiet,
+                                    console=console, err_console=err_console)
+                return
+            plan, ctx = plan_mission(mission, options, progress=stage, ctx=ctx)
             if outputs:
                 status.update("planning: writing files")
                 write_all(plan, ctx.hazards, outputs.exports, terrain=outputs.terrain)
                 written = True
         if as_json:
+            from planner.planfile import plan_json
+
             sys.stdout.write(plan_json(plan))
         else:
+            from planner.report import print_plan
+
             print_plan(plan, console, quiet=quiet)
         if outputs:
             note = ""
@@ -327,6 +308,32 @@ def main_command(
             remove_if_empty(outputs.created)
 
 
+def _campaign(ctx: Context, mission: Path, options: PlanOptions, outputs: Outputs, *,
+              status: Any, progress: Progress, as_json: bool, quiet: bool, console: Console,
+              err_console: Console) -> bool:
+    """Plan, write and print a campaign (README: Campaigns); True once files are written."""
+    from planner.campaign_flow import campaign_json, plan_campaign
+    from planner.export.files import flight_path, write_flights
+    from planner.report import print_campaign
+
+    campaign, ctx = plan_campaign(mission, options, progress=progress, ctx=ctx)
+    if outputs:
+        status.update("planning: writing files")
+        write_flights(campaign.flights, ctx.hazards, outputs)
+    status.stop()
+    if as_json:
+        sys.stdout.write(campaign_json(campaign))
+    else:
+        print_campaign(campaign, console, quiet=quiet)
+    if outputs:
+        paths = [flight_path(p, k) for k in range(1, len(campaign.flights) + 1)
+                 for p in outputs.exports]
+        paths += [outputs.terrain] if outputs.terrain is not None else []
+        err_console.print(f"wrote {', '.join(str(t) for t in paths)}", highlight=False,
+                          soft_wrap=True)
+    return bool(outputs)
+
+
 def _message(exc: PlanFlightError) -> str:
     """The error's one line, with a command-line setting named by its option."""
     if isinstance(exc, SettingError) and exc.origin == COMMAND_LINE:
@@ -337,6 +344,8 @@ def _message(exc: PlanFlightError) -> str:
 
 def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Console,
            err_console: Console) -> None:
+    from planner.check import check_plan_file
+
     with err_console.status("checking", spinner="dots") as status:
         report, plan = check_plan_file(plan_path, mission, options,
                                        progress=lambda s: status.update(f"checking: {s}"))
