@@ -90,7 +90,8 @@ class CampaignPlan:
     """The number of flights asked for (a campaign may need fewer)."""
     recharge: str
     budgets: tuple[float, ...]
-    """Each flight's share of the vehicle's budget, as asked (one per flight asked)."""
+    """Each flight's share of the vehicle's budget (one per flight flown; a flight that would
+    only have stood still is left out with its share)."""
     skipped: tuple[Skipped, ...]
     selection: str
     warnings: tuple[str, ...] = ()
@@ -282,21 +283,29 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
         camp = solve_campaign(setup.cost, prize, start=0, end=end, airfields=airfields,
                               budgets=budgets, groups=groups, seed=options.seed,
                               time_limit_s=options.time_limit_s)
+        # A flight that visits nothing and lands where it took off is no flight at all (but a
+        # campaign that reaches nothing still flies its first, as one flight would).
+        kept = [k for k, f in enumerate(camp.flights) if len(f) > 2 or f[0] != f[-1]] or \
+            list(range(min(1, len(camp.flights))))
+        camp = replace(camp, flights=tuple(camp.flights[k] for k in kept),
+                       costs=tuple(camp.costs[k] for k in kept))
+        shares = tuple(fractions[k] for k in kept)  # each flight flown keeps its own budget
         if not camp.flights:
             raise InfeasibleMissionError(
                 f"{mission.source}: no campaign of {n} flights reaches "
                 f"{'the landing site' if end == 1 else 'an airfield'} within the budgets")
         _refuse_missing_required(setup, camp, n, budgets)
-        plans = _assemble(setup, camp, fractions, sites)
-        over = [max(pl.energy_wh / (ctx.vehicle.profile.budget_energy_wh * fractions[k]),
-                    pl.duration_s / (ctx.vehicle.profile.max_flight_time_s * fractions[k]))
-                for k, pl in enumerate(plans)]
+        plans = _assemble(setup, camp, shares, sites)
+        over = [1.0] * n
+        for k, pl in zip(kept, plans, strict=True):
+            over[k] = max(pl.energy_wh / (ctx.vehicle.profile.budget_energy_wh * fractions[k]),
+                          pl.duration_s / (ctx.vehicle.profile.max_flight_time_s * fractions[k]))
         if max(over) <= 1.0:
             break
         # The search's leg costs are estimates; the assembled flights are exact. Tighten the
         # flights that overshot and re-solve.
         scales = [s / o * RESOLVE_MARGIN if o > 1.0 else s
-                  for s, o in zip(scales, over + [1.0] * (n - len(over)), strict=True)]
+                  for s, o in zip(scales, over, strict=True)]
     else:
         raise InfeasibleMissionError(f"{mission.source}: no campaign within the budgets was "
                                      f"found")
@@ -306,7 +315,7 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     if camp.stopped_by_time:
         text += " — stopped at its time cap: another run may choose differently"
     plan = CampaignPlan(flights=tuple(plans), legs=legs, planned=n, recharge=recharge,
-                        budgets=fractions, skipped=tuple(_skipped(setup, camp, n, budgets)),
+                        budgets=shares, skipped=tuple(_skipped(setup, camp, n, budgets)),
                         selection=text, warnings=tuple(field_warnings))
     for k, pl in enumerate(plan.flights):
         progress(f"verifying flight {k + 1} of {len(plan.flights)}")

@@ -163,3 +163,17 @@ def test_the_mars_campaign_example() -> None:
     assert {"backshell", "parachute"} <= set(plan.targets_photographed)
     assert all(verify(f, hazards=ctx.hazards).ok for f in plan.flights)
     assert check_campaign(plan, ctx) == []
+
+
+def test_each_flight_keeps_its_own_share_of_the_budget(tmp_path) -> None:
+    path = tmp_path / "shares.geojson"
+    doc = row_of_rocks(flights=3, flight_budgets=[1.0, 0.7, 1.0])
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    plan, ctx = plan_campaign(path, SHORT)
+    p = ctx.vehicle.profile
+    assert len(plan.budgets) == len(plan.flights)
+    for f, share in zip(plan.flights, plan.budgets, strict=True):
+        assert f.energy_wh <= share * p.budget_energy_wh
+        assert f.duration_s <= share * p.max_flight_time_s
+    assert 0.7 in plan.budgets or len(plan.flights) < 3
+    assert "rock D" in plan.targets_photographed
