@@ -329,7 +329,11 @@ def _campaign(ctx: Context, mission: Path, options: PlanOptions, outputs: Output
         paths = [flight_path(p, k) for k in range(1, len(campaign.flights) + 1)
                  for p in outputs.exports]
         paths += [outputs.terrain] if outputs.terrain is not None else []
-        err_console.print(f"wrote {', '.join(str(t) for t in paths)}", highlight=False,
+        note = ""
+        if ctx.mission.body.name != "earth" and outputs.exports:
+            note = (" (lon/lat are Mars planetocentric, IAU_2015:49900; ground stations "
+                    "and KML viewers assume Earth)")
+        err_console.print(f"wrote {', '.join(str(t) for t in paths)}{note}", highlight=False,
                           soft_wrap=True)
     return bool(outputs)
 
