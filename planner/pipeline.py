@@ -42,6 +42,7 @@ from planner.settings import DEFAULT_OPTIONS, PlanOptions, Settings, resolve, ve
 from planner.vehicle import Vehicle
 from planner.verify import verify
 from planner.viewpoints import TargetStations, find_stations
+from planner.wind import Wind
 from terrain import hazards as hz
 from terrain.dem import DEM, Image, check_size, read_dem, read_image
 from terrain.errors import TerrainError
@@ -89,6 +90,8 @@ class Context:
     obstacles: BaseGeometry
     beyond_range: dict[int, str] = field(default_factory=dict)
     """Targets (by index) no flight can reach, with why: left off the terrain and the roadmap."""
+    wind: Wind | None = None
+    """The steady wind the flights must hold in (checked against the vehicle's limits)."""
 
     @property
     def frame(self) -> Frame:
@@ -120,7 +123,8 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     if recorded is not None:
         layers.append(recorded)
     layers.append((mission.source, mission.settings))
-    vehicle = vehicle_for(mission.body, resolve(*layers))
+    resolved = resolve(*layers)
+    vehicle = vehicle_for(mission.body, resolved)
     frame = frame_for(mission)
     local = project(mission, frame, nav_margin_m=vehicle.profile.nav_margin_m)
     beyond = out_of_range(mission, local, vehicle)
@@ -150,7 +154,7 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     obstacles = shapely.union_all([flight_polys, *keep_grown]) if keep_grown or \
         not flight_polys.is_empty else flight_polys
     return Context(mission=mission, local=local, vehicle=vehicle, dem=dem, hazards=maps,
-                   obstacles=obstacles, beyond_range=beyond)
+                   obstacles=obstacles, beyond_range=beyond, wind=resolved.settings.wind)
 
 
 def max_range_m(vehicle: Vehicle, source: str = "<mission>") -> tuple[float, str]:
@@ -383,12 +387,15 @@ def travel(ctx: Context, nodes: tuple[Node, ...]) -> tuple[Roadmap, TravelTable]
     rm = build_roadmap(dem=ctx.dem, vehicle=ctx.vehicle, obstacles=ctx.obstacles,
                        points=list(nodes),
                        neighbours=None if len(nodes) <= EXACT_ROADMAP_MAX_POINTS
-                       else ROADMAP_NEIGHBOURS)
+                       else ROADMAP_NEIGHBOURS, wind=ctx.wind)
     return rm, travel_table(rm, list(range(len(nodes))))
 
 
-def flight_budgets(vehicle: Vehicle, source: str) -> tuple[float, float]:
+def flight_budgets(vehicle: Vehicle, source: str,
+                   wind: Wind | None = None) -> tuple[float, float]:
     """Energy (Wh) and time (s) left for travel and photos once take-off and landing are paid.
+
+    In a ``wind`` the vertical climb and descent hold the place against it.
 
     Raises
     ------
@@ -397,8 +404,8 @@ def flight_budgets(vehicle: Vehicle, source: str) -> tuple[float, float]:
     """
     p = vehicle.profile
     h = vehicle.cruise_altitude_agl_m
-    t_to, e_to = vehicle.takeoff(h)
-    t_la, e_la = vehicle.landing(h)
+    t_to, e_to = vehicle.takeoff(h, wind)
+    t_la, e_la = vehicle.landing(h, wind)
     energy = p.budget_energy_wh - e_to - e_la
     time_s = p.max_flight_time_s - t_to - t_la
     if energy <= 0 or time_s <= 0:
@@ -421,7 +428,7 @@ def selection_problem(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
     nodes, _ = selection.problem_nodes(start, end, found)
     progress(f"building the roadmap ({len(nodes)} mission points)")
     rm, table = travel(ctx, nodes)
-    energy, time_s = flight_budgets(ctx.vehicle, ctx.mission.source)
+    energy, time_s = flight_budgets(ctx.vehicle, ctx.mission.source, ctx.wind)
     if not np.isfinite(table.energy_wh[selection.START, selection.END]):
         raise InfeasibleMissionError(
             f"{ctx.mission.source}: route: no way from home to the landing site avoids the "
@@ -430,7 +437,7 @@ def selection_problem(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
     return selection.build_problem(start=start, end=end, found=found,
                                    targets=ctx.mission.targets, roadmap=rm, table=table,
                                    vehicle=ctx.vehicle, energy_budget_wh=energy,
-                                   time_budget_s=time_s)
+                                   time_budget_s=time_s, wind=ctx.wind)
 
 
 def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
@@ -466,8 +473,11 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
                         local=ctx.local, vehicle=ctx.vehicle, dem=ctx.dem,
                         skipped=skipped, warnings=list(sites.warnings),
                         selection=choice.description, stopped_by_time=choice.stopped_by_time,
-                        landing_moved=sites.landing_moved)
-        over = max(plan.energy_wh / p.budget_energy_wh, plan.duration_s / p.max_flight_time_s)
+                        landing_moved=sites.landing_moved, wind=ctx.wind)
+        # In an uncertain wind the plan's figures are its worst direction's; the longest
+        # flight may come from another direction.
+        over = max(plan.energy_wh / p.budget_energy_wh,
+                   plan.longest_s / p.max_flight_time_s)
         if over <= 1.0:
             return plan
         # The search's leg costs are estimates; the assembled plan is exact. Tighten and retry.

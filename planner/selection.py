@@ -27,6 +27,7 @@ from planner.plan import RoutePoint, Skipped
 from planner.roadmap import Node, NodeKind, Roadmap, TravelTable
 from planner.vehicle import Vehicle
 from planner.viewpoints import Station, TargetStations
+from planner.wind import Wind
 
 STATIONS_PER_TARGET = 6
 """Camera stations kept per target in small missions: enough to spread them around the target
@@ -77,6 +78,8 @@ class Problem:
     groups: NDArray[np.int_]
     energy_budget_wh: float
     time_budget_s: float
+    wind: Wind | None = None
+    """The wind the costs are in (worst direction leg by leg); ``None``: still air."""
 
     def cost(self, scale: float = 1.0) -> NDArray[np.float64]:
         """Costs for the route core: the larger of each leg's shares of the two budgets.
@@ -92,8 +95,12 @@ class Problem:
 
 def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
                   targets: Sequence[Target], roadmap: Roadmap, table: TravelTable,
-                  vehicle: Vehicle, energy_budget_wh: float, time_budget_s: float) -> Problem:
+                  vehicle: Vehicle, energy_budget_wh: float, time_budget_s: float,
+                  wind: Wind | None = None) -> Problem:
     """The selection problem from the stations found and the travel between them.
+
+    In a ``wind`` the photo hovers and yaw turns hold the place against it (their power does not
+    depend on the wind's direction), and the table's travel is directed.
 
     ``roadmap`` and ``table`` must have been built over :func:`problem_nodes` of the same
     ``start``, ``end`` and ``found``, in that order.
@@ -115,7 +122,7 @@ def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
         spec = targets[st.target]
         hold = spec.photos * vehicle.camera.photo_hover_s
         service_t[i] = hold
-        service_e[i] = vehicle.hover(hold)
+        service_e[i] = vehicle.hover(hold, wind)
         heading[i] = st.pointing.heading_deg
         groups[i] = st.target
         prize[i] = spec.priority + (bonus if spec.required else 0.0)
@@ -124,11 +131,12 @@ def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
     turn_t[:, :2] = 0.0
     turn_t[:2, :] = 0.0  # the first photo's heading is set on the ground before take-off
     time_s = table.time_s + service_t[None, :] + turn_t
-    energy_wh = table.energy_wh + service_e[None, :] + vehicle.hover_power_w * turn_t / 3600.0
+    energy_wh = table.energy_wh + service_e[None, :] + \
+        vehicle.hover_power_in_w(wind) * turn_t / 3600.0
     return Problem(targets=tuple(targets), found=tuple(found), nodes=nodes, stations=stations,
                    roadmap=roadmap, table=table, energy_wh=energy_wh, time_s=time_s,
                    prize=prize, groups=groups, energy_budget_wh=energy_budget_wh,
-                   time_budget_s=time_budget_s)
+                   time_budget_s=time_budget_s, wind=wind)
 
 
 def problem_nodes(start: Node, end: Node, found: Sequence[TargetStations],
@@ -214,6 +222,8 @@ def explain(problem: Problem, order: Sequence[int], *,
                 reason = (f"over budget: even alone it needs {need_e:.1f} Wh and {need_t:.0f} s "
                           f"of the {problem.energy_budget_wh:.1f} Wh and "
                           f"{problem.time_budget_s:.0f} s left after take-off and landing")
+                if problem.wind is not None and not problem.wind.calm:
+                    reason += f" in the wind ({problem.wind}, its worst direction)"
             else:
                 reason = "left out for higher-priority targets (the budget cannot fit it too)"
         out.append(Skipped(target=spec.name, reason=reason, required=spec.required,
