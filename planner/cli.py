@@ -330,6 +330,10 @@ def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Consol
     for note in report.notes:
         err_console.print(f"{plan_path}: note: {note}", highlight=False, markup=False,
                           soft_wrap=True)
+    if options.wind is not None:  # the operator's go/no-go for a new forecast
+        go = "NO-GO" if "wind" in report.rules_broken else "GO"
+        console.print(f"{plan_path}: {go} in the wind {options.wind}", highlight=False,
+                      soft_wrap=True)
     if report.ok:
         console.print(f"{plan_path}: OK: {len(plan.waypoints)} waypoints, "
                       f"{report.checks['leg samples']} leg samples and "

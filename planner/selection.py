@@ -222,10 +222,10 @@ def explain(problem: Problem, order: Sequence[int], *,
                 reason = (f"over budget: even alone it needs {need_e:.1f} Wh and {need_t:.0f} s "
                           f"of the {problem.energy_budget_wh:.1f} Wh and "
                           f"{problem.time_budget_s:.0f} s left after take-off and landing")
-                if problem.wind is not None and not problem.wind.calm:
-                    reason += f" in the wind ({problem.wind}, its worst direction)"
             else:
                 reason = "left out for higher-priority targets (the budget cannot fit it too)"
+            if problem.wind is not None and not problem.wind.calm:
+                reason += f" in the wind ({problem.wind}, each leg at its worst direction)"
         out.append(Skipped(target=spec.name, reason=reason, required=spec.required,
                            priority=spec.priority))
     return out
