@@ -459,7 +459,9 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
             raise InfeasibleMissionError(
                 f"{mission.source}: even the direct flight from home to the landing site "
                 f"exceeds the budget ({p.budget_energy_wh:g} Wh usable after the reserve, "
-                f"{p.max_flight_time_s:g} s)")
+                f"{p.max_flight_time_s:g} s)" +
+                ("" if ctx.wind is None or ctx.wind.calm else
+                 f" {ctx.wind.phrase()}"))
         if choice.missing_required:
             missing = choice.missing_required[0]
             why = missing.reason

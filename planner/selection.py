@@ -225,7 +225,7 @@ def explain(problem: Problem, order: Sequence[int], *,
             else:
                 reason = "left out for higher-priority targets (the budget cannot fit it too)"
             if problem.wind is not None and not problem.wind.calm:
-                reason += f" in the wind ({problem.wind}, each leg at its worst direction)"
+                reason += f" {problem.wind.phrase()}"
         out.append(Skipped(target=spec.name, reason=reason, required=spec.required,
                            priority=spec.priority))
     return out
