@@ -412,7 +412,7 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
     rows.append(_Row(Action.LAND, end.x, end.y, 0.0, 0.0, 0.0, 0.0, 0.0, None, 0.0, True))
     cases: list[WindCase] = []
     worst: tuple[_Costed, float | None] | None = None
-    for one in ([None] if wind is None else wind.candidates()):
+    for one in ([None] if wind is None or wind.calm else wind.candidates()):
         costed = cost_rows(vehicle, rows, legs, turns, landing_agl_m=end.agl_m, wind=one)
         d = None if one is None else one.from_deg
         if d is not None:
