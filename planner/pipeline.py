@@ -437,7 +437,9 @@ def selection_problem(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
     return selection.build_problem(start=start, end=end, found=found,
                                    targets=ctx.mission.targets, roadmap=rm, table=table,
                                    vehicle=ctx.vehicle, energy_budget_wh=energy,
-                                   time_budget_s=time_s, wind=ctx.wind)
+                                   time_budget_s=time_s, wind=ctx.wind,
+                                   still_budgets=flight_budgets(ctx.vehicle, ctx.mission.source)
+                                   if ctx.wind is not None else None)
 
 
 def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,

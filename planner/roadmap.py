@@ -242,13 +242,18 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
         else:
             # In wind a leg costs differently each way: a head wind one way is a tail wind
             # the other. Each edge keeps both, from its ``tail`` node and back.
+            # Still air too, to tell whether the wind is what leaves a target out.
             back_t, back_e = vehicle.leg(length, descent, climb, stops=2,
                                          heading_deg=(track + 180.0) % 360.0, wind=wind)
-            for a, b, d, t_s, e, tb, eb in zip(ii.tolist(), jj.tolist(), length.tolist(),
-                                               time_s.tolist(), energy.tolist(),
-                                               back_t.tolist(), back_e.tolist(), strict=True):
+            still_t, still_e = vehicle.leg(length, climb, descent, stops=2)
+            still_tb, still_eb = vehicle.leg(length, descent, climb, stops=2)
+            for a, b, d, t_s, e, tb, eb, st, se, stb, seb in zip(
+                    ii.tolist(), jj.tolist(), length.tolist(), time_s.tolist(), energy.tolist(),
+                    back_t.tolist(), back_e.tolist(), still_t.tolist(), still_e.tolist(),
+                    still_tb.tolist(), still_eb.tolist(), strict=True):
                 graph.add_edge(a, b, length=d, time=t_s, energy=e, tail=a, time_back=tb,
-                               energy_back=eb)
+                               energy_back=eb, still_time=st, still_time_back=stb,
+                               still_energy=se, still_energy_back=seb)
     return Roadmap(graph=graph, nodes=nodes, wind=wind)
 
 
@@ -265,6 +270,10 @@ class TravelTable:
     length_m: NDArray[np.float64]
     sources: tuple[int, ...]
     predecessors: NDArray[np.int32]
+    still_energy_wh: NDArray[np.float64] | None = None
+    """With a wind: the energy of the same paths in still air (``None`` in still air)."""
+    still_time_s: NDArray[np.float64] | None = None
+    """With a wind: the time of the same paths in still air."""
 
     def path(self, a: int, b: int) -> list[int]:
         """Roadmap node ids from source ``a`` to source ``b`` (indices into ``sources``)."""
@@ -292,6 +301,8 @@ def travel_table(roadmap: Roadmap, sources: list[int], *, weight: str = "energy"
     g = roadmap.graph
     n = g.number_of_nodes()
     edges = list(g.edges(data=True))
+    still = bool(edges) and "still_energy" in edges[0][2]
+    keys = ("energy", "time", "length", *(("still_energy", "still_time") if still else ()))
     if edges:
         # Each edge both ways: from its tail with its own costs, back with the costs back
         # (the same in still air, where edges record no tail).
@@ -301,10 +312,10 @@ def travel_table(roadmap: Roadmap, sources: list[int], *, weight: str = "energy"
         v = np.array(head + tail, dtype=np.int64)
         attrs = {k: np.array([e[2][k] for e in edges] +
                              [e[2].get(f"{k}_back", e[2][k]) for e in edges])
-                 for k in ("energy", "time", "length")}
+                 for k in keys}
     else:
         u = v = np.zeros(0, dtype=np.int64)
-        attrs = {k: np.zeros(0) for k in ("energy", "time", "length")}
+        attrs = {k: np.zeros(0) for k in keys}
     # Tiny positive floor: csgraph treats explicit zeros as missing edges.
     w = coo_matrix((np.maximum(attrs[weight], 1e-12), (u, v)), shape=(n, n)).tocsr()
     src = np.asarray(sources, dtype=np.int64)
@@ -333,4 +344,6 @@ def travel_table(roadmap: Roadmap, sources: list[int], *, weight: str = "energy"
     time_s = along("time")
     length = along("length")
     return TravelTable(energy_wh=energy, time_s=time_s, length_m=length,
-                       sources=tuple(int(x) for x in src), predecessors=pred)
+                       sources=tuple(int(x) for x in src), predecessors=pred,
+                       still_energy_wh=along("still_energy") if still else None,
+                       still_time_s=along("still_time") if still else None)

@@ -80,6 +80,9 @@ class Problem:
     time_budget_s: float
     wind: Wind | None = None
     """The wind the costs are in (worst direction leg by leg); ``None``: still air."""
+    still: tuple[NDArray[np.float64], NDArray[np.float64], float, float] | None = None
+    """With a wind: energy and time between nodes along the same paths in still air, and the
+    still-air budgets, to say whether the wind is what leaves a target out."""
 
     def cost(self, scale: float = 1.0) -> NDArray[np.float64]:
         """Costs for the route core: the larger of each leg's shares of the two budgets.
@@ -96,7 +99,8 @@ class Problem:
 def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
                   targets: Sequence[Target], roadmap: Roadmap, table: TravelTable,
                   vehicle: Vehicle, energy_budget_wh: float, time_budget_s: float,
-                  wind: Wind | None = None) -> Problem:
+                  wind: Wind | None = None,
+                  still_budgets: tuple[float, float] | None = None) -> Problem:
     """The selection problem from the stations found and the travel between them.
 
     In a ``wind`` the photo hovers and yaw turns hold the place against it (their power does not
@@ -133,10 +137,15 @@ def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
     time_s = table.time_s + service_t[None, :] + turn_t
     energy_wh = table.energy_wh + service_e[None, :] + \
         vehicle.hover_power_in_w(wind) * turn_t / 3600.0
+    still = None
+    if table.still_energy_wh is not None and table.still_time_s is not None and \
+            still_budgets is not None:
+        still = (table.still_energy_wh + vehicle.hover_power_w * (service_t[None, :] + turn_t) /
+                 3600.0, table.still_time_s + service_t[None, :] + turn_t, *still_budgets)
     return Problem(targets=tuple(targets), found=tuple(found), nodes=nodes, stations=stations,
                    roadmap=roadmap, table=table, energy_wh=energy_wh, time_s=time_s,
                    prize=prize, groups=groups, energy_budget_wh=energy_budget_wh,
-                   time_budget_s=time_budget_s, wind=wind)
+                   time_budget_s=time_budget_s, wind=wind, still=still)
 
 
 def problem_nodes(start: Node, end: Node, found: Sequence[TargetStations],
@@ -226,9 +235,25 @@ def explain(problem: Problem, order: Sequence[int], *,
                 reason = "left out for higher-priority targets (the budget cannot fit it too)"
             if problem.wind is not None and not problem.wind.calm:
                 reason += f" {problem.wind.phrase()}"
+                if alone.min() > 1.0 and problem.still is not None:
+                    reason += _still_air(problem, members)
         out.append(Skipped(target=spec.name, reason=reason, required=spec.required,
                            priority=spec.priority))
     return out
+
+
+def _still_air(problem: Problem, members: NDArray[np.int_]) -> str:
+    """Whether the target would fit alone in still air, and with what, in words."""
+    assert problem.still is not None
+    energy, time_s, budget_e, budget_t = problem.still
+    need_e = energy[START, members] + energy[members, END]
+    need_t = time_s[START, members] + time_s[members, END]
+    share = np.maximum(need_e / budget_e, need_t / budget_t)
+    if not np.isfinite(share).any() or share.min() > 1.0:
+        return ""
+    k = int(np.argmin(share))
+    return (f"; in still air it needs {need_e[k]:.1f} Wh and {need_t[k]:.0f} s and fits: "
+            f"the wind is what leaves it out")
 
 
 def route_points(problem: Problem, order: Sequence[int]) -> list[RoutePoint]:

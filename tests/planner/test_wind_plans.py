@@ -76,6 +76,7 @@ def test_the_wind_that_binds_is_named_where_a_target_is_left_out(tmp_path: Path)
     assert head.targets_photographed == ()
     (why,) = [s.reason for s in head.skipped]
     assert why.startswith("over budget") and "in the wind (6 m/s from 90°)" in why
+    assert why.endswith("and fits: the wind is what leaves it out")
     # Legs into the wind: ground speed held to the airspeed limit less the wind.
     leg = next(w for w in head.waypoints if w.leg_m > 100)
     assert leg.tailwind_m_s == pytest.approx(-6.0)
