@@ -21,6 +21,7 @@ it once per flight over the same prepared ground.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -69,6 +70,13 @@ overshoot, so one or two suffice in practice."""
 RESOLVE_MARGIN = 0.995
 """Extra tightening per re-solve (0.5 %), so a plan that overshot by a rounding does not overshoot
 again."""
+
+RELAX_ATTEMPTS = 3
+"""In a wind of uncertain direction, times the selection may be re-solved with a looser budget
+when the plan, flown in the same wind all the way, costs less than the search's per-leg worst
+cases said: loosened by that ratio, and if the looser plan no longer fits, half way back (on a
+log scale). Each attempt is one more route search, so planning takes at most four searches'
+time; the plan kept is the one that fits with the most priority."""
 
 Progress = Callable[[str], None]
 
@@ -454,6 +462,9 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
     """
     mission, p = ctx.mission, ctx.vehicle.profile
     scale = 1.0
+    fitted: FlightPlan | None = None  # the best plan that fits so far, and its search's scale
+    fitted_scale = scale
+    relaxed = 0
     for _attempt in range(RESOLVE_ATTEMPTS):
         choice = selection.choose(problem, scale=scale, seed=options.seed,
                                   time_limit_s=options.time_limit_s)
@@ -483,10 +494,43 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
         over = max(plan.energy_wh / p.budget_energy_wh,
                    plan.longest_s / p.max_flight_time_s)
         if over <= 1.0:
-            return plan
+            if fitted is None or plan.priority_collected > fitted.priority_collected:
+                fitted, fitted_scale = plan, scale
+            if len(plan.wind_cases) < 2 or relaxed >= RELAX_ATTEMPTS:
+                return fitted
+            # Each leg at its own worst direction bounds any one wind from above; flown in one
+            # wind the whole way the plan is cheaper: loosen the search's budget by as much.
+            loose = _loosened(problem, choice.order, plan) * RESOLVE_MARGIN
+            if loose <= scale:
+                return fitted
+            relaxed, scale = relaxed + 1, loose
+            continue
+        if fitted is not None:  # loosened too far: try half way back, then keep what fitted
+            if relaxed >= RELAX_ATTEMPTS:
+                return fitted
+            relaxed, scale = relaxed + 1, math.sqrt(scale * fitted_scale)
+            continue
         # The search's leg costs are estimates; the assembled plan is exact. Tighten and retry.
         scale = scale / over * RESOLVE_MARGIN
+    if fitted is not None:
+        return fitted
     raise InfeasibleMissionError(f"{mission.source}: no plan within the budget was found")
+
+
+def _loosened(problem: selection.Problem, order: tuple[int, ...], plan: FlightPlan) -> float:
+    """How far the search's costs overstate a route's that fits.
+
+    Its cost by the search's per-leg bounds over its share of the budgets as flown in the worst
+    one wind; more than 1 means room.
+    """
+    cost = problem.cost()
+    bound = float(sum(cost[a, b] for a, b in itertools.pairwise(order)))
+    p = plan.vehicle.profile
+    fixed_e = p.budget_energy_wh - problem.energy_budget_wh  # take-off and landing
+    fixed_t = p.max_flight_time_s - problem.time_budget_s
+    flown = max((plan.energy_wh - fixed_e) / problem.energy_budget_wh,
+                (plan.longest_s - fixed_t) / problem.time_budget_s)
+    return bound / flown if flown > 0 else 1.0
 
 
 def _with_blockers(ctx: Context, sites: Sites, skipped: Skipped) -> Skipped:

@@ -489,7 +489,7 @@ def cost_rows(vehicle: Vehicle, rows: list[_Row], legs: list[_Leg], turns: dict[
         for k, g in enumerate(group):
             leg_t[g.row] = float(c.time_s[k])
             leg_e[g.row] = float(c.energy_wh[k])
-            tail[g.row] = float(c.tailwind_m_s[k])
+            tail[g.row] = float(c.tailwind_m_s[k]) if g.length > 0 else 0.0  # no track
     t_out: list[float] = []
     e_out: list[float] = []
     t, e = vehicle.takeoff(rows[0].agl, wind)
