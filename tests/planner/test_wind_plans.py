@@ -223,3 +223,24 @@ def test_the_verifier_flies_a_plan_as_it_was_costed() -> None:
     t, e = flight_in_wind(windy.vehicle, _flown(windy), recorded_wind(windy))
     assert t == pytest.approx(windy.duration_s)
     assert e == pytest.approx(windy.energy_wh)
+
+
+def test_an_uncertain_wind_is_one_wind_all_flight_not_the_worst_on_every_leg(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Out and back 282 m in a 6 m/s wind from anywhere: the head wind one way is a tail wind the
+    other. Each leg at its own worst (4 m/s over the ground both ways) does not fit 180 s; the
+    whole flight in its worst wind (4 m/s out, 5 m/s back) does, and the plan keeps the rock."""
+    from planner import pipeline
+
+    doc = collection(feature("Point", mars_offset(0, 0), role="home", name="Q"),
+                     feature("Point", mars_offset(282, 0), name="rock"),
+                     crs="IAU_2015:49900", plan_flight={"altitude_m": 8, "speed_m_s": 5})
+    mission = tmp_path / "out_and_back.geojson"
+    mission.write_text(json.dumps(doc))
+    plan, _ = plan_mission(mission, options("6@any"))
+    assert plan.targets_photographed == ("rock",)
+    assert plan.longest_s <= 180.0
+    assert plan.wind_from_deg in (90.0, 270.0)  # along the track, one way or the other
+    monkeypatch.setattr(pipeline, "RELAX_ATTEMPTS", 0)
+    bound, _ = plan_mission(mission, options("6@any"))
+    assert bound.targets_photographed == ()
