@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -214,8 +215,13 @@ def main_command(
         help="Safety cap on the route search's wall-clock time, s. The search stops after a "
              "fixed number of iterations, so the same input gives the same plan unless this "
              "cap is reached.")] = 20.0,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q",
-                                        help="Print only the summary.")] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Print only the summary, and the skipped targets as one line "
+                              "per reason with a count.")] = False,
+    progress: Annotated[bool, typer.Option(
+        "--progress", help="Print each stage on stderr as it starts, on its own line with its "
+                           "counts and the seconds so far (for logs; a terminal shows the "
+                           "stage on its spinner line either way).")] = False,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the plan as GeoJSON on stdout and nothing else there.")] = False,
     export: Annotated[list[Path] | None, typer.Option(
@@ -277,9 +283,16 @@ def main_command(
         body_name = load_mission(mission, body=options.body).body.name
         outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
                                write_terrain=write_terrain, body=body_name)
+        started = time.perf_counter()
+
+        def stage(text: str) -> None:
+            status.update(f"planning: {text}")
+            if progress:
+                err_console.print(f"plan-flight: {time.perf_counter() - started:6.1f} s  "
+                                  f"{text}", highlight=False, markup=False, soft_wrap=True)
+
         with err_console.status("planning", spinner="dots") as status:
-            plan, ctx = plan_mission(mission, options,
-                                     progress=lambda s: status.update(f"planning: {s}"))
+            plan, ctx = plan_mission(mission, options, progress=stage)
             if outputs:
                 status.update("planning: writing files")
                 write_all(plan, ctx.hazards, outputs.exports, terrain=outputs.terrain)

@@ -21,7 +21,7 @@ vehicle model over terrain, like :mod:`planner.vehicle` is the model in the air.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -125,6 +125,31 @@ def allowed_speed(leg: LegProfile, vehicle: Vehicle) -> NDArray[np.float64]:
     out[0], out[-1] = step[0], step[-1]
     out[1:-1] = np.minimum(step[:-1], step[1:])
     return out
+
+
+def followable_speed(leg: LegProfile, vehicle: Vehicle) -> float:
+    """The commanded ground speed a leg between two waypoints can be flown at.
+
+    The cruise speed, or the fastest at which the vertical rates keep up everywhere along it,
+    rounded down to :data:`SPEED_STEP_M_S`. Where even :data:`MIN_SPEED_M_S` is too fast only
+    because of the height change commanded between the waypoints (a climb to a higher station
+    a few metres away), the leg is commanded at :data:`MIN_SPEED_M_S`: an autopilot flies a
+    waypoint leg as a straight track in height above ground, each axis within its speed limit,
+    so the vertical rate slows it further and its time is the vertical time, as
+    :meth:`planner.vehicle.Vehicle.leg` costs it. Only where the ground itself (the followed
+    ground, without the commanded change) needs slower is the answer below
+    :data:`MIN_SPEED_M_S`: ground no speed can follow.
+    """
+    cruise = vehicle.cruise_speed_m_s
+    v = float(allowed_speed(leg, vehicle).min())
+    if v >= cruise:
+        return cruise
+    v = math.floor(v / SPEED_STEP_M_S + 1e-9) * SPEED_STEP_M_S
+    if v >= MIN_SPEED_M_S:
+        return v
+    ground_only = replace(leg, z=leg.z - leg.h)
+    g = float(allowed_speed(ground_only, vehicle).min())
+    return MIN_SPEED_M_S if g >= MIN_SPEED_M_S else g
 
 
 def speed_runs(leg: LegProfile, vehicle: Vehicle) -> list[tuple[int, int, float]]:

@@ -149,11 +149,11 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
                    f"{math.ceil((area[3] - area[1]) / res):,} x "
                    f"{math.ceil((area[2] - area[0]) / res):,} terrain cells at {res:g} m")
 
-    progress("loading terrain")
+    progress(f"loading terrain ({area[2] - area[0]:,} m x {area[3] - area[1]:,} m)")
     dem, image = load_terrain(mission, local, area, options)
     _check_coverage(mission, local, dem, skip=set(beyond))
 
-    progress("assessing hazards")
+    progress(f"assessing hazards ({dem.shape[1]:,} x {dem.shape[0]:,} cells)")
     featureless = shapely.union_all(local.featureless) if local.featureless else None
     maps = hz.assess(dem, vehicle.hazard_limits, image=image, featureless=featureless)
     flight_polys = hz.mask_to_polygons(dem, maps.flight, grow=vehicle.profile.nav_margin_m,
@@ -373,29 +373,40 @@ def blocked_between(ctx: Context, a: tuple[float, float], b: tuple[float, float]
     return ", ".join(parts) if parts else "hazards around every way"
 
 
-def camera_stations(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS) -> list[TargetStations]:
+def camera_stations(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
+                    progress: Progress = no_progress) -> list[TargetStations]:
     """Camera stations for every target of the mission (see :mod:`planner.viewpoints`).
 
-    A target out of the vehicle's range gets none, with why.
+    A target out of the vehicle's range gets none, with why; so does one left off the shortlist
+    of a mission of more targets than the route search takes (:func:`selection.shortlist`).
     """
-    keep = options.stations_per_target or \
-        selection.stations_per_target(len(ctx.mission.targets))
-    near = [i for i in range(len(ctx.mission.targets)) if i not in ctx.beyond_range]
-    found = find_stations([ctx.mission.targets[i] for i in near],
-                          [ctx.local.targets[i] for i in near], dem=ctx.dem,
-                          vehicle=ctx.vehicle, obstacles=ctx.obstacles, keep=keep)
+    targets = ctx.mission.targets
+    in_range = [i for i in range(len(targets)) if i not in ctx.beyond_range]
+    near, dropped = selection.shortlist(targets, ctx.local.targets, home=ctx.local.home,
+                                        landing=ctx.local.landing, candidates=in_range)
+    keep = options.stations_per_target or selection.stations_per_target(len(near))
+    if dropped:
+        progress(f"shortlisted {len(near):,} of {len(in_range):,} targets in range")
+    progress(f"finding camera stations ({len(near):,} targets, up to {keep} each)")
+    found = find_stations([targets[i] for i in near], [ctx.local.targets[i] for i in near],
+                          dem=ctx.dem, vehicle=ctx.vehicle, obstacles=ctx.obstacles, keep=keep)
     out = {i: TargetStations(i, tuple(replace(st, target=i) for st in ts.stations), ts.reason)
            for i, ts in zip(near, found, strict=True)}
     out.update({i: TargetStations(i, (), why) for i, why in ctx.beyond_range.items()})
-    return [out[i] for i in range(len(ctx.mission.targets))]
+    out.update({i: TargetStations(i, (), why) for i, why in dropped.items()})
+    return [out[i] for i in range(len(targets))]
 
 
-def travel(ctx: Context, nodes: tuple[Node, ...]) -> tuple[Roadmap, TravelTable]:
+def travel(ctx: Context, nodes: tuple[Node, ...], *,
+           progress: Progress = no_progress) -> tuple[Roadmap, TravelTable]:
     """The roadmap over ``nodes`` and the obstacles' corners, and travel between the nodes."""
     rm = build_roadmap(dem=ctx.dem, vehicle=ctx.vehicle, obstacles=ctx.obstacles,
                        points=list(nodes),
                        neighbours=None if len(nodes) <= EXACT_ROADMAP_MAX_POINTS
                        else ROADMAP_NEIGHBOURS, wind=ctx.wind)
+    progress(f"travel table ({len(nodes):,} x {len(nodes):,} mission points over "
+             f"{rm.graph.number_of_nodes():,} roadmap nodes, {rm.graph.number_of_edges():,} "
+             f"legs)")
     return rm, travel_table(rm, list(range(len(nodes))))
 
 
@@ -428,14 +439,13 @@ def selection_problem(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
                       progress: Progress = no_progress) -> selection.Problem:
     """Sites, camera stations, the roadmap, and the selection problem they make."""
     sites = sites or check_sites(ctx)
-    progress("finding camera stations")
-    found = camera_stations(ctx, options)
+    found = camera_stations(ctx, options, progress=progress)
     h = ctx.vehicle.cruise_altitude_agl_m
     start = Node(sites.start[0], sites.start[1], h, NodeKind.HOME)
     end = Node(sites.end[0], sites.end[1], h, NodeKind.LANDING)
     nodes, _ = selection.problem_nodes(start, end, found)
-    progress(f"building the roadmap ({len(nodes)} mission points)")
-    rm, table = travel(ctx, nodes)
+    progress(f"building the roadmap ({len(nodes):,} mission points)")
+    rm, table = travel(ctx, nodes, progress=progress)
     energy, time_s = flight_budgets(ctx.vehicle, ctx.mission.source, ctx.wind)
     if not np.isfinite(table.energy_wh[selection.START, selection.END]):
         raise InfeasibleMissionError(
@@ -548,7 +558,8 @@ def plan_flight(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
     """Plan one flight over prepared ground: sites, stations, roadmap, selection, assembly."""
     sites = check_sites(ctx)
     problem = selection_problem(ctx, options, sites=sites, progress=progress)
-    progress("choosing targets and their order")
+    progress(f"choosing targets and their order ({len(problem.nodes) - 2:,} stations of "
+             f"{len({int(g) for g in problem.groups if g >= 0}):,} targets)")
     return select_and_assemble(ctx, problem, sites, options)
 
 
@@ -567,7 +578,8 @@ def plan_mission(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     """
     ctx = prepare(path, options, progress=progress)
     plan = plan_flight(ctx, options, progress=progress)
-    progress("verifying the plan")
+    progress(f"verifying the plan ({len(plan.waypoints):,} waypoints, "
+             f"{len(plan.photos):,} photos)")
     verify(plan, hazards=ctx.hazards).raise_if_failed()
     return plan, ctx
 

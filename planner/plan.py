@@ -20,6 +20,7 @@ from planner.errors import InfeasibleMissionError
 from planner.following import (
     MIN_SPEED_M_S,
     SPEED_STEP_M_S,
+    followable_speed,
     followed_ground,
     holds_ground,
     leg_profile,
@@ -290,17 +291,25 @@ def leg_pieces(dem: DEM, followed: DEM, vehicle: Vehicle, a: tuple[float, float,
         leg = leg_profile(dem, followed, vehicle, a, b)
         runs = speed_runs(leg, vehicle)
         pieces = []
-        for k, (i0, i1, speed) in enumerate(runs):
+        start = a
+        for k, (_, i1, run_speed) in enumerate(runs):
+            last = k == len(runs) - 1
+            end = b if last else (float(leg.x[i1]), float(leg.y[i1]), float(leg.h[i1]))
+            # Each piece becomes a leg between two waypoints, flown (and verified) as such:
+            # its own profile, eased onto the ground at both ends, gives its length, climb,
+            # descent and the speed it can be followed at.
+            sub = leg if len(runs) == 1 else leg_profile(dem, followed, vehicle, start, end)
+            fit = followable_speed(sub, vehicle)
+            speed = fit if run_speed < MIN_SPEED_M_S else min(run_speed, fit)
             if speed < MIN_SPEED_M_S:
                 raise InfeasibleMissionError(
-                    f"route: the ground between ({leg.x[i0]:.0f}, {leg.y[i0]:.0f}) and "
-                    f"({leg.x[i1]:.0f}, {leg.y[i1]:.0f}) m rises or falls faster than "
+                    f"route: the ground between ({start[0]:.0f}, {start[1]:.0f}) and "
+                    f"({end[0]:.0f}, {end[1]:.0f}) m rises or falls faster than "
                     f"{p.name} can follow even at {MIN_SPEED_M_S:g} m/s (climb "
                     f"{p.climb_rate_m_s:g} m/s, descent {p.descent_rate_m_s:g} m/s)")
-            climb, descent = leg.climb_descent(i0, i1)
-            last = k == len(runs) - 1
-            pieces.append(Piece(float(leg.x[i1]), float(leg.y[i1]), float(leg.h[i1]),
-                                float(leg.s[i1] - leg.s[i0]), climb, descent, speed, last))
+            climb, descent = sub.climb_descent()
+            pieces.append(Piece(end[0], end[1], end[2], sub.length, climb, descent, speed, last))
+            start = end
         return pieces
     lo = max(p.min_clearance_m, min(a[2], b[2]) - p.agl_tolerance_m)
     hi = min(p.max_altitude_agl_m, max(a[2], b[2]) + p.agl_tolerance_m)

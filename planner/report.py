@@ -13,6 +13,7 @@ legend; east and north in metres from home; the route search's quality said in w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -328,6 +329,49 @@ def skipped_table(plan: FlightPlan) -> Table:
     return t
 
 
+def reason_class(reason: str) -> str:
+    """A skipped target's reason without its figures: what the targets it groups share.
+
+    Examples
+    --------
+    >>> reason_class("over budget: even alone it needs 80.1 Wh and 2100 s of the 70.0 Wh")
+    'over budget'
+    >>> reason_class("left out for higher-priority targets (the budget cannot fit it too)")
+    'left out for higher-priority targets'
+    """
+    return re.split(r"[:;]| \(", reason, maxsplit=1)[0].strip()
+
+
+def skipped_summary(plan: FlightPlan, width: int) -> list[Text]:
+    """The skipped targets in a few lines: a heading, then one line per reason class.
+
+    Each class line has the count, the reason class and as many of its targets' names as fit
+    in ``width`` (the console's), in the plan's order.
+    """
+    groups: dict[str, list[str]] = {}
+    for s in plan.skipped:
+        groups.setdefault(reason_class(s.reason), []).append(
+            s.target + (" (required)" if s.required else ""))
+    total = len(plan.targets_photographed) + len(plan.skipped)
+    lines = [Text(f"Skipped targets: {len(plan.skipped):,} of {total:,}", style="bold")]
+    wide = max(len(f"{len(v):,}") for v in groups.values())
+    for cls, names in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        head = f"  {len(names):>{wide},}  {cls}"
+        shown: list[str] = []
+        for name in names:
+            more = len(names) - len(shown) - 1
+            tail = f", +{more:,} more" if more else ""
+            text = f"{head} ({', '.join([*shown, name])}{tail})"
+            if cell_len(text) > width:
+                break
+            shown.append(name)
+        if shown:
+            more = len(names) - len(shown)
+            head += f" ({', '.join(shown)}{f', +{more:,} more' if more else ''})"
+        lines.append(Text(head))
+    return lines
+
+
 def render(plan: FlightPlan, console: Console, *, quiet: bool = False) -> Group:
     """Everything to print, in order, laid out for ``console`` (its width, terminal or not)."""
     parts: list[RenderableType] = [summary_table(plan)]
@@ -335,7 +379,9 @@ def render(plan: FlightPlan, console: Console, *, quiet: bool = False) -> Group:
         parts += [Text(), *waypoint_tables(plan, console), waypoint_legend(plan)]
         if plan.photos:
             parts += [Text(), *camera_tables(plan, console), camera_legend(plan)]
-    if plan.skipped:
+    if plan.skipped and quiet:
+        parts += [Text(), *skipped_summary(plan, console.width)]
+    elif plan.skipped:
         parts += [Text(), skipped_table(plan)]
     if plan.warnings:
         parts.append(Text())

@@ -293,7 +293,8 @@ def travel_table(roadmap: Roadmap, sources: list[int], *, weight: str = "energy"
     """Cheapest paths (by ``weight``) between every pair of ``sources``; inf where none.
 
     Shortest-path trees come from :func:`scipy.sparse.csgraph.dijkstra`; the other two
-    quantities are summed along the same trees by pointer jumping, in a few vectorised passes.
+    quantities are summed along the same trees in one pass over the nodes in order of
+    distance, vectorised across the sources.
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
@@ -322,22 +323,36 @@ def travel_table(roadmap: Roadmap, sources: list[int], *, weight: str = "energy"
     dist, pred = dijkstra(w, directed=True, indices=src, return_predecessors=True)
     pred = pred.astype(np.int32)
 
+    # The other quantities are summed along the same trees: within a source's row every node's
+    # predecessor is nearer the source (each leg costs energy: its stops alone do), so
+    # visiting the nodes in the order of their distance finds each predecessor's sum already
+    # made. One pass over the columns, each a vector operation across all the sources.
+    others = [q for q in keys if q != weight]
+    rows = np.arange(len(src))
+    reached = pred >= 0
+    eid = np.zeros(pred.shape, dtype=np.int64)  # the edge into each node of each tree
+    if len(u):
+        key = u * n + v
+        by_key = np.argsort(key)
+        into = (pred.astype(np.int64) * n + np.arange(n)[None, :])[reached]
+        eid[reached] = by_key[np.searchsorted(key[by_key], into)]
+        del into
+    order = (np.argsort(dist, axis=1, kind="stable") + (rows * n)[:, None]).T.copy()
+    prev = ((rows * n)[:, None] + np.where(reached, pred, 0)).ravel()
+    acc = []
+    for q in others:
+        step = np.where(reached, attrs[q][eid], 0.0).ravel() if len(u) else \
+            np.zeros(pred.size)
+        total = np.zeros(pred.size)
+        for at in order:  # the k-th nearest node of every source at once
+            total[at] = total[prev[at]] + step[at]
+        acc.append(total.reshape(pred.shape))
+    del eid, order, prev
+    sums = {q: acc[i] for i, q in enumerate(others)}
+    sums[weight] = dist
+
     def along(quantity: str) -> NDArray[np.float64]:
-        if quantity == weight:
-            return np.asarray(dist[:, src], dtype=np.float64)
-        m = coo_matrix((attrs[quantity], (u, v)), shape=(n, n)).tocsr()
-        rows, cols = np.nonzero(pred >= 0)
-        step = np.zeros(pred.shape)
-        step[rows, cols] = np.asarray(m[pred[rows, cols], cols]).ravel()
-        acc = step.copy()
-        ptr = np.where(pred >= 0, pred, np.arange(n)[None, :]).astype(np.int64)
-        r = np.arange(len(src))[:, None]
-        for _ in range(int(np.ceil(np.log2(max(n, 2)))) + 1):
-            acc = acc + np.where(ptr != np.arange(n)[None, :], acc[r, ptr], 0.0)
-            ptr = ptr[r, ptr]
-            if np.all(ptr == ptr[r, ptr]):
-                break
-        out = np.where(np.isfinite(dist), acc, np.inf)
+        out = np.where(np.isfinite(dist), sums[quantity], np.inf)
         return np.asarray(out[:, src], dtype=np.float64)
 
     energy = along("energy")

@@ -18,7 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
+from shapely.geometry.base import BaseGeometry
 
 from planner import route as route_core
 from planner.frames import wrap_deg
@@ -39,6 +41,10 @@ MIN_STATIONS_PER_TARGET = 2
 """Fewest stations a target keeps: an alternative side when one approach is dear."""
 START, END = 0, 1
 """The selection problem's start (take-off) and end (landing) nodes."""
+SHORTLIST_TARGETS = STATION_BUDGET // MIN_STATIONS_PER_TARGET
+"""Most targets the route search is given (600): the search holds at most
+:data:`STATION_BUDGET` stations and a target needs :data:`MIN_STATIONS_PER_TARGET` of them.
+A mission of more targets is shortlisted (:func:`shortlist`) before any station is sought."""
 
 
 def stations_per_target(n_targets: int) -> int:
@@ -51,6 +57,47 @@ def stations_per_target(n_targets: int) -> int:
     """
     return min(STATIONS_PER_TARGET, max(MIN_STATIONS_PER_TARGET,
                                         STATION_BUDGET // max(n_targets, 1)))
+
+
+def shortlist(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *,
+              home: BaseGeometry, landing: BaseGeometry, candidates: Sequence[int],
+              size: int | None = None) -> tuple[list[int], dict[int, str]]:
+    """The targets (by index, among ``candidates``) the route search is given, and why not others.
+
+    Up to ``size`` candidates (default :data:`SHORTLIST_TARGETS`), all of them are kept.
+    Beyond, every required target is kept (a required target is never dropped, however many
+    there are), then the others by priority,
+    highest first, and among equal priorities the nearest to the flight (the shortest straight
+    way from home to the target and on to the landing site), so that what one battery can
+    reach is searched first; ties by the order in the file. A target left off gets a reason
+    that says so.
+
+    Examples
+    --------
+    >>> from shapely.geometry import Point
+    >>> from planner.mission import Target
+    >>> ts = [Target(index=i, name=f"t{i}", geometry=Point(i, 0), priority=p, required=r)
+    ...       for i, (p, r) in enumerate([(1, True), (3, False), (2, False), (3, False)])]
+    >>> kept, why = shortlist(ts, [Point(100 * i, 0) for i in range(4)], home=Point(0, 0),
+    ...                       landing=Point(0, 0), candidates=range(4), size=2)
+    >>> kept, sorted(why)
+    ([0, 1], [2, 3])
+    """
+    cand = list(candidates)
+    size = SHORTLIST_TARGETS if size is None else size
+    if len(cand) <= size:
+        return cand, {}
+    g = np.asarray([geoms[i] for i in cand], dtype=object)
+    way = dict(zip(cand, (shapely.distance(g, home) + shapely.distance(g, landing)).tolist(),
+                   strict=True))
+    required = [i for i in cand if targets[i].required]
+    optional = sorted((i for i in cand if not targets[i].required),
+                      key=lambda i: (-targets[i].priority, way[i], i))
+    room = max(size - len(required), 0)
+    kept = sorted(required + optional[:room])
+    reason = (f"not shortlisted: of its {len(cand):,} targets the route search is given "
+              f"{size:,} (every required one, then by priority and nearness to the flight)")
+    return kept, dict.fromkeys(optional[room:], reason)
 
 
 @dataclass(frozen=True, eq=False)

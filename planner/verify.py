@@ -512,7 +512,11 @@ def _leg_speed(b: Waypoint, leg: LegProfile, vehicle: Vehicle, out: _Findings) -
         return
     if holds_ground(vehicle) and len(leg.s) > 1:
         ds = np.diff(leg.s)
-        rate = np.divide(np.diff(leg.z), ds, out=np.zeros_like(ds), where=ds > 0) * v
+        # At the slowest commanded speed only the ground must be followable: a steeper height
+        # change between the waypoints slows the vehicle further, and the model's time for the
+        # leg is then its vertical time (planner.following.followable_speed).
+        z = leg.z - leg.h if v <= MIN_SPEED_M_S + 1e-9 else leg.z
+        rate = np.divide(np.diff(z), ds, out=np.zeros_like(ds), where=ds > 0) * v
         rate = np.where(np.isfinite(rate), rate, 0.0)
         up, down = float(rate.max()), float(-rate.min())
         if up > p.climb_rate_m_s * (1 + 1e-6) + 1e-9:
