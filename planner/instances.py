@@ -8,6 +8,8 @@ the published orienteering sets and on instances built the same way.
   and Lozano 2018): TSPLIB headers with ``COST_LIMIT``, ``NODE_COORD_SECTION``,
   ``NODE_SCORE_SECTION`` and ``DEPOT_SECTION``; distances as TSPLIB defines them (``EUC_2D``
   rounded to the nearest integer).
+- :func:`read_ophs`: the orienteering problem with hotel selection (Divsalar, Vansteenwegen
+  and Cattrysse 2013), for the campaign core (:mod:`planner.campaign`).
 - :func:`oplib_scores` and :func:`oplib_budget`: the score generations of Fischetti,
   Salazar-González and Toth (1998) and the budget as a share of a TSP tour, as OPLib uses them.
 """
@@ -73,6 +75,89 @@ def read_instance(path: str, *, start: int = 0, end: int | None = None,
     prize[[start, end_i]] = 0.0
     cost = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
     return cost, prize, budget
+
+
+@dataclass(frozen=True, eq=False)
+class OPHSInstance:
+    """An orienteering instance with hotel selection, as :func:`read_ophs` reads it.
+
+    Nodes are numbered in the file's order: 0 the start hotel, 1 the end hotel, 2 .. H + 1 the
+    extra hotels, then the vertices. ``airfields`` holds every hotel (0 .. H + 1); ``budgets``
+    the D trip lengths; ``total`` the file's total tour length.
+    """
+
+    name: str
+    cost: NDArray[np.float64]
+    prize: NDArray[np.float64]
+    xy: NDArray[np.float64]
+    start: int
+    end: int
+    airfields: tuple[int, ...]
+    budgets: tuple[float, ...]
+    total: float
+
+
+def read_ophs(path: str) -> OPHSInstance:
+    r"""Read an OPHS instance file (Divsalar, Vansteenwegen and Cattrysse 2013).
+
+    First line ``N H D`` (N: the vertices plus 2, H: the extra hotels, D: the trips), second
+    line the total tour length, third line the D trip lengths, then ``x y score`` lines: the
+    start hotel, the end hotel, the H extra hotels, then the N - 2 vertices. Distances are
+    Euclidean; the hotels' scores are set to zero. The published files separate their fields by
+    tabs and end with a line of dashes, where reading stops.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> text = "3 1 2\n20\n10 10\n0 0 0\n8 0 0\n4 0 0\n2 1 5\n"
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".ophs", delete=False) as f:
+    ...     _ = f.write(text)
+    >>> inst = read_ophs(f.name)
+    >>> inst.airfields, inst.budgets, inst.prize.tolist(), float(inst.cost[0, 2])
+    ((0, 1, 2), (10.0, 10.0), [0.0, 0.0, 0.0, 5.0], 4.0)
+    >>> os.unlink(f.name)
+    """
+    lines: list[list[str]] = []
+    with open(path, encoding="utf-8") as fh:
+        for ln in fh:
+            if set(ln.strip()) == {"-"}:
+                break
+            if ln.strip():
+                lines.append(ln.split())
+    try:
+        n_v, n_h, n_d = (int(x) for x in lines[0][:3])
+        total = float(lines[1][0])
+        budgets = tuple(float(x) for x in lines[2][:n_d])
+        rows = [(float(r[0]), float(r[1]), float(r[2])) for r in lines[3:]]
+    except (IndexError, ValueError) as exc:
+        raise ValueError(f"{path}: not an OPHS instance ({exc})") from exc
+    if n_d < 1 or n_h < 0 or n_v < 2 or len(budgets) != n_d:
+        raise ValueError(f"{path}: the header must give N >= 2, H >= 0, D >= 1 and D lengths")
+    if len(rows) != n_v + n_h:
+        raise ValueError(f"{path}: {len(rows)} points, expected N + H = {n_v + n_h}")
+    xy = np.array([r[:2] for r in rows])
+    prize = np.array([r[2] for r in rows])
+    prize[: n_h + 2] = 0.0
+    cost = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    return OPHSInstance(name=path, cost=cost, prize=prize, xy=xy, start=0, end=1,
+                        airfields=tuple(range(n_h + 2)), budgets=budgets, total=total)
+
+
+def write_ophs(path: str, xy: ArrayLike, prize: ArrayLike, *, hotels: int,
+               budgets: ArrayLike) -> None:
+    """Write an OPHS instance file that :func:`read_ophs` reads back.
+
+    ``xy`` and ``prize`` in the file's order (start hotel, end hotel, ``hotels`` extra hotels,
+    vertices); the total length is the sum of the budgets.
+    """
+    pts = np.asarray(xy, dtype=float)
+    pz = np.asarray(prize, dtype=float)
+    b = np.asarray(budgets, dtype=float)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(f"{len(pts) - hotels} {hotels} {len(b)}\n{float(b.sum())!r}\n")
+        fh.write(" ".join(repr(float(x)) for x in b) + "\n")
+        for (x, y), s in zip(pts, pz, strict=True):
+            fh.write(f"{float(x)!r} {float(y)!r} {float(s)!r}\n")
 
 
 @dataclass(frozen=True, eq=False)

@@ -53,7 +53,8 @@ from planner.viewpoints import target_points
 
 SAME_PLACE_M = 0.05
 """Navigation items this close (across and up) are one waypoint: a station's arrival and
-loiters (the files round positions to about a millimetre)."""
+loiters (the files round positions to about a millimetre); a ``NAV_WAYPOINT`` after captures
+there starts the next station at the same spot."""
 RULES_NOT_APPLICABLE = frozenset({"record", "speed", "summary", "time budget", "energy budget"})
 """The verifier's rules about a file's recorded times, mean speeds and summary, and the budgets
 it computes at the cruise speed: a MAVLink file records none of the first, and its own commanded
@@ -271,7 +272,10 @@ def rebuild(mf: mv.MissionFile, ctx: Context) -> Rebuilt:
                 abs(rel - last.rel) <= SAME_PLACE_M
             if it.command == mv.NAV_LAND:
                 groups.append(_Group(Action.LAND, [it], x, y, lon, lat, 0.0, None, heading))
-            elif same and last.action not in (Action.TAKEOFF, Action.LAND):
+            elif same and last.action not in (Action.TAKEOFF, Action.LAND) and not (
+                    it.command == mv.NAV_WAYPOINT and last.captures):
+                # (A NAV_WAYPOINT at the spot where images were just taken is the next station
+                # of a spot shared by several targets: a waypoint of its own, no leg between.)
                 last.items.append(it)
             else:
                 nav_yaw = it.params[3] if it.command == mv.NAV_WAYPOINT and \

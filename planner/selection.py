@@ -244,18 +244,22 @@ def choose(problem: Problem, *, scale: float = 1.0, seed: int = 0,
         return None
     return Choice(order=sol.order, method=str(sol.method), optimal=sol.optimal,
                   stopped_by_time=sol.stopped_by_time,
-                  skipped=tuple(explain(problem, sol.order, cost=cost)))
+                  skipped=tuple(explain(problem, sol.order, cost=cost, scale=scale)))
 
 
 def explain(problem: Problem, order: Sequence[int], *,
-            cost: NDArray[np.float64] | None = None) -> list[Skipped]:
+            cost: NDArray[np.float64] | None = None, scale: float = 1.0) -> list[Skipped]:
     """Why each target the route ``order`` does not photograph is left out.
 
     In order of what binds: no camera station at all (the station search's reason); no way
-    there around the keep-outs and hazards; over budget even alone (with the figures); or left
-    out for the targets chosen instead.
+    there around the keep-outs and hazards; over budget even alone (with the figures); left out
+    for a photographed target of strictly higher priority that competes for the same budget
+    (the route without it has room for this one); or else the budget figure that binds: what
+    the cheapest insertion of one of its stations into the chosen route adds, against what the
+    route leaves. ``cost`` is :meth:`Problem.cost` at ``scale`` (the budgets the route was
+    solved with).
     """
-    c = problem.cost() if cost is None else cost
+    c = problem.cost(scale) if cost is None else cost
     groups = problem.groups
     done = {int(groups[i]) for i in order[1:-1]}
     out = []
@@ -279,7 +283,8 @@ def explain(problem: Problem, order: Sequence[int], *,
                           f"of the {problem.energy_budget_wh:.1f} Wh and "
                           f"{problem.time_budget_s:.0f} s left after take-off and landing")
             else:
-                reason = "left out for higher-priority targets (the budget cannot fit it too)"
+                reason = _left_out(problem, order, c, members, priority=spec.priority,
+                                   scale=scale)
             if problem.wind is not None and not problem.wind.calm:
                 reason += f" {problem.wind.phrase()}"
                 if alone.min() > 1.0 and problem.still is not None:
@@ -301,6 +306,73 @@ def _still_air(problem: Problem, members: NDArray[np.int_]) -> str:
     k = int(np.argmin(share))
     return (f"; in still air it needs {need_e[k]:.1f} Wh and {need_t[k]:.0f} s and fits: "
             f"the wind is what leaves it out")
+
+
+FITS = 1e-9
+"""Tolerance on a route's cost against its budget of 1 (floating-point sums, nothing more)."""
+
+
+def _insertion(c: NDArray[np.float64], order: Sequence[int],
+               members: NDArray[np.int_]) -> tuple[float, int, int]:
+    """The cheapest insertion of one of ``members`` into ``order``.
+
+    Returns its added cost, the position it goes after and the node inserted.
+    """
+    a = np.asarray(order[:-1])
+    b = np.asarray(order[1:])
+    with np.errstate(invalid="ignore"):
+        delta = c[a][:, members] + c[:, b][members].T - c[a, b][:, None]
+    delta[~np.isfinite(delta)] = np.inf
+    flat = int(np.argmin(delta))
+    i, m = divmod(flat, len(members))
+    return float(delta[i, m]), i, int(members[m])
+
+
+def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
+              members: NDArray[np.int_], *, priority: float, scale: float) -> str:
+    """Why a target that fits alone is not in the route ``order``, in words that are true."""
+    used = float(sum(c[a, b] for a, b in itertools.pairwise(order)))
+    # A photographed target of strictly higher priority competes with it when the route
+    # without that target has room for this one.
+    rivals = []
+    for pos in range(1, len(order) - 1):
+        node = order[pos]
+        rival = problem.targets[int(problem.groups[node])]
+        if rival.priority <= priority:
+            continue
+        a, b = order[pos - 1], order[pos + 1]
+        without = [*order[:pos], *order[pos + 1:]]
+        saving = c[a, node] + c[node, b] - c[a, b]
+        if used - saving + _insertion(c, without, members)[0] <= 1.0 + FITS:
+            rivals.append(rival)
+    if rivals:
+        rivals.sort(key=lambda t: (-t.priority, t.name))
+        names = " or ".join(f"'{t.name}'" for t in rivals[:3])
+        if len(rivals) > 3:
+            names += f" (or {len(rivals) - 3} more)"
+        return (f"left out for higher-priority targets: {names} (priority "
+                f"{rivals[0].priority:g} against its {priority:g}); the budget holds one of "
+                f"them, not both")
+    _, i, k = _insertion(c, order, members)
+    a, b = order[i], order[i + 1]
+    t = problem.time_s
+    e = problem.energy_wh
+    route_t = float(sum(t[x, y] for x, y in itertools.pairwise(order)))
+    route_e = float(sum(e[x, y] for x, y in itertools.pairwise(order)))
+    need_t = float(t[a, k] + t[k, b] - t[a, b])
+    need_e = float(e[a, k] + e[k, b] - e[a, b])
+    left_t = problem.time_budget_s * scale - route_t
+    left_e = problem.energy_budget_wh * scale - route_e
+    binds = []
+    if need_t > left_t:
+        binds.append(f"{need_t:.0f} s more flight time; {max(left_t, 0.0):.0f} s left")
+    if need_e > left_e:
+        binds.append(f"{need_e:.2f} Wh more energy; {max(left_e, 0.0):.2f} Wh left")
+    if binds:
+        return "no room on this route: adding it needs " + ", and ".join(binds)
+    return (f"left out by the route search, which is not exhaustive: adding it needs "
+            f"{need_t:.0f} s and {need_e:.2f} Wh more, within the {left_t:.0f} s and "
+            f"{left_e:.2f} Wh left")
 
 
 def route_points(problem: Problem, order: Sequence[int]) -> list[RoutePoint]:

@@ -110,7 +110,92 @@ def find_stations(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *, d
     for idx, (geom, spec) in enumerate(zip(geoms, targets, strict=True)):
         out.append(_stations_for(idx, geom, spec, dem=dem, vehicle=vehicle, obstacles=prepared,
                                  keep=keep, az_step=azimuth_step_deg))
+    return share_stations(out, targets, geoms, dem=dem, vehicle=vehicle, obstacles=prepared,
+                          radius_m=shared_station_radius_m(vehicle))
+
+
+def shared_station_radius_m(vehicle: Vehicle) -> float:
+    """How near another target's station must be for a shared station to be tried: v^2 / a.
+
+    A hop shorter than this never reaches the cruise speed ``v``: accelerating at ``a`` to ``v``
+    and braking again take ``v^2 / (2a)`` each, so the whole hop is a stop and a restart (the
+    trapezoid of :meth:`~planner.vehicle.Vehicle.leg` becomes a triangle) for a few metres of
+    progress. A shared station is only ever added as an alternative, so the route search still
+    has the original stations: the radius bounds where it is worth looking, not what is flown.
+
+    Examples
+    --------
+    >>> from planner.frames import EARTH, MARS
+    >>> from planner.profiles import load_profile
+    >>> from planner.settings import make_vehicle
+    >>> shared_station_radius_m(make_vehicle(load_profile("mavic3"), EARTH))  # 8 m/s, 2 m/s²
+    32.0
+    >>> shared_station_radius_m(make_vehicle(load_profile("ingenuity"), MARS, speed_m_s=3.0))
+    18.0
+    """
+    return vehicle.cruise_speed_m_s ** 2 / vehicle.profile.horizontal_accel_m_s2
+
+
+def share_stations(found: Sequence[TargetStations], targets: Sequence[Target],
+                   geoms: Sequence[BaseGeometry], *, dem: DEM, vehicle: Vehicle,
+                   obstacles: BaseGeometry, radius_m: float) -> list[TargetStations]:
+    """Add, for each target, stations shared with other targets' stations nearby.
+
+    Where a station of target A lies within ``radius_m`` (in 3-D) of one of target B's, B is
+    judged from A's station exactly (same position and height, every check of
+    :func:`find_stations` and the line of sight); if it passes, B gets that spot as one more
+    station. The route search can then photograph both from one hover, turning in place,
+    instead of flying a hop of a few metres between two stops. Each of B's stations gains at
+    most one such sibling: the nearest other target's station within the radius that passes.
+    """
+    everyone = [(ts.target, st) for ts in found for st in ts.stations]
+    if radius_m <= 0 or len({t for t, _ in everyone}) < 2:
+        return list(found)
+    xyz = np.array([(st.x, st.y, st.z) for _, st in everyone])
+    owner = np.array([t for t, _ in everyone])
+    out = []
+    for ts in found:
+        if not ts.stations:
+            out.append(ts)
+            continue
+        own = np.array([(st.x, st.y, st.z) for st in ts.stations])
+        gap = np.linalg.norm(xyz[:, None, :] - own[None, :, :], axis=2)
+        gap[owner == ts.target] = np.inf
+        extra: tuple[Station, ...] = ()
+        taken = {(st.x, st.y, st.agl_m) for st in ts.stations}
+        for k in range(len(ts.stations)):
+            near = np.flatnonzero(gap[:, k] <= radius_m)
+            near = near[np.argsort(gap[near, k], kind="stable")]
+            spots = [spot for spot in dict.fromkeys(
+                (everyone[i][1].x, everyone[i][1].y, everyone[i][1].agl_m) for i in near)
+                if spot not in taken]
+            got = _stations_at(ts.target, geoms[ts.target], targets[ts.target], spots,
+                               dem=dem, vehicle=vehicle, obstacles=obstacles, limit=1)
+            taken.update((st.x, st.y, st.agl_m) for st in got)
+            extra += got
+        out.append(TargetStations(ts.target, ts.stations + extra, ts.reason))
     return out
+
+
+def _stations_at(idx: int, geom: BaseGeometry, spec: Target,
+                 spots: Sequence[tuple[float, float, float]], *, dem: DEM, vehicle: Vehicle,
+                 obstacles: BaseGeometry, limit: int) -> tuple[Station, ...]:
+    """Stations of target ``idx`` at the given ``(x, y, agl)`` spots that pass every check."""
+    if not spots or limit <= 0:
+        return ()
+    pts, aim = target_points(geom, dem, height_m=spec.height_m)
+    if not np.all(np.isfinite(pts[:, 2])) or not math.isfinite(aim[2]):
+        return ()
+    arr = np.array(spots, dtype=float)
+    j = _judge(geom, spec, pts, aim, sx=arr[:, 0], sy=arr[:, 1], hh=arr[:, 2], dem=dem,
+               vehicle=vehicle, obstacles=obstacles)
+    kept: list[Station] = []
+    for i in np.flatnonzero(j.alive):
+        if len(kept) >= limit:
+            break
+        if _sees(dem, (float(j.sx[i]), float(j.sy[i]), float(j.sz[i])), pts, aim):
+            kept.append(j.station(idx, spec, int(i), aim))
+    return tuple(kept)
 
 
 def target_points(geom: BaseGeometry, dem: DEM, *, height_m: float = 0.0,
@@ -144,11 +229,9 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
     if not np.all(np.isfinite(pts[:, 2])) or not math.isfinite(aim[2]):
         return TargetStations(idx, (), "the target lies on unknown ground (nodata) or outside "
                                        "the terrain")
-    gsd_limit = spec.gsd_cm
     standoff = spec.min_standoff_m
     view_az = spec.view_azimuth_deg
     view_tol = spec.view_azimuth_tolerance_deg
-    upright = spec.surface == Surface.UPRIGHT
     size = float(np.max(np.hypot(pts[:, 0] - aim[0], pts[:, 1] - aim[1]))) if len(pts) > 1 \
         else 0.0
 
@@ -175,6 +258,92 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
     dist = np.maximum(hh / np.tan(np.radians(dd)), max(standoff + size, 0.5))
     sx = aim[0] + dist * np.sin(np.radians(aa))
     sy = aim[1] + dist * np.cos(np.radians(aa))
+    j = _judge(geom, spec, pts, aim, sx=sx, sy=sy, hh=hh, dem=dem, vehicle=vehicle,
+               obstacles=obstacles)
+    alive, fails, gsd, oblique, sz = j.alive, j.fails, j.gsd, j.oblique, j.sz
+    # Line of sight last, best candidates first, only until enough are kept: the finest GSD on
+    # the target's surface, then the height nearest the cruise altitude; one per azimuth sector
+    # first.
+    score = gsd + GSD_PER_METRE_OF_HEIGHT * np.abs(hh - vehicle.cruise_altitude_agl_m)
+    order = np.flatnonzero(alive)[np.lexsort((aa[alive], score[alive]))]
+    sector = 360.0 / keep
+    chosen: list[int] = []
+    sectors: set[int] = set()
+    seen_sight: dict[int, bool] = {}
+
+    def sees(i: int) -> bool:
+        if i not in seen_sight:
+            station = (float(sx[i]), float(sy[i]), float(sz[i]))
+            seen_sight[i] = _sees(dem, station, pts, aim)
+        return seen_sight[i]
+
+    for first_pass in (True, False):
+        for i in order:
+            if len(chosen) >= keep:
+                break
+            sec = int(aa[i] // sector)
+            if (first_pass and sec in sectors) or int(i) in chosen:
+                continue
+            if sees(int(i)):
+                chosen.append(int(i))
+                sectors.add(sec)
+    if not chosen:
+        fails["sight"] += int(alive.sum())
+        failed = [k for k, n in fails.items() if n > 0]
+        worst = max(failed, key=list(_REASONS).index) if failed else "terrain"
+        best = None
+        if j.reached.any():
+            k = int(np.flatnonzero(j.reached)[np.argmin(gsd[j.reached])])
+            best = (float(gsd[k]), float(oblique[k]))
+        return TargetStations(idx, (), _reasons_text(
+            worst, spec, best, span=_too_large(geom, spec, vehicle) if worst == "gsd" else None))
+    return TargetStations(idx, tuple(j.station(idx, spec, i, aim) for i in chosen))
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """Candidate stations ``(sx, sy, hh)`` after every check but the line of sight."""
+
+    sx: NDArray[np.float64]
+    sy: NDArray[np.float64]
+    hh: NDArray[np.float64]
+    ground: NDArray[np.float64]
+    sz: NDArray[np.float64]
+    alive: NDArray[np.bool_]
+    reached: NDArray[np.bool_]
+    fails: Counter[str]
+    gsd: NDArray[np.float64]
+    oblique: NDArray[np.float64]
+    heading: NDArray[np.float64]
+    pitch: NDArray[np.float64]
+    slant: NDArray[np.float64]
+
+    def station(self, idx: int, spec: Target, i: int,
+                aim: tuple[float, float, float]) -> Station:
+        """Candidate ``i`` as the station of target ``idx``."""
+        ptg = Pointing(heading_deg=float(self.heading[i]), pitch_deg=float(self.pitch[i]),
+                       slant_range_m=float(self.slant[i]), gsd_cm=float(self.gsd[i]),
+                       in_frame=True, obliquity_deg=float(self.oblique[i]),
+                       surface=spec.surface.value)
+        return Station(target=idx, x=float(self.sx[i]), y=float(self.sy[i]),
+                       ground_m=float(self.ground[i]), agl_m=float(self.hh[i]), pointing=ptg,
+                       aim=aim)
+
+
+def _judge(geom: BaseGeometry, spec: Target, pts: NDArray[np.float64],
+           aim: tuple[float, float, float], *, sx: NDArray[np.float64],
+           sy: NDArray[np.float64], hh: NDArray[np.float64], dem: DEM, vehicle: Vehicle,
+           obstacles: BaseGeometry) -> _Judged:
+    """Check candidate stations at ``(sx, sy)``, ``hh`` above the ground, for one target.
+
+    In order: inside the terrain, the standoff, the GSD, the obliquity, the whole target in
+    frame, outside every obstacle. ``alive`` holds the candidates that pass them all, ``fails``
+    how many each check removed, ``reached`` those that reached the GSD check.
+    """
+    cam = vehicle.camera
+    standoff = spec.min_standoff_m
+    gsd_limit = spec.gsd_cm
+    upright = spec.surface == Surface.UPRIGHT
     ground = dem.sample(sx, sy)
     sz = ground + hh
     fails: Counter[str] = Counter()
@@ -193,7 +362,7 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
             above = np.maximum.reduce([sz - (base + spec.height_m), base - sz,
                                        np.zeros_like(sz)])
             away = np.hypot(away, above)
-        cut(away >= standoff, "standoff")
+        cut(np.asarray(away >= standoff, dtype=bool), "standoff")
     dx, dy, dz = aim[0] - sx, aim[1] - sy, aim[2] - sz
     slant = np.sqrt(dx * dx + dy * dy + dz * dz)
     stations_xyz = np.column_stack([sx, sy, sz])
@@ -216,63 +385,66 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
         ok = np.zeros(sx.shape, dtype=bool)
         ok[idx_alive] = clear
         cut(ok, "obstacle")
-    # Line of sight last, best candidates first, only until enough are kept: the finest GSD on
-    # the target's surface, then the height nearest the cruise altitude; one per azimuth sector
-    # first.
-    score = gsd + GSD_PER_METRE_OF_HEIGHT * np.abs(hh - vehicle.cruise_altitude_agl_m)
-    order = np.flatnonzero(alive)[np.lexsort((aa[alive], score[alive]))]
-    sector = 360.0 / keep
-    chosen: list[int] = []
-    sectors: set[int] = set()
-    seen_sight: dict[int, bool] = {}
+    return _Judged(sx=sx, sy=sy, hh=np.asarray(hh, dtype=np.float64), ground=ground, sz=sz,
+                   alive=alive, reached=reached, fails=fails, gsd=gsd, oblique=oblique,
+                   heading=heading, pitch=pitch, slant=slant)
+
+
+def _sees(dem: DEM, station: tuple[float, float, float], pts: NDArray[np.float64],
+          aim: tuple[float, float, float]) -> bool:
+    """Line of sight from a station to the aim and to some of the target's points.
+
+    The points tested are the aim and up to :data:`SIGHT_SAMPLES` of ``pts``.
+    """
     sight_points = [aim, *[tuple(r) for r in pts[:: max(len(pts) // SIGHT_SAMPLES, 1)]]]
-
-    def sees(i: int) -> bool:
-        if i not in seen_sight:
-            station = (float(sx[i]), float(sy[i]), float(sz[i]))
-            seen_sight[i] = all(line_of_sight(dem, station, q) for q in sight_points)
-        return seen_sight[i]
-
-    for first_pass in (True, False):
-        for i in order:
-            if len(chosen) >= keep:
-                break
-            sec = int(aa[i] // sector)
-            if (first_pass and sec in sectors) or int(i) in chosen:
-                continue
-            if sees(int(i)):
-                chosen.append(int(i))
-                sectors.add(sec)
-    if not chosen:
-        fails["sight"] += int(alive.sum())
-        failed = [k for k, n in fails.items() if n > 0]
-        worst = max(failed, key=list(_REASONS).index) if failed else "terrain"
-        best = None
-        if reached.any():
-            k = int(np.flatnonzero(reached)[np.argmin(gsd[reached])])
-            best = (float(gsd[k]), float(oblique[k]))
-        return TargetStations(idx, (), _reasons_text(worst, spec, best))
-    stations = []
-    for i in chosen:
-        station = (float(sx[i]), float(sy[i]), float(sz[i]))
-        ptg = Pointing(heading_deg=float(heading[i]), pitch_deg=float(pitch[i]),
-                       slant_range_m=float(slant[i]), gsd_cm=float(gsd[i]), in_frame=True,
-                       obliquity_deg=float(oblique[i]), surface=spec.surface.value)
-        stations.append(Station(target=idx, x=station[0], y=station[1],
-                                ground_m=float(ground[i]), agl_m=float(hh[i]), pointing=ptg,
-                                aim=aim))
-    return TargetStations(idx, tuple(stations))
+    return all(line_of_sight(dem, station, q) for q in sight_points)
 
 
-def _reasons_text(worst: str, spec: Target, best: tuple[float, float] | None) -> str:
-    """The reason in words, with the figures of the best station the checks reached."""
+def _too_large(geom: BaseGeometry, spec: Target, vehicle: Vehicle,
+               ) -> tuple[float, float, float, float] | None:
+    """Why no station meets the GSD, when it is the target's size: ``(W, H, L, S)``.
+
+    At the required GSD ``g`` one image seen square-on covers ``W x H`` = its pixels times ``g``
+    on the target's surface; the target's smallest enclosing rectangle is ``L x S``. It cannot
+    fit such a frame when ``S > H`` or its diagonal exceeds the frame's (both necessary for any
+    placement), so no photo at that GSD holds it whole. ``None`` when it could fit, or for an
+    upright target (its face's extent is not its ground plan).
+    """
+    if spec.gsd_cm is None or spec.surface == Surface.UPRIGHT or isinstance(geom, Point):
+        return None
+    cam = vehicle.camera
+    w = max(cam.image_width_px, cam.image_height_px) * spec.gsd_cm / 100.0
+    h = min(cam.image_width_px, cam.image_height_px) * spec.gsd_cm / 100.0
+    rect = shapely.get_coordinates(shapely.minimum_rotated_rectangle(geom))
+    sides = np.hypot(*np.diff(rect[:3], axis=0).T) if len(rect) >= 3 else np.zeros(2)
+    big, small = float(sides.max()), float(sides.min())
+    if small > h or math.hypot(big, small) > math.hypot(w, h):
+        return (w, h, big, small)
+    return None
+
+
+def _reasons_text(worst: str, spec: Target, best: tuple[float, float] | None, *,
+                  span: tuple[float, float, float, float] | None = None) -> str:
+    """The reason in words, with the figures of the best station the checks reached.
+
+    ``span`` (see :func:`_too_large`): the target is too large for one photo at its GSD, which
+    is then the reason given, with the figures.
+    """
     text = _REASONS[worst]
     surface = "upright face" if spec.surface == Surface.UPRIGHT else "ground"
     if worst == "gsd" and spec.gsd_cm is not None:
-        text += f" ({spec.gsd_cm:g} cm/px on its {surface}"
+        if span is not None:
+            w, h, big, small = span
+            text = (f"too large for one photo at the required GSD: at {spec.gsd_cm:g} cm/px "
+                    f"one image seen square-on covers about {w:.0f} x {h:.0f} m and the "
+                    f"target spans {big:.0f} x {small:.0f} m; split it into smaller targets")
+            figures = []
+        else:
+            figures = [f"{spec.gsd_cm:g} cm/px on its {surface}"]
         if best is not None:
-            text += f"; the best station gives {best[0]:.2f} cm/px, {best[1]:.0f}° from square-on"
-        text += ")"
+            figures.append(f"the best station gives {best[0]:.2f} cm/px, {best[1]:.0f}° from "
+                           f"square-on")
+        text += f" ({'; '.join(figures)})" if figures else ""
     if worst == "obliquity":
         text += (f" (within {spec.max_obliquity_deg:g}° of square-on to its {surface}"
                  + (f"; the best is {best[1]:.0f}°" if best is not None else "") + ")")

@@ -61,7 +61,7 @@ import math
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from planner.errors import InputError
 from planner.frames import wrap_deg
@@ -126,6 +126,9 @@ class Stop:
     pitch_deg: float
     pass_turn_m: float | None
     photos: tuple[Photo, ...]
+    then: tuple[Stop, ...] = ()
+    """Further photo stations at the very same spot (a station shared by several targets),
+    flown as this waypoint's further actions: turn, tilt, hover and shoot for each."""
 
 
 def stops(plan: FlightPlan) -> list[Stop]:
@@ -143,7 +146,7 @@ def stops(plan: FlightPlan) -> list[Stop]:
     first_pitch = next((ph.pitch_deg for ph in plan.photos), 0.0)
     heading = wps[0].heading_deg if wps[0].heading_deg is not None else 0.0
     pitch = first_pitch
-    out = []
+    out: list[Stop] = []
     for i, w in enumerate(wps):
         previous = heading
         if w.action == Action.PHOTO and w.heading_deg is not None:
@@ -161,11 +164,23 @@ def stops(plan: FlightPlan) -> list[Stop]:
             if pass_turn < 0.1:
                 pass_turn = None  # too close to turn early: stop there
         clockwise = (heading - previous) % 360.0 <= 180.0
-        out.append(Stop(wp=w, height_m=round(w.alt_m - home_alt, 3), speed_m_s=round(nxt, 2),
-                        heading_deg=heading % 360.0, turn_clockwise=clockwise,
-                        pitch_deg=pitch, pass_turn_m=pass_turn,
-                        photos=tuple(photos_at.get(w.seq, []))))
+        stop = Stop(wp=w, height_m=round(w.alt_m - home_alt, 3), speed_m_s=round(nxt, 2),
+                    heading_deg=heading % 360.0, turn_clockwise=clockwise,
+                    pitch_deg=pitch, pass_turn_m=pass_turn,
+                    photos=tuple(photos_at.get(w.seq, [])))
+        if out and _same_spot(out[-1], stop):
+            # A station shared by several targets: one waypoint, the photos one after another.
+            out[-1] = replace(out[-1], speed_m_s=stop.speed_m_s,
+                              then=(*out[-1].then, stop))
+        else:
+            out.append(stop)
     return out
+
+
+def _same_spot(a: Stop, b: Stop) -> bool:
+    """``b`` is a photo station at ``a``'s photo station: no leg between them at all."""
+    return (a.wp.action == b.wp.action == Action.PHOTO and b.wp.leg_m == 0.0
+            and (a.wp.x, a.wp.y, a.wp.agl_m) == (b.wp.x, b.wp.y, b.wp.agl_m))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,6 +269,8 @@ def _actions(stop: Stop, index: int, plan: FlightPlan) -> list[tuple[str, dict[s
         else:
             acts.append(("takePhoto", {"fileSuffix": step.name, "payloadPositionIndex": 0,
                                        "useGlobalPayloadLensIndex": 1}))
+    for more in stop.then:
+        acts += _actions(more, index, plan)
     return acts
 
 
@@ -452,21 +469,9 @@ def litchi_csv(plan: FlightPlan) -> str:
             raise InputError(f"{plan.mission.source}: waypoint {s.wp.seq}: Litchi flies at "
                              f"most {LITCHI_SPEED_MAX_M_S:g} m/s; the leg after it is "
                              f"{s.speed_m_s:g} m/s")
-        actions: list[tuple[int, float]] = []
-        if i == 0 or s.wp.action == Action.PHOTO:
-            actions.append((ROTATE_AIRCRAFT, round(s.heading_deg, 2)))
-        if s.wp.action == Action.PHOTO:
-            actions.append((TILT_CAMERA, round(s.pitch_deg, 2)))
-            for step in photo_sequence(s, plan):
-                if step.kind == "photo":
-                    actions.append((TAKE_PHOTO, 0))
-                    continue
-                ms = round(step.seconds * 1000)
-                while ms > 0:
-                    actions.append((STAY_FOR, min(ms, LITCHI_STAY_MAX_MS)))
-                    ms -= LITCHI_STAY_MAX_MS
+        actions = _litchi_actions(s, i, plan)
         if len(actions) > LITCHI_ACTIONS:
-            n = sum(ph.count for ph in s.photos)
+            n = sum(ph.count for one in (s, *s.then) for ph in one.photos)
             raise InputError(f"{plan.mission.source}: waypoint {s.wp.seq}: {n} images need "
                              f"{len(actions)} Litchi actions; Litchi allows "
                              f"{LITCHI_ACTIONS} per waypoint")
@@ -480,3 +485,23 @@ def litchi_csv(plan: FlightPlan) -> str:
         row += [0, f"{s.speed_m_s:.2f}", 0, 0, 0, 0, -1, -1]
         out.writerow(row)
     return buf.getvalue()
+
+
+def _litchi_actions(s: Stop, i: int, plan: FlightPlan) -> list[tuple[int, float]]:
+    """A Litchi waypoint's actions: (type, parameter), those of the stations it folds too."""
+    actions: list[tuple[int, float]] = []
+    if i == 0 or s.wp.action == Action.PHOTO:
+        actions.append((ROTATE_AIRCRAFT, round(s.heading_deg, 2)))
+    if s.wp.action == Action.PHOTO:
+        actions.append((TILT_CAMERA, round(s.pitch_deg, 2)))
+        for step in photo_sequence(s, plan):
+            if step.kind == "photo":
+                actions.append((TAKE_PHOTO, 0))
+                continue
+            ms = round(step.seconds * 1000)
+            while ms > 0:
+                actions.append((STAY_FOR, min(ms, LITCHI_STAY_MAX_MS)))
+                ms -= LITCHI_STAY_MAX_MS
+    for more in s.then:
+        actions += _litchi_actions(more, i, plan)
+    return actions

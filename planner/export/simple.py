@@ -9,8 +9,13 @@ import xml.etree.ElementTree as ET
 from planner.plan import FlightPlan
 
 CSV_COLUMNS = ("seq", "action", "lon", "lat", "east_m", "north_m", "ground_m", "alt_agl_m",
-               "alt_m", "leg_m", "speed_m_s", "time_s", "energy_used_wh", "heading_deg",
-               "hold_s")
+               "alt_m", "leg_m", "leg_speed_m_s", "speed_m_s", "time_s", "energy_used_wh",
+               "heading_deg", "camera_pitch_deg", "hold_s")
+"""The waypoint table's columns: east/north are metres from home (the take-off point), as in the
+printed table; ``leg_speed_m_s`` is the speed commanded on the leg into the waypoint and
+``speed_m_s`` its mean with the accelerations and climbs; ``heading_deg`` where the vehicle faces
+on leaving (empty: unchanged) and ``camera_pitch_deg`` the camera's pitch at a photo waypoint
+(negative: down; empty elsewhere)."""
 
 
 def csv_text(plan: FlightPlan) -> str:
@@ -18,11 +23,15 @@ def csv_text(plan: FlightPlan) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
+    hx, hy = plan.local.home.x, plan.local.home.y
     for p in plan.waypoints:
-        w.writerow([p.seq, p.action, f"{p.lon:.8f}", f"{p.lat:.8f}", f"{p.x:.3f}", f"{p.y:.3f}",
-                    f"{p.ground_m:.3f}", f"{p.agl_m:.3f}", f"{p.alt_m:.3f}", f"{p.leg_m:.3f}",
-                    f"{p.speed_m_s:.3f}", f"{p.time_s:.2f}", f"{p.energy_wh:.4f}",
-                    "" if p.heading_deg is None else f"{p.heading_deg:.2f}", f"{p.hold_s:.2f}"])
+        w.writerow([p.seq, p.action, f"{p.lon:.8f}", f"{p.lat:.8f}", f"{p.x - hx:.3f}",
+                    f"{p.y - hy:.3f}", f"{p.ground_m:.3f}", f"{p.agl_m:.3f}", f"{p.alt_m:.3f}",
+                    f"{p.leg_m:.3f}", f"{p.leg_speed_m_s:.3f}", f"{p.speed_m_s:.3f}",
+                    f"{p.time_s:.2f}", f"{p.energy_wh:.4f}",
+                    "" if p.heading_deg is None else f"{p.heading_deg:.2f}",
+                    "" if p.camera_pitch_deg is None else f"{p.camera_pitch_deg:.2f}",
+                    f"{p.hold_s:.2f}"])
     return buf.getvalue()
 
 

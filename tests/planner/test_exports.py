@@ -765,6 +765,19 @@ def test_csv_and_png(earth) -> None:
         rows = list(csv.DictReader(fh))
     assert rows[0]["action"] == "takeoff" and rows[-1]["action"] == "land"
     assert float(rows[-1]["energy_used_wh"]) > 0
+    plan = earth[0]
+    # East/north from home, as in the printed table; heading and camera pitch on every row.
+    assert (float(rows[0]["east_m"]), float(rows[0]["north_m"])) == (0.0, 0.0)
+    assert plan.local.home.x != 0.0  # the frame's origin is the mission's centre, not home
+    for row, wp in zip(rows, plan.waypoints, strict=True):
+        assert float(row["east_m"]) == pytest.approx(wp.x - plan.local.home.x, abs=1e-3)
+        assert float(row["leg_speed_m_s"]) == pytest.approx(wp.leg_speed_m_s, abs=1e-3)
+        if wp.action == Action.PHOTO:
+            photo = next(p for p in plan.photos if p.waypoint == wp.seq)
+            assert float(row["heading_deg"]) == pytest.approx(photo.heading_deg, abs=0.01)
+            assert float(row["camera_pitch_deg"]) == pytest.approx(photo.pitch_deg, abs=0.01)
+        else:
+            assert row["camera_pitch_deg"] == ""
     png = (out / "plan.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000
 

@@ -53,10 +53,11 @@ def test_choose_and_route_points(problem) -> None:
 
 def test_explain_gives_the_reason_that_binds(problem) -> None:
     names = {t.name for t in problem.targets}
-    # The direct flight: every target is left out, each with a reason.
+    # The direct flight: every target is left out, each with a reason; the budget has room for
+    # each, so the words say the route search left it out, not a higher-priority target.
     why = selection.explain(problem, [selection.START, selection.END])
     assert {s.target for s in why} == names
-    assert all(s.reason.startswith("left out") for s in why)
+    assert all(s.reason.startswith("left out by the route search") for s in why)
     # With a tiny budget, nothing fits even alone, and the figures say so.
     tight = selection.Problem(**{**problem.__dict__, "energy_budget_wh": 0.01})
     why = selection.explain(tight, [selection.START, selection.END])
@@ -77,3 +78,75 @@ def test_choice_words() -> None:
     assert c.missing_required[0].target == "a"
     assert selection.stations_per_target(1) == selection.STATIONS_PER_TARGET
     assert selection.stations_per_target(10**6) == selection.MIN_STATIONS_PER_TARGET
+
+
+def line_problem(priorities: tuple[float, float], *, time_budget_s: float = 25.0,
+                 energy_budget_wh: float = 100.0) -> selection.Problem:
+    """Targets 'east' and 'west' 10 m either side of home (start and end), flown at 1 m/s and
+    0.1 Wh/s: either one fits a 25 s budget (20 s there and back), both do not (40 s)."""
+    from shapely.geometry import Point
+
+    from planner.mission import Target
+    from planner.viewpoints import TargetStations
+
+    x = np.array([0.0, 0.0, 10.0, -10.0])
+    time_s = np.abs(x[:, None] - x[None, :])
+    targets = tuple(Target(index=i, name=n, geometry=Point(x[2 + i], 0.0), priority=p)
+                    for i, (n, p) in enumerate(zip(("east", "west"), priorities, strict=True)))
+    return selection.Problem(
+        targets=targets, found=(TargetStations(0, ()), TargetStations(1, ())),
+        nodes=(), stations=(None, None, None, None), roadmap=None, table=None,  # type: ignore[arg-type]
+        energy_wh=0.1 * time_s, time_s=time_s, prize=np.array([0.0, 0.0, *priorities]),
+        groups=np.array([-1, -1, 0, 1]), energy_budget_wh=energy_budget_wh,
+        time_budget_s=time_budget_s)
+
+
+def test_equal_priorities_give_the_budget_figure_not_a_priority() -> None:
+    problem = line_problem((1.0, 1.0))
+    (why,) = selection.explain(problem, [0, 2, 1])
+    assert why.target == "west"
+    assert "higher-priority" not in why.reason
+    # Cheapest insertion: after 'east', 10 m back to home then 10 m more each way: 20 s more;
+    # the route's 20 s leave 5 s of the 25.
+    assert why.reason == "no room on this route: adding it needs 20 s more flight time; 5 s left"
+
+
+def test_a_skipped_target_that_outranks_a_photographed_one_is_not_called_lower() -> None:
+    problem = line_problem((1.0, 3.0))
+    # A route that photographs the lower-priority 'east' (as a non-exhaustive search may return):
+    # 'west' is not left out for a higher-priority target, there is none.
+    (why,) = selection.explain(problem, [0, 2, 1])
+    assert why.target == "west" and "higher-priority" not in why.reason
+    assert "20 s more flight time; 5 s left" in why.reason
+    # Solved, the route takes 'west', and 'east' is left out for it, by name.
+    choice = selection.choose(problem)
+    assert choice is not None and choice.order == (0, 3, 1)
+    (why,) = choice.skipped
+    assert why.target == "east"
+    assert why.reason.startswith("left out for higher-priority targets: 'west' (priority 3 "
+                                 "against its 1)")
+
+
+def test_genuinely_lower_priority_names_the_target_it_gives_way_to() -> None:
+    choice = selection.choose(line_problem((2.0, 1.0)))
+    assert choice is not None and choice.order == (0, 2, 1)
+    (why,) = choice.skipped
+    assert why.target == "west" and "higher-priority targets: 'east'" in why.reason
+    # With room for both there is no competition: both are photographed.
+    roomy = selection.choose(line_problem((2.0, 1.0), time_budget_s=45.0))
+    assert roomy is not None and not roomy.skipped
+
+
+def test_the_binding_budget_is_named_with_its_figures() -> None:
+    # Time is ample, energy holds one target: 2 Wh each, 2.5 Wh in all.
+    problem = line_problem((1.0, 1.0), time_budget_s=1000.0, energy_budget_wh=2.5)
+    (why,) = selection.explain(problem, [0, 2, 1])
+    assert why.reason == "no room on this route: adding it needs 2.00 Wh more energy; 0.50 Wh left"
+    # Both bind: both are said.
+    both = line_problem((1.0, 1.0), energy_budget_wh=2.5)
+    (why,) = selection.explain(both, [0, 2, 1])
+    assert "s more flight time" in why.reason and "Wh more energy" in why.reason
+    # A route with room left: the search missed it, and the words say so.
+    (a, _) = selection.explain(line_problem((1.0, 1.0), time_budget_s=100.0), [0, 1])
+    assert a.reason.startswith("left out by the route search")
+    assert "20 s and 2.00 Wh more, within the 100 s" in a.reason

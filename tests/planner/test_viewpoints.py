@@ -95,3 +95,26 @@ def test_gimbal_camera_pitches_to_the_target() -> None:
         horiz = math.hypot(st.x, st.y)
         want = -math.degrees(math.atan2(st.agl_m, horiz))
         assert st.pointing.pitch_deg == pytest.approx(want, abs=1e-6)
+
+
+def test_an_area_too_large_for_one_photo_is_called_that() -> None:
+    v = make_vehicle(load_profile("mavic3"), EARTH)
+    cam = v.camera
+    # 2 cm/px: one 5280 x 3956 image covers about 106 x 79 m seen square-on.
+    w, h = cam.image_width_px * 0.02, cam.image_height_px * 0.02
+    field = box(-120, -40, 120, 40)  # 240 m long: longer than the frame's diagonal
+    [ts] = find_stations([target(gsd_cm=2.0)], [field], dem=flat(400), vehicle=v,
+                         obstacles=MultiPolygon(), keep=6)
+    assert not ts.stations
+    assert ts.reason.startswith("too large for one photo at the required GSD")
+    assert f"about {w:.0f} x {h:.0f} m" in ts.reason and "spans 240 x 80 m" in ts.reason
+    assert "split it" in ts.reason
+    # A field that fits one frame but asks for a GSD no station reaches keeps the GSD reason.
+    [ts] = find_stations([target(gsd_cm=0.05)], [box(-0.4, -0.4, 0.4, 0.4)], dem=flat(),
+                         vehicle=v, obstacles=MultiPolygon(), keep=6)
+    assert not ts.stations
+    assert ts.reason.startswith("no station meets the required GSD (0.05 cm/px")
+    # A field well within one frame at 2 cm/px is photographed.
+    [ts] = find_stations([target(gsd_cm=2.0)], [box(-15, -10, 15, 10)], dem=flat(400),
+                         vehicle=v, obstacles=MultiPolygon(), keep=6)
+    assert ts.stations
