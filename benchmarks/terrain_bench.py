@@ -32,18 +32,14 @@ def _cpu() -> float:
 
 
 def _limits() -> Any:
-    """Ingenuity's profile limits with the proposed image-texture fields at 8 m cruise height.
+    """Ingenuity's profile limits at 8 m cruise height.
 
-    Features 0.4 m across (about 15 navigation-camera pixels at 8 m) and a 9.5 m window (half
-    the short side of the camera's footprint). The ramp-following limits are left out: the
-    planner flies such legs slower (issue 11, item 6) and no longer asks for that hazard.
+    Its navigation camera then tracks features about 0.44 m across (15 of its pixels) in a 9.5 m
+    window (half the short side of its footprint), as the profile derives them.
     """
-    from dataclasses import replace
-
     from planner.profiles import load_profile
 
-    return replace(load_profile("ingenuity").hazard_limits, nav_min_contrast=0.03,
-                   nav_texture_feature_m=0.4, nav_texture_window_m=9.5)
+    return load_profile("ingenuity").hazard_limits(8.0)
 
 
 def make_4096(path: str, image_path: str) -> dict[str, float]:
@@ -161,7 +157,7 @@ def window_in_big(path: str, image_path: str) -> dict[str, float]:
             "texture_hazard_fraction": float(maps.flight_texture.mean())}
 
 
-def plan_in_big_tif(path: str) -> dict[str, float]:
+def plan_in_big_tif(path: str, image_path: str) -> dict[str, float]:
     import json as _json
 
     from planner.pipeline import PlanOptions, plan_mission
@@ -181,10 +177,10 @@ def plan_in_big_tif(path: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         mpath = Path(tmp) / "m.geojson"
         mpath.write_text(_json.dumps(mission))
-        t0 = time.perf_counter()
-        plan, ctx = plan_mission(mpath, PlanOptions(dem=path))
-        t1 = time.perf_counter()
-    return {"plan_s": t1 - t0, "window_cells": ctx.dem.elevation.size,
+        t0, c0 = time.perf_counter(), _cpu()
+        plan, ctx = plan_mission(mpath, PlanOptions(dem=path, image=image_path))
+        t1, c1 = time.perf_counter(), _cpu()
+    return {"plan_s": t1 - t0, "plan_cpu_s": c1 - c0, "window_cells": ctx.dem.elevation.size,
             "file_cells": 16_384 ** 2, "targets": len(plan.targets_photographed)}
 
 
@@ -239,9 +235,10 @@ def main() -> None:
           f"{w['peak_rss_mb']:.0f} MB; {w['window_cells'] / 1e6:.2f} M DEM cells and "
           f"{w['image_window_cells'] / 1e6:.2f} M image pixels of {w['file_cells'] / 1e6:.0f} M "
           f"each in the files")
-    r = run_child("plan", str(big))
-    print(f"planning inside the 16384 x 16384 GeoTIFF (DEM only; the planner takes no image "
-          f"yet): {r['plan_s']:.2f} s, peak RSS {r['peak_rss_mb']:.0f} MB; window "
+    r = run_child("plan", str(big), str(big_img))
+    print(f"planning inside the 16384 x 16384 DEM with its 16384 x 16384 orthoimage (--image): "
+          f"{r['plan_s']:.2f} s ({r['plan_cpu_s']:.2f} s CPU), peak RSS "
+          f"{r['peak_rss_mb']:.0f} MB; DEM window "
           f"{r['window_cells'] / 1e6:.2f} M cells of {r['file_cells'] / 1e6:.0f} M in the file")
 
 

@@ -26,7 +26,6 @@ from rich.console import Console
 from typer.core import TyperCommand
 
 from planner import __version__
-from planner.check import check_plan_file
 from planner.errors import (
     COMMAND_LINE,
     InputError,
@@ -38,9 +37,7 @@ from planner.export import ALL_FILES, EARTH_FILES, FORMATS, write_all
 from planner.export.files import Outputs, output_paths, remove_if_empty
 from planner.mission import load_mission
 from planner.pipeline import plan_mission
-from planner.planfile import plan_json
 from planner.profiles import builtin_profiles
-from planner.report import print_plan
 from planner.settings import PlanOptions
 from planner.values import number
 from planner.wind import Wind, parse_wind
@@ -280,9 +277,10 @@ def main_command(
                                  "and --json")
             _check(check, mission, options, console, err_console)
             return
-        body_name = load_mission(mission, body=options.body).body.name
-        outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
-                               write_terrain=write_terrain, body=body_name)
+        if export or out or plot or write_terrain:  # checked before planning, for the body
+            body_name = load_mission(mission, body=options.body).body.name
+            outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
+                                   write_terrain=write_terrain, body=body_name)
         started = time.perf_counter()
 
         def stage(text: str) -> None:
@@ -298,8 +296,12 @@ def main_command(
                 write_all(plan, ctx.hazards, outputs.exports, terrain=outputs.terrain)
                 written = True
         if as_json:
+            from planner.planfile import plan_json
+
             sys.stdout.write(plan_json(plan))
         else:
+            from planner.report import print_plan
+
             print_plan(plan, console, quiet=quiet)
         if outputs:
             note = ""
@@ -337,6 +339,8 @@ def _message(exc: PlanFlightError) -> str:
 
 def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Console,
            err_console: Console) -> None:
+    from planner.check import check_plan_file
+
     with err_console.status("checking", spinner="dots") as status:
         report, plan = check_plan_file(plan_path, mission, options,
                                        progress=lambda s: status.update(f"checking: {s}"))

@@ -197,3 +197,27 @@ def speed_runs(leg: LegProfile, vehicle: Vehicle) -> list[tuple[int, int, float]
             right[0], right[2] = runs[k][0], min(right[2], runs[k][2])
         del runs[k]
     return [(int(r[0]), int(r[1]), r[2]) for r in runs]
+
+
+def flown_agl_band(dem: DEM, followed: DEM, vehicle: Vehicle, a: tuple[float, float, float],
+                   b: tuple[float, float, float],
+                   ) -> tuple[LegProfile, NDArray[np.float64], NDArray[np.float64]]:
+    """The leg's samples and the least and greatest height above ground it may fly at each.
+
+    A vehicle that holds its height above the ground flies the profile of :func:`leg_profile`,
+    to within its ``agl_tolerance_m`` (its altimeter and altitude loop; the plan may also cut
+    the leg into pieces whose ends ease onto the ground under them). One that holds absolute
+    heights is kept by the plan's terrain points
+    (:func:`planner.plan.terrain_split`) within the ends' heights less and more its
+    ``agl_tolerance_m``, inside its clearance and ceiling: where exactly in that band is only
+    known once the plan is assembled, so the whole band is taken. This is what decides whether a
+    leg enters a keep-out that has heights (:func:`planner.local.leg_enters`).
+    """
+    leg = leg_profile(dem, followed, vehicle, a, b)
+    p = vehicle.profile
+    if holds_ground(vehicle):
+        agl = leg.z - leg.ground
+        return leg, agl - p.agl_tolerance_m, agl + p.agl_tolerance_m
+    lo = max(p.min_clearance_m, min(a[2], b[2]) - p.agl_tolerance_m)
+    hi = min(p.max_altitude_agl_m, max(a[2], b[2]) + p.agl_tolerance_m)
+    return leg, np.full(len(leg.s), lo), np.full(len(leg.s), max(hi, lo))

@@ -59,7 +59,9 @@ SITE_KEYS = ("role", "name")
 TARGET_KEYS = ("role", "name", "priority", "required", "gsd_cm", "photos", "view_azimuth_deg",
                "view_azimuth_tolerance_deg", "min_standoff_m", "surface", "max_obliquity_deg",
                "height_m")
-KEEP_OUT_KEYS = ("role", "name", "buffer_m")
+KEEP_OUT_KEYS = ("role", "name", "buffer_m", "height_m", "floor_m", "ceiling_m")
+STANDING_KEYS = ("height_m", "floor_m", "ceiling_m")
+"""Heights a feature may carry; only keep-outs (all three) and targets (``height_m``) stand up."""
 KEYS_OF_ROLE = {Role.HOME: SITE_KEYS, Role.LANDING: SITE_KEYS, Role.TARGET: TARGET_KEYS,
                 Role.KEEP_OUT: KEEP_OUT_KEYS, Role.FEATURELESS: SITE_KEYS}
 """The properties each role knows; others are ignored unless they look misspelt."""
@@ -111,12 +113,41 @@ class Target:
 
 @dataclass(frozen=True)
 class KeepOut:
-    """A zone the vehicle must never fly over, grown by ``buffer_m``."""
+    """A zone the vehicle must keep out of, grown by ``buffer_m``.
+
+    With no heights it reaches from the ground to the sky: never flown over. ``height_m`` makes
+    it a thing that stands up (a building, a tower, a tree line) that may be flown over only
+    above its height plus the profile's clearance; ``floor_m`` and ``ceiling_m`` make it a band of
+    airspace that may be flown below its floor or above its ceiling, each by the clearance. All
+    heights are metres above the ground under each point.
+    """
 
     index: int
     name: str
     geometry: Polygon | MultiPolygon
     buffer_m: float = 0.0
+    height_m: float | None = None
+    floor_m: float | None = None
+    ceiling_m: float | None = None
+
+    @property
+    def band_m(self) -> tuple[float, float]:
+        """The heights above ground it occupies: ``(-inf, inf)`` for a zone with no heights."""
+        if self.height_m is not None:
+            return -math.inf, self.height_m
+        return (-math.inf if self.floor_m is None else self.floor_m,
+                math.inf if self.ceiling_m is None else self.ceiling_m)
+
+    @property
+    def heights_text(self) -> str:
+        """Its heights in words for labels ("height 40 m", "airspace 50-120 m"), or ""."""
+        if self.height_m is not None:
+            return f"height {self.height_m:g} m"
+        if self.floor_m is None and self.ceiling_m is None:
+            return ""
+        lo = f"{self.floor_m:g}" if self.floor_m is not None else "0"
+        hi = f"{self.ceiling_m:g} m" if self.ceiling_m is not None else "up"
+        return f"airspace {lo}-{hi} above ground"
 
 
 @dataclass(frozen=True)
@@ -247,6 +278,11 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
             continue  # read by _mission_settings
         name = ctx["name"]
         props = _known_keys(props, KEYS_OF_ROLE[role], ctx)
+        for key in STANDING_KEYS:
+            if key in props and key not in KEYS_OF_ROLE[role]:
+                raise MissionError(f"means nothing on a {role}: only keep_out zones (height_m, "
+                                   f"floor_m, ceiling_m) and targets (height_m) stand up",
+                                   field=key, **ctx)
         geom = _parse_geometry(feat.get("geometry"), to_geo, ctx)
         label = name or f"{role} {i}"
         if role in (Role.HOME, Role.LANDING):
@@ -276,8 +312,7 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
             if not geom.is_valid:
                 raise MissionError(f"invalid polygon: {shapely.is_valid_reason(geom)}",
                                    field="geometry", **ctx)
-            keep_outs.append(KeepOut(index=i, name=label, geometry=geom,
-                                     buffer_m=_number(props, "buffer_m", 0.0, ctx, minimum=0.0)))
+            keep_outs.append(_parse_keep_out(i, label, geom, props, ctx))
         else:
             if not isinstance(geom, Point | LineString | Polygon):
                 raise MissionError(f"a target must be a Point, LineString or Polygon, not a "
@@ -569,6 +604,24 @@ def _number(props: dict[str, Any], key: str, default: float, ctx: dict[str, Any]
                       whole=whole)
     except ValueError as exc:
         raise MissionError(str(exc), field=key, **ctx) from None
+
+
+def _parse_keep_out(i: int, name: str, geom: Polygon | MultiPolygon, props: dict[str, Any],
+                    ctx: dict[str, Any]) -> KeepOut:
+    """A keep-out and its heights: a thing that stands up, or a band of airspace, or neither."""
+    heights = {k: None if props.get(k) is None else
+               _number(props, k, 0.0, ctx, minimum=0.0, exclusive=k != "floor_m")
+               for k in STANDING_KEYS}
+    if heights["height_m"] is not None and (heights["floor_m"] is not None or
+                                            heights["ceiling_m"] is not None):
+        raise MissionError("a keep-out stands up (height_m) or is a band of airspace (floor_m, "
+                           "ceiling_m), not both", field="height_m", **ctx)
+    lo, hi = heights["floor_m"], heights["ceiling_m"]
+    if lo is not None and hi is not None and lo >= hi:
+        raise MissionError(f"floor {lo:g} m must be below ceiling {hi:g} m", field="floor_m",
+                           **ctx)
+    return KeepOut(index=i, name=name, geometry=geom,
+                   buffer_m=_number(props, "buffer_m", 0.0, ctx, minimum=0.0), **heights)
 
 
 def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],

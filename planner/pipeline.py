@@ -35,7 +35,7 @@ from shapely.geometry.base import BaseGeometry
 from planner import selection
 from planner.errors import COMMAND_LINE, DEMError, InfeasibleMissionError, MissionError
 from planner.frames import Frame
-from planner.local import LocalMission, frame_for, project
+from planner.local import LocalMission, Volume, frame_for, project
 from planner.mission import Mission, load_mission
 from planner.plan import FlightPlan, LandingMove, Skipped, assemble
 from planner.roadmap import Node, NodeKind, Roadmap, TravelTable, build_roadmap, travel_table
@@ -100,6 +100,9 @@ class Context:
     """Targets (by index) no flight can reach, with why: left off the terrain and the roadmap."""
     wind: Wind | None = None
     """The steady wind the flights must hold in (checked against the vehicle's limits)."""
+    volumes: tuple[Volume, ...] = ()
+    """Keep-outs that have heights, grown by the navigation margin and widened by the
+    clearance: obstacles only to what passes through them (``obstacles`` holds the others)."""
 
     @property
     def frame(self) -> Frame:
@@ -158,11 +161,13 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     maps = hz.assess(dem, vehicle.hazard_limits, image=image, featureless=featureless)
     flight_polys = hz.mask_to_polygons(dem, maps.flight, grow=vehicle.profile.nav_margin_m,
                                        simplify=max(dem.resolution, 1.0))
-    keep_grown = list(local.keep_outs_grown)
+    keep_grown = list(local.full_keep_outs(grown=True))
     obstacles = shapely.union_all([flight_polys, *keep_grown]) if keep_grown or \
         not flight_polys.is_empty else flight_polys
     return Context(mission=mission, local=local, vehicle=vehicle, dem=dem, hazards=maps,
-                   obstacles=obstacles, beyond_range=beyond, wind=resolved.settings.wind)
+                   obstacles=obstacles, beyond_range=beyond, wind=resolved.settings.wind,
+                   volumes=local.volumes(clearance_m=vehicle.profile.min_clearance_m,
+                                         grown=True))
 
 
 def max_range_m(vehicle: Vehicle, source: str = "<mission>") -> tuple[float, str]:
@@ -305,15 +310,19 @@ def check_sites(ctx: Context) -> Sites:
         warnings.append(f"terrain is synthetic ({ctx.dem.source}): give --dem for real ground")
     warnings.extend(maps.assessment.notes())
     home, landing = local.home, local.landing
+    column = (0.0, ctx.vehicle.cruise_altitude_agl_m)  # climbs to, descends from, cruise
     for site, geom in ((mission.home, home), (mission.landing, landing)):
         if site is None:
             continue
-        for k, keep in zip(mission.keep_outs, local.keep_outs_buffered, strict=True):
-            if keep.intersects(geom):
-                raise MissionError(f"lies inside keep-out zone {k.name!r} (with its buffer)",
-                                   source=mission.source, feature=site.index, name=site.name,
-                                   field="geometry")
-    if ctx.obstacles.intersects(home):
+        for i in local.keep_outs_at(geom.x, geom.y, *column, clearance_m=p.min_clearance_m):
+            k = mission.keep_outs[i]
+            raise MissionError(f"lies inside keep-out zone {k.name!r} (with its buffer"
+                               + (f"; {k.heights_text}" if k.heights_text else "") + ")",
+                               source=mission.source, feature=site.index, name=site.name,
+                               field="geometry")
+    if ctx.obstacles.intersects(home) or \
+            local.keep_outs_at(home.x, home.y, *column, clearance_m=p.min_clearance_m,
+                               grown=True):
         raise MissionError(f"take-off site: {blocked_at(ctx, home.x, home.y)}: no safe take-off",
                            source=mission.source, feature=mission.home.index,
                            name=mission.home.name, field="geometry")
@@ -321,13 +330,17 @@ def check_sites(ctx: Context) -> Sites:
     lx, ly = float(landing.x), float(landing.y)
     site = mission.landing_site
     reason = maps.landing_reason_at(lx, ly)
-    if ctx.obstacles.intersects(landing):
+    if ctx.obstacles.intersects(landing) or \
+            local.keep_outs_at(lx, ly, *column, clearance_m=p.min_clearance_m, grown=True):
         reason = reason or blocked_at(ctx, lx, ly)
     if not reason:
         return Sites(start=start, end=(lx, ly), warnings=tuple(warnings))
     search = p.landing_search_radius_m
     free = maps.landing.copy()
     free |= hz.polygons_mask(ctx.dem, ctx.obstacles)
+    for v in ctx.volumes:
+        if v.lo < column[1]:  # the descent to the ground passes through it
+            free |= hz.polygons_mask(ctx.dem, v.footprint)
     alt = hz.nearest_safe_landing(replace(maps, landing=free), lx, ly, max_distance_m=search)
     if alt is None:
         raise InfeasibleMissionError(
@@ -352,9 +365,10 @@ def blocked_at(ctx: Context, x: float, y: float) -> str:
         return here
     margin = ctx.vehicle.profile.nav_margin_m
     spot = Point(x, y)
-    for k, keep in zip(ctx.mission.keep_outs, ctx.local.keep_outs_grown, strict=True):
-        if keep.intersects(spot):
-            return f"within the {margin:g} m navigation margin of keep-out zone {k.name!r}"
+    for i in ctx.local.keep_outs_at(x, y, 0.0, ctx.vehicle.cruise_altitude_agl_m, grown=True,
+                                    clearance_m=ctx.vehicle.profile.min_clearance_m):
+        return (f"within the {margin:g} m navigation margin of keep-out zone "
+                f"{ctx.mission.keep_outs[i].name!r}")
     near = ctx.hazards.flight_reasons_in(spot.buffer(margin + ctx.dem.resolution))
     if near:
         return f"within the {margin:g} m navigation margin of {near[0].phrase}"
@@ -389,7 +403,9 @@ def camera_stations(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
         progress(f"shortlisted {len(near):,} of {len(in_range):,} targets in range")
     progress(f"finding camera stations ({len(near):,} targets, up to {keep} each)")
     found = find_stations([targets[i] for i in near], [ctx.local.targets[i] for i in near],
-                          dem=ctx.dem, vehicle=ctx.vehicle, obstacles=ctx.obstacles, keep=keep)
+                          dem=ctx.dem, vehicle=ctx.vehicle, obstacles=ctx.obstacles, keep=keep,
+                          volumes=ctx.volumes, solids=ctx.local.solids(),
+                          budget=selection.STATION_BUDGET)
     out = {i: TargetStations(i, tuple(replace(st, target=i) for st in ts.stations), ts.reason)
            for i, ts in zip(near, found, strict=True)}
     out.update({i: TargetStations(i, (), why) for i, why in ctx.beyond_range.items()})
@@ -403,7 +419,7 @@ def travel(ctx: Context, nodes: tuple[Node, ...], *,
     rm = build_roadmap(dem=ctx.dem, vehicle=ctx.vehicle, obstacles=ctx.obstacles,
                        points=list(nodes),
                        neighbours=None if len(nodes) <= EXACT_ROADMAP_MAX_POINTS
-                       else ROADMAP_NEIGHBOURS, wind=ctx.wind)
+                       else ROADMAP_NEIGHBOURS, volumes=ctx.volumes, wind=ctx.wind)
     progress(f"travel table ({len(nodes):,} x {len(nodes):,} mission points over "
              f"{rm.graph.number_of_nodes():,} roadmap nodes, {rm.graph.number_of_edges():,} "
              f"legs)")

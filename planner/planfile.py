@@ -137,7 +137,9 @@ def plan_to_geojson(plan: FlightPlan) -> dict[str, Any]:
             "geometry": _round_geom(plan.frame.geometry_to_lonlat(ph.footprint))})
     for k in plan.mission.keep_outs:
         feats.append({"type": "Feature", "properties": {
-            "role": "keep_out", "name": k.name, "buffer_m": k.buffer_m},
+            "role": "keep_out", "name": k.name, "buffer_m": k.buffer_m,
+            **{key: getattr(k, key) for key in ("height_m", "floor_m", "ceiling_m")
+               if getattr(k, key) is not None}},
             "geometry": _round_geom(k.geometry)})
     doc: dict[str, Any] = {"type": "FeatureCollection"}
     if plan.mission.body.name != "earth":

@@ -6,23 +6,32 @@ whose edges are every straight leg that touches no obstacle, holds the truly sho
 any two mission points. Each edge is weighted by the vehicle model's energy and time for flying it
 while following the terrain at height (so climbing a scarp costs what it costs), and carries its
 length.
+
+A keep-out that has heights (a :class:`~planner.local.Volume`) is an obstacle only to the legs
+whose height profile passes through it: its corners are nodes, so that a leg can go around it,
+and a leg across its footprint is kept when it flies over (or under) it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import shapely
 from numpy.typing import NDArray
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.base import BaseGeometry
 
+from planner.following import flown_agl_band, followed_ground
+from planner.local import Volume, leg_enters
 from planner.vehicle import Vehicle
 from planner.wind import Wind
 from terrain.dem import DEM
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 
 class NodeKind(StrEnum):
@@ -173,9 +182,30 @@ def legs_touch(lines: NDArray[np.object_], obstacles: BaseGeometry) -> NDArray[n
     return hit
 
 
+def legs_through_volumes(dem: DEM, vehicle: Vehicle, volumes: tuple[Volume, ...],
+                         a: NDArray[np.float64], b: NDArray[np.float64],
+                         ) -> NDArray[np.bool_]:
+    """Whether each leg enters any of the volumes, as the vehicle flies it over the terrain.
+
+    Leg ``i`` goes from ``a[i]`` to ``b[i]``, rows of ``x, y, height above ground``.
+    """
+    out = np.zeros(len(a), dtype=bool)
+    if not volumes or not len(a):
+        return out
+    feet = np.asarray(shapely.linestrings(np.stack([a[:, :2], b[:, :2]], axis=1)),
+                      dtype=object)
+    near = legs_touch(feet, shapely.union_all([v.footprint for v in volumes]))
+    followed = followed_ground(dem, vehicle) if near.any() else dem
+    for i in np.flatnonzero(near):
+        leg, lo, hi = flown_agl_band(dem, followed, vehicle, tuple(a[i]), tuple(b[i]))
+        out[i] = any(bool(leg_enters(v, leg.x, leg.y, lo, hi).any()) for v in volumes)
+    return out
+
+
 def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
                   points: list[Node], clearance: float = 0.5,
-                  neighbours: int | None = None, wind: Wind | None = None) -> Roadmap:
+                  neighbours: int | None = None, volumes: tuple[Volume, ...] = (),
+                  wind: Wind | None = None) -> Roadmap:
     """Build the visibility graph over ``points`` and the obstacles' corners.
 
     Parameters
@@ -194,14 +224,21 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
         If given, a mission point gets direct legs only to its this many nearest mission
         points (and to every visible corner); for missions of hundreds of targets, where
         routes join near neighbours. ``None`` joins every visible pair: exact.
+    volumes
+        Keep-outs that have heights (grown by the navigation margin): a leg may cross their
+        footprint only where its height profile keeps out of them.
     wind
         A steady wind: each leg is costed each way along its track (for an uncertain direction,
         the worst direction leg by leg, a bound on any one wind), so the graph's costs are
         directed; ``None`` is still air.
     """
+    import networkx as nx
+
     h = vehicle.cruise_altitude_agl_m
+    around = shapely.union_all([obstacles, *(v.footprint for v in volumes)]) if volumes \
+        else obstacles
     corners = [Node(x, y, h, NodeKind.CORNER)
-               for x, y in convex_corners(obstacles, clearance=clearance)]
+               for x, y in convex_corners(around, clearance=clearance)]
     corners = [c for c in corners if bool(dem.contains(c.x, c.y, margin=dem.resolution))]
     nodes = tuple(points) + tuple(corners)
     xy = np.array([[n.x, n.y] for n in nodes]) if nodes else np.zeros((0, 2))
@@ -226,6 +263,10 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
         ok = np.ones(len(ii), dtype=bool) if obstacles.is_empty else \
             ~legs_touch(lines, obstacles)
         ii, jj = ii[ok], jj[ok]
+        if volumes:
+            ends = np.column_stack([xy, agl])
+            ok = ~legs_through_volumes(dem, vehicle, volumes, ends[ii], ends[jj])
+            ii, jj = ii[ok], jj[ok]
         length, climb, descent = leg_climbs(
             dem, x0=xy[ii, 0], y0=xy[ii, 1], h0=agl[ii], x1=xy[jj, 0], y1=xy[jj, 1],
             h1=agl[jj])

@@ -321,7 +321,8 @@ def _insertion(c: NDArray[np.float64], order: Sequence[int],
     a = np.asarray(order[:-1])
     b = np.asarray(order[1:])
     with np.errstate(invalid="ignore"):
-        delta = c[a][:, members] + c[:, b][members].T - c[a, b][:, None]
+        # np.ix_ takes only the rows and columns needed (not whole rows of the table).
+        delta = c[np.ix_(a, members)] + c[np.ix_(members, b)].T - c[a, b][:, None]
     delta[~np.isfinite(delta)] = np.inf
     flat = int(np.argmin(delta))
     i, m = divmod(flat, len(members))

@@ -68,7 +68,7 @@ depends on the order the fields were made in."""
 NUMERIC_KEYS = frozenset({"priority", "gsd_cm", "photos", "view_azimuth_deg",
                           "view_azimuth_tolerance_deg", "min_standoff_m", "buffer_m",
                           "altitude_m", "speed_m_s", "air_density_kg_m3", "max_obliquity_deg",
-                          "height_m"})
+                          "height_m", "floor_m", "ceiling_m"})
 BOOLEAN_KEYS = frozenset({"required"})
 TRUE_TEXT = frozenset({"true", "t", "yes", "y", "1"})
 FALSE_TEXT = frozenset({"false", "f", "no", "n", "0"})

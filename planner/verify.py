@@ -23,7 +23,9 @@ Rules (the names a finding carries):
   vehicle stays at least the profile's clearance above the ground and below its ceiling;
 - ``terrain``, ``hazard``, ``keep-out``: no leg passes over unknown ground or leaves the terrain,
   crosses a flight hazard, or enters a keep-out zone (as the mission gives it, grown by its
-  ``buffer_m``);
+  ``buffer_m``; one that has heights only where the leg's height above ground passes within the
+  profile's clearance of them: see :func:`planner.local.leg_enters`), nor does the take-off's
+  climb or the landing's descent;
 - ``heading``: only the take-off and photo waypoints carry a heading (the others keep theirs);
 - ``leg``, ``speed``, ``record``: each waypoint's recorded leg length, mean speed, and cumulative
   time and energy equal the vehicle model's, with every yaw turn and photo hover costed;
@@ -35,7 +37,8 @@ Rules (the names a finding carries):
   cannot look anywhere else), a fixed camera's pitch is its mount's, a gimbal's within its range;
 - ``hover``: each photo waypoint hovers at least its images times the camera's time per image;
 - ``target``, ``frame``, ``sight``, ``gsd``, ``obliquity``, ``standoff``: each photo's target is
-  in the mission, is wholly in frame (its top too, if it stands up), in sight over the terrain,
+  in the mission, is wholly in frame (its top too, if it stands up), in sight over the terrain
+  and past every keep-out that stands up (``height_m``),
   at the GSD it asks for on its surface (the ground, or an upright face), seen within its
   obliquity of square-on, and outside its standoff, re-aimed from the mission's target (not the
   plan's aim);
@@ -72,6 +75,7 @@ from planner.following import (
     leg_profile,
 )
 from planner.frames import heading_deg, turn_deg
+from planner.local import leg_enters, sight_blocked
 from planner.plan import Action, FlightPlan, Waypoint
 from planner.profiles import Mount
 from planner.vehicle import Vehicle
@@ -216,11 +220,10 @@ def _sites(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> None:
                                                    "outside the terrain")
     if bool(hazards.flight_at(np.array([take.x]), np.array([take.y]))[0]):
         out.add("take-off", f"waypoint {take.seq}", "takes off from a flight hazard")
-    spot = Point(take.x, take.y)
-    for k, keep in zip(plan.mission.keep_outs, local.keep_outs_buffered, strict=True):
-        if keep.intersects(spot):
-            out.add("take-off", f"waypoint {take.seq}", f"takes off inside keep-out zone "
-                                                       f"{k.name!r}")
+    for i in local.keep_outs_at(take.x, take.y, 0.0, take.agl_m - HEIGHT_TOL_M,
+                                clearance_m=p.min_clearance_m - HEIGHT_TOL_M):
+        out.add("take-off", f"waypoint {take.seq}", f"takes off inside keep-out zone "
+                                                   f"{plan.mission.keep_outs[i].name!r}")
     # The landing is a vertical descent from the waypoint before it.
     d = math.hypot(land.x - before.x, land.y - before.y)
     if d > POSITION_TOL_M:
@@ -261,9 +264,11 @@ def _landing_unsafe(plan: FlightPlan, hazards: HazardMaps, x: float, y: float) -
         return reason
     if bool(hazards.flight_at(np.array([x]), np.array([y]))[0]):
         return "in a flight hazard"
-    for k, keep in zip(plan.mission.keep_outs, plan.local.keep_outs_buffered, strict=True):
-        if keep.intersects(Point(x, y)):
-            return f"inside keep-out zone {k.name!r}"
+    h = plan.waypoints[-2].agl_m if len(plan.waypoints) > 1 else 0.0  # descends from it
+    for i in plan.local.keep_outs_at(x, y, 0.0, h - HEIGHT_TOL_M,
+                                     clearance_m=plan.vehicle.profile.min_clearance_m
+                                     - HEIGHT_TOL_M):
+        return f"inside keep-out zone {plan.mission.keep_outs[i].name!r}"
     return ""
 
 
@@ -315,8 +320,11 @@ def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[st
     p = plan.vehicle.profile
     vehicle = plan.vehicle
     wps = plan.waypoints
+    full = {id(g) for g in plan.local.full_keep_outs(grown=False)}
     keeps = [(k.name, g) for k, g in zip(plan.mission.keep_outs, plan.local.keep_outs_buffered,
-                                         strict=True) if not g.is_empty]
+                                         strict=True) if not g.is_empty and id(g) in full]
+    volumes = [(plan.mission.keep_outs[v.index].name, v)
+               for v in plan.local.volumes(clearance_m=p.min_clearance_m)]
     home_ground = float(dem.sample(wps[0].x, wps[0].y))
     if not math.isfinite(home_ground):
         home_ground = wps[0].ground_m
@@ -377,6 +385,14 @@ def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[st
             for name, keep in keeps:
                 if shapely.contains_xy(keep, xs, ys).any() or seg.intersects(keep):
                     out.add("keep-out", where, f"enters keep-out zone {name!r}")
+        for name, vol in volumes:
+            inside = leg_enters(vol, xs, ys, leg.z - ground, tolerance_m=HEIGHT_TOL_M)
+            if inside.any():
+                k = int(np.argmax(inside))
+                out.add("keep-out", where, f"enters keep-out zone {name!r} {along[k]:.0f} m "
+                        f"along it at {leg.z[k] - ground[k]:.1f} m above ground ("
+                        f"{plan.mission.keep_outs[vol.index].heights_text}, clearance "
+                        f"{p.min_clearance_m:g} m)")
         if abs(b.leg_m - d) > DISTANCE_TOL * max(d, 1.0):
             out.add("leg", f"waypoint {b.seq}", f"records a {b.leg_m:.2f} m leg; it is "
                     f"{d:.2f} m")
@@ -620,6 +636,12 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
                 f"pitch {pitch:.1f}°")
     if not line_of_sight(dem, station, aim):
         out.add("sight", where, "no line of sight to the target over the terrain")
+    else:
+        hidden = sight_blocked(plan.local.solids(), dem.sample, station, aim,
+                               step=dem.resolution / 2)
+        if hidden is not None:
+            k = plan.mission.keep_outs[hidden.index]
+            out.add("sight", where, f"the view passes through {k.name!r} ({k.heights_text})")
     # The sample distance on the target's surface: the ground (normal up) or an upright face
     # turned to the camera (normal level); a pixel stretches by 1/cos of the angle between the
     # line of sight and that normal.

@@ -5,7 +5,9 @@ altitude limits, distances that put the target where the camera can see it (for 
 near the middle of its vertical field of view), and azimuths all around or within the requested
 ``view_azimuth_deg``. A candidate is kept only if it lies inside the terrain and outside every
 obstacle, respects the standoff, meets the GSD, holds the whole target in frame, and sees it over
-the terrain. Each target keeps a few of the best, spread around it, for the route search to choose
+the terrain. A station may sit over a keep-out that has heights, but not inside it (a hover
+above a pier is fine, one beside a tower's top is not), and things that stand up hide what is
+behind them. Each target keeps a few of the best, spread around it, for the route search to choose
 from; a target with none is reported with the binding constraint: the last check any candidate
 reached.
 """
@@ -24,6 +26,7 @@ from shapely.geometry import Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner.camera import Pointing, in_frame_many, obliquity_deg, surface_gsd_cm
+from planner.local import Volume, leg_enters, sight_blocked
 from planner.mission import Surface, Target
 from planner.profiles import Mount
 from planner.vehicle import Vehicle
@@ -84,7 +87,9 @@ _REASONS = {
 
 def find_stations(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *, dem: DEM,
                   vehicle: Vehicle, obstacles: BaseGeometry, keep: int = 6,
-                  azimuth_step_deg: float = AZIMUTH_STEP_DEG) -> list[TargetStations]:
+                  azimuth_step_deg: float = AZIMUTH_STEP_DEG, volumes: tuple[Volume, ...] = (),
+                  solids: tuple[Volume, ...] = (),
+                  budget: int | None = None) -> list[TargetStations]:
     """Find up to ``keep`` camera stations for each target.
 
     Parameters
@@ -103,15 +108,25 @@ def find_stations(targets: Sequence[Target], geoms: Sequence[BaseGeometry], *, d
         How many stations to keep per target.
     azimuth_step_deg
         Spacing of candidate azimuths around the target.
+    volumes
+        Keep-outs that have heights (grown, widened by the clearance): no station inside one.
+    solids
+        Things that stand up, as given: no line of sight through one.
+    budget
+        Most stations in all (``None``: no bound): shared stations are added only within it,
+        the shortest hops they save first (see :func:`share_stations`).
     """
     prepared = obstacles
     shapely.prepare(prepared)
     out = []
     for idx, (geom, spec) in enumerate(zip(geoms, targets, strict=True)):
         out.append(_stations_for(idx, geom, spec, dem=dem, vehicle=vehicle, obstacles=prepared,
-                                 keep=keep, az_step=azimuth_step_deg))
+                                 keep=keep, az_step=azimuth_step_deg, volumes=volumes,
+                                 solids=solids))
+    room = None if budget is None else max(budget - sum(len(ts.stations) for ts in out), 0)
     return share_stations(out, targets, geoms, dem=dem, vehicle=vehicle, obstacles=prepared,
-                          radius_m=shared_station_radius_m(vehicle))
+                          radius_m=shared_station_radius_m(vehicle), volumes=volumes,
+                          solids=solids, room=room)
 
 
 def shared_station_radius_m(vehicle: Vehicle) -> float:
@@ -138,7 +153,9 @@ def shared_station_radius_m(vehicle: Vehicle) -> float:
 
 def share_stations(found: Sequence[TargetStations], targets: Sequence[Target],
                    geoms: Sequence[BaseGeometry], *, dem: DEM, vehicle: Vehicle,
-                   obstacles: BaseGeometry, radius_m: float) -> list[TargetStations]:
+                   obstacles: BaseGeometry, radius_m: float, volumes: tuple[Volume, ...] = (),
+                   solids: tuple[Volume, ...] = (),
+                   room: int | None = None) -> list[TargetStations]:
     """Add, for each target, stations shared with other targets' stations nearby.
 
     Where a station of target A lies within ``radius_m`` (in 3-D) of one of target B's, B is
@@ -147,21 +164,22 @@ def share_stations(found: Sequence[TargetStations], targets: Sequence[Target],
     station. The route search can then photograph both from one hover, turning in place,
     instead of flying a hop of a few metres between two stops. Each of B's stations gains at
     most one such sibling: the nearest other target's station within the radius that passes.
+    At most ``room`` siblings are added in all (``None``: no bound), those nearest to the
+    station they pair with first: the route search's problem stays within its station budget
+    (:data:`planner.selection.STATION_BUDGET`), which bounds its time.
     """
     everyone = [(ts.target, st) for ts in found for st in ts.stations]
-    if radius_m <= 0 or len({t for t, _ in everyone}) < 2:
+    if radius_m <= 0 or len({t for t, _ in everyone}) < 2 or room == 0:
         return list(found)
     xyz = np.array([(st.x, st.y, st.z) for _, st in everyone])
     owner = np.array([t for t, _ in everyone])
-    out = []
+    extras: list[tuple[float, int, int, Station]] = []  # (hop saved, target, order, station)
     for ts in found:
         if not ts.stations:
-            out.append(ts)
             continue
         own = np.array([(st.x, st.y, st.z) for st in ts.stations])
         gap = np.linalg.norm(xyz[:, None, :] - own[None, :, :], axis=2)
         gap[owner == ts.target] = np.inf
-        extra: tuple[Station, ...] = ()
         taken = {(st.x, st.y, st.agl_m) for st in ts.stations}
         for k in range(len(ts.stations)):
             near = np.flatnonzero(gap[:, k] <= radius_m)
@@ -170,16 +188,25 @@ def share_stations(found: Sequence[TargetStations], targets: Sequence[Target],
                 (everyone[i][1].x, everyone[i][1].y, everyone[i][1].agl_m) for i in near)
                 if spot not in taken]
             got = _stations_at(ts.target, geoms[ts.target], targets[ts.target], spots,
-                               dem=dem, vehicle=vehicle, obstacles=obstacles, limit=1)
+                               dem=dem, vehicle=vehicle, obstacles=obstacles, limit=1,
+                               volumes=volumes, solids=solids)
             taken.update((st.x, st.y, st.agl_m) for st in got)
-            extra += got
-        out.append(TargetStations(ts.target, ts.stations + extra, ts.reason))
-    return out
+            extras += [(math.dist((st.x, st.y, st.z), own[k]), ts.target, len(extras), st)
+                       for st in got]
+    if room is not None and len(extras) > room:
+        extras = sorted(extras, key=lambda e: (e[0], e[2]))[:room]
+    extras.sort(key=lambda e: e[2])
+    added: dict[int, tuple[Station, ...]] = {}
+    for _, target, _, st in extras:
+        added[target] = (*added.get(target, ()), st)
+    return [TargetStations(ts.target, ts.stations + added.get(ts.target, ()), ts.reason)
+            if ts.target in added else ts for ts in found]
 
 
 def _stations_at(idx: int, geom: BaseGeometry, spec: Target,
                  spots: Sequence[tuple[float, float, float]], *, dem: DEM, vehicle: Vehicle,
-                 obstacles: BaseGeometry, limit: int) -> tuple[Station, ...]:
+                 obstacles: BaseGeometry, limit: int, volumes: tuple[Volume, ...] = (),
+                 solids: tuple[Volume, ...] = ()) -> tuple[Station, ...]:
     """Stations of target ``idx`` at the given ``(x, y, agl)`` spots that pass every check."""
     if not spots or limit <= 0:
         return ()
@@ -188,12 +215,12 @@ def _stations_at(idx: int, geom: BaseGeometry, spec: Target,
         return ()
     arr = np.array(spots, dtype=float)
     j = _judge(geom, spec, pts, aim, sx=arr[:, 0], sy=arr[:, 1], hh=arr[:, 2], dem=dem,
-               vehicle=vehicle, obstacles=obstacles)
+               vehicle=vehicle, obstacles=obstacles, volumes=volumes)
     kept: list[Station] = []
     for i in np.flatnonzero(j.alive):
         if len(kept) >= limit:
             break
-        if _sees(dem, (float(j.sx[i]), float(j.sy[i]), float(j.sz[i])), pts, aim):
+        if _sees(dem, (float(j.sx[i]), float(j.sy[i]), float(j.sz[i])), pts, aim, solids):
             kept.append(j.station(idx, spec, int(i), aim))
     return tuple(kept)
 
@@ -222,7 +249,9 @@ def target_points(geom: BaseGeometry, dem: DEM, *, height_m: float = 0.0,
 
 
 def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehicle: Vehicle,
-                  obstacles: BaseGeometry, keep: int, az_step: float) -> TargetStations:
+                  obstacles: BaseGeometry, keep: int, az_step: float,
+                  volumes: tuple[Volume, ...] = (),
+                  solids: tuple[Volume, ...] = ()) -> TargetStations:
     p = vehicle.profile
     cam = vehicle.camera
     pts, aim = target_points(geom, dem, height_m=spec.height_m)
@@ -259,7 +288,7 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
     sx = aim[0] + dist * np.sin(np.radians(aa))
     sy = aim[1] + dist * np.cos(np.radians(aa))
     j = _judge(geom, spec, pts, aim, sx=sx, sy=sy, hh=hh, dem=dem, vehicle=vehicle,
-               obstacles=obstacles)
+               obstacles=obstacles, volumes=volumes)
     alive, fails, gsd, oblique, sz = j.alive, j.fails, j.gsd, j.oblique, j.sz
     # Line of sight last, best candidates first, only until enough are kept: the finest GSD on
     # the target's surface, then the height nearest the cruise altitude; one per azimuth sector
@@ -274,7 +303,7 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
     def sees(i: int) -> bool:
         if i not in seen_sight:
             station = (float(sx[i]), float(sy[i]), float(sz[i]))
-            seen_sight[i] = _sees(dem, station, pts, aim)
+            seen_sight[i] = _sees(dem, station, pts, aim, solids)
         return seen_sight[i]
 
     for first_pass in (True, False):
@@ -333,12 +362,13 @@ class _Judged:
 def _judge(geom: BaseGeometry, spec: Target, pts: NDArray[np.float64],
            aim: tuple[float, float, float], *, sx: NDArray[np.float64],
            sy: NDArray[np.float64], hh: NDArray[np.float64], dem: DEM, vehicle: Vehicle,
-           obstacles: BaseGeometry) -> _Judged:
+           obstacles: BaseGeometry, volumes: tuple[Volume, ...] = ()) -> _Judged:
     """Check candidate stations at ``(sx, sy)``, ``hh`` above the ground, for one target.
 
     In order: inside the terrain, the standoff, the GSD, the obliquity, the whole target in
-    frame, outside every obstacle. ``alive`` holds the candidates that pass them all, ``fails``
-    how many each check removed, ``reached`` those that reached the GSD check.
+    frame, outside every obstacle and every volume. ``alive`` holds the candidates that pass
+    them all, ``fails`` how many each check removed, ``reached`` those that reached the GSD
+    check.
     """
     cam = vehicle.camera
     standoff = spec.min_standoff_m
@@ -382,6 +412,8 @@ def _judge(geom: BaseGeometry, spec: Target, pts: NDArray[np.float64],
     if alive.any():
         idx_alive = np.flatnonzero(alive)
         clear = ~shapely.intersects_xy(obstacles, sx[idx_alive], sy[idx_alive])
+        for v in volumes:
+            clear &= ~leg_enters(v, sx[idx_alive], sy[idx_alive], np.asarray(hh)[idx_alive])
         ok = np.zeros(sx.shape, dtype=bool)
         ok[idx_alive] = clear
         cut(ok, "obstacle")
@@ -391,13 +423,16 @@ def _judge(geom: BaseGeometry, spec: Target, pts: NDArray[np.float64],
 
 
 def _sees(dem: DEM, station: tuple[float, float, float], pts: NDArray[np.float64],
-          aim: tuple[float, float, float]) -> bool:
+          aim: tuple[float, float, float], solids: tuple[Volume, ...] = ()) -> bool:
     """Line of sight from a station to the aim and to some of the target's points.
 
-    The points tested are the aim and up to :data:`SIGHT_SAMPLES` of ``pts``.
+    The points tested are the aim and up to :data:`SIGHT_SAMPLES` of ``pts``; the terrain and
+    every thing that stands up (``solids``) may block it.
     """
     sight_points = [aim, *[tuple(r) for r in pts[:: max(len(pts) // SIGHT_SAMPLES, 1)]]]
-    return all(line_of_sight(dem, station, q) for q in sight_points)
+    return all(line_of_sight(dem, station, q) and
+               sight_blocked(solids, dem.sample, station, q, step=dem.resolution / 2) is None
+               for q in sight_points)
 
 
 def _too_large(geom: BaseGeometry, spec: Target, vehicle: Vehicle,

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import ndimage
 
 from terrain.dem import DEM
 
@@ -30,6 +29,8 @@ def _filled(elev: NDArray[np.floating[Any]]) -> tuple[NDArray[np.float32], NDArr
     a millimetre of precision over any terrain's relief, and halve the memory and time of every
     filter that follows.
     """
+    from scipy import ndimage
+
     nodata = ~np.isfinite(elev)
     if nodata.all():
         return np.zeros(elev.shape, dtype=np.float32), nodata
@@ -48,6 +49,8 @@ def smooth(elev: NDArray[np.floating], sigma_px: float) -> NDArray[np.floating]:
     box filter of the same variance, which is close to a Gaussian and costs the same at any
     width; narrow ones use the Gaussian itself.
     """
+    from scipy import ndimage
+
     if sigma_px <= 0:
         return elev
     pad = int(np.ceil(4 * sigma_px)) + 1
@@ -95,6 +98,8 @@ def slope_deg(dem: DEM, *, scale_m: float = 0.0) -> NDArray[np.float32]:
 
     NaN where the cell or a neighbour is nodata.
     """
+    from scipy import ndimage
+
     elev, nodata = _filled(dem.elevation)
     res = dem.resolution
     if scale_m > 0:
@@ -115,6 +120,8 @@ def roughness(dem: DEM, *, window_m: float, detrend_m: float | None = None) -> N
     is taken over a ``window_m`` square. A rock field reads high; smooth sand reads near zero.
     NaN within a window of nodata.
     """
+    from scipy import ndimage
+
     elev, nodata = _filled(dem.elevation)
     res = dem.resolution
     sigma = (detrend_m if detrend_m is not None else window_m / 2) / res
@@ -143,6 +150,8 @@ def _impulse_energy(filt: Callable[[NDArray[np.float64]], NDArray[np.float64]],
     Computed exactly for the discrete filter from its response to the noise's own kernel:
     ``sum(h^2) / sum(c^2)`` with ``c`` the correlation kernel and ``h`` the filter applied to it.
     """
+    from scipy import ndimage
+
     n = 2 * math.ceil(reach_px) + 1
     d = np.zeros((n, n))
     d[n // 2, n // 2] = 1.0
@@ -234,6 +243,8 @@ def upsample(coarse: NDArray[np.float32], block: int, shape: tuple[int, int], *,
 def mean_square_residual(elev: NDArray[np.float32], *, detrend_px: float,
                          window_px: int) -> NDArray[np.float32]:
     """Mean, over a ``window_px`` square, of the squared surface less its smoothing."""
+    from scipy import ndimage
+
     resid = elev - smooth(elev, max(detrend_px, 0.5))
     resid *= resid
     return np.asarray(ndimage.uniform_filter(resid, size=max(window_px, 1), mode="nearest"),
@@ -266,6 +277,8 @@ def image_contrast(grey: NDArray[np.floating[Any]], *, pixel_m: tuple[float, flo
         Contrast on the image's grid; NaN within half a window of nodata, or where the mean
         grey level is not positive (no light to measure contrast against).
     """
+    from scipy import ndimage
+
     px, py = pixel_m
     g = np.asarray(grey, dtype=np.float32)
     nodata = ~np.isfinite(g)

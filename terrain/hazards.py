@@ -34,7 +34,6 @@ from functools import cached_property
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from scipy import ndimage
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
@@ -615,6 +614,8 @@ def _texture(dem: DEM, limits: HazardLimits, image: Image | None,
              nodata: NDArray[np.bool_], marked: NDArray[np.bool_]
              ) -> tuple[NDArray[np.bool_], NDArray[np.float32], TextureStatus]:
     """Featureless ground from the image's contrast and the marked ground."""
+    from scipy import ndimage
+
     contrast = np.full(dem.shape, np.nan, dtype=np.float32)
     window = limits.nav_texture_window_m
     if not limits.needs_texture:
@@ -671,6 +672,8 @@ def assess(dem: DEM, limits: HazardLimits, *, image: Image | None = None,
         Ground to treat as featureless whatever the image shows: polygons in the DEM's CRS or a
         mask on its grid.
     """
+    from scipy import ndimage
+
     nodata = ~np.isfinite(dem.elevation)
     filled, _ = analysis._filled(dem.elevation)
     near_nodata = ndimage.binary_dilation(nodata) if nodata.any() else nodata

@@ -41,7 +41,6 @@ from affine import Affine
 from numpy.typing import NDArray
 from pyproj.crs import ProjectedCRS
 from pyproj.crs.coordinate_operation import EquidistantCylindricalConversion
-from scipy import ndimage
 
 from terrain.dem import DEM, Bounds, Image, reproject_array
 
@@ -153,6 +152,8 @@ def _block_normals(key: Sequence[int], i0: int, i1: int, j0: int,
 
 def _white_gain(sigma: float) -> float:
     """RMS that a Gaussian of ``sigma`` pixels (truncated at 3 sigma) leaves of white noise."""
+    from scipy import ndimage
+
     d = np.zeros((15, 15))
     d[7, 7] = 1.0
     return float(np.sqrt(np.sum(ndimage.gaussian_filter(d, sigma, truncate=3.0) ** 2)))
@@ -403,6 +404,8 @@ def _generate(g: _Grid, key: Sequence[int], style: SyntheticStyle,
               pads: Sequence[tuple[float, float, float]]
               ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
     """Elevation (relative) and grey image on an anchored grid."""
+    from scipy import ndimage
+
     shape = g.shape
     z = np.zeros(shape, dtype=np.float32)
     for i, (cell, amp) in enumerate(((250.0, 1.0), (60.0, 0.35), (15.0, 0.05))):

@@ -264,6 +264,31 @@ CASES = [
     ("mission gust below the mean", {**base(), "plan_flight": {
         "wind": {"speed_m_s": 4, "from_deg": [240, 300], "gust_m_s": 2}}}, [], 2,
      ["mission.geojson", "plan_flight.wind", "gust 2 m/s is below the mean wind 4 m/s"]),
+    # Things that stand up (issue 11, item 9).
+    ("a keep-out of negative height", with_feature(base(), feature(
+        "Polygon", square(40, -40, 5), role="keep_out", name="pit", height_m=-3)), [], 2,
+     ["feature 3", "'pit'", "height_m", "> 0"]),
+    ("a keep-out height that is no number", with_feature(base(), feature(
+        "Polygon", square(40, -40, 5), role="keep_out", name="mast", height_m="tall")), [], 2,
+     ["feature 3", "'mast'", "height_m", "number"]),
+    ("airspace floor above its ceiling", with_feature(base(), feature(
+        "Polygon", square(40, -40, 5), role="keep_out", name="zone", floor_m=50,
+        ceiling_m=20)), [], 2, ["feature 3", "'zone'", "floor_m", "below ceiling 20 m"]),
+    ("airspace floor equal to its ceiling", with_feature(base(), feature(
+        "Polygon", square(40, -40, 5), role="keep_out", name="zone", floor_m=30,
+        ceiling_m=30)), [], 2, ["feature 3", "floor_m", "below ceiling"]),
+    ("a keep-out both standing and airspace", with_feature(base(), feature(
+        "Polygon", square(40, -40, 5), role="keep_out", name="both", height_m=10,
+        ceiling_m=30)), [], 2, ["feature 3", "'both'", "height_m", "not both"]),
+    ("a height on home", {**base(), "features": [
+        feature("Point", mars_offset(0, 0), role="home", name="Q", height_m=2),
+        *base()["features"][1:]]}, [], 2,
+     ["feature 0", "'Q'", "height_m", "means nothing on a home"]),
+    ("an airspace floor on a target", base(floor_m=10), [], 2,
+     ["feature 2", "'rock'", "floor_m", "means nothing on a target"]),
+    ("home under a low tower", with_feature(base(), feature(
+        "Polygon", square(0, 0, 5), role="keep_out", name="mast", height_m=1)), [], 2,
+     ["feature 0", "'Q'", "inside keep-out zone 'mast'", "height 1 m"]),
 ]
 
 

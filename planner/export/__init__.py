@@ -15,10 +15,13 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner.errors import InputError
-from planner.plan import FlightPlan
-from terrain.hazards import HazardMaps
+
+if TYPE_CHECKING:
+    from planner.plan import FlightPlan
+    from terrain.hazards import HazardMaps
 
 FORMATS = {".geojson": "GeoJSON plan", ".plan": "QGroundControl plan",
            ".waypoints": "MAVLink QGC WPL 110", ".kmz": "DJI WPML (Pilot 2, Mavic 3E)",

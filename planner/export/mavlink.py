@@ -63,7 +63,8 @@ The sequence, leg by leg and at each photo station
     - ``NAV_LAND`` at the landing spot (a vertical descent from the waypoint above it).
 
 The QGroundControl file also holds the keep-outs (grown by their buffers) as exclusion polygons
-in ``geoFence`` and home and the landing site as ``rallyPoints``.
+in ``geoFence`` (a fence polygon holds out at every height, so a keep-out with heights that the
+plan flies over or under is left out of it) and home and the landing site as ``rallyPoints``.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from shapely.geometry import LineString, Point
 
 from planner.errors import InputError
 from planner.frames import turn_deg, wrap_deg
@@ -242,7 +245,14 @@ def qgc_plan(plan: FlightPlan, *, firmware_type: int = FIRMWARE_ARDUPILOT) -> di
             entry["AMSLAltAboveTerrain"] = None
         items.append(entry)
     fence = []
-    for buffered in plan.local.keep_outs_buffered:
+    # A geofence polygon is 2-D: it holds the vehicle out at every height. A keep-out that has
+    # heights and that the plan flies over (or under) would stop the plan, so it is left out;
+    # one the plan goes around stays in.
+    route = LineString([(w.x, w.y) for w in plan.waypoints]) if len(plan.waypoints) > 1 \
+        else Point(plan.waypoints[0].x, plan.waypoints[0].y)
+    for i, buffered in enumerate(plan.local.keep_outs_buffered):
+        if plan.local.band(i) != (-math.inf, math.inf) and buffered.intersects(route):
+            continue
         grown = plan.frame.geometry_to_lonlat(buffered)
         for poly in getattr(grown, "geoms", [grown]):
             ring = list(poly.exterior.coords)[:-1]

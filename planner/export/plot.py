@@ -217,7 +217,8 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110) -> Figure
                                     zorder=2))
         buffered = buffered or k.buffer_m > 0
         gx0, _, gx1, gy1 = grown.bounds
-        zone_labels.append(_Label(k.name, (gx0 + gx1) / 2, gy1, color="#7f3f00",
+        zone_labels.append(_Label(f"{k.name} ({k.heights_text})" if k.heights_text else k.name,
+                                  (gx0 + gx1) / 2, gy1, color="#7f3f00",
                                   weight="bold"))
     if plan.mission.keep_outs:
         legend.append(Patch(facecolor="none", edgecolor="#a84b00", hatch="//",

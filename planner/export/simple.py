@@ -96,7 +96,8 @@ def kml_text(plan: FlightPlan) -> str:
         _polygon(pm, k, list(fp.exterior.coords))
     for ko in plan.mission.keep_outs:
         for poly in getattr(ko.geometry, "geoms", [ko.geometry]):
-            pm = placemark(ko.name, "keep_out", f"buffer {ko.buffer_m:g} m")
+            pm = placemark(ko.name, "keep_out", ", ".join(
+                [f"buffer {ko.buffer_m:g} m", *([ko.heights_text] if ko.heights_text else [])]))
             _polygon(pm, k, list(poly.exterior.coords))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") \

@@ -161,3 +161,33 @@ def test_the_shared_station_plan_rechecks_from_every_file(close, tmp_path) -> No
     for name in ("plan.geojson", "plan.plan", "plan.waypoints"):
         res = runner.invoke(app, [str(path), "--check", str(out / name)])
         assert res.exit_code == 0, (name, res.stdout, res.stderr)
+
+
+def test_shared_stations_stay_within_the_station_budget(close) -> None:
+    _, _, ctx, _ = close
+    targets, geoms = ctx.mission.targets, ctx.local.targets
+    kw = {"dem": ctx.dem, "vehicle": ctx.vehicle, "obstacles": ctx.obstacles}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(vp, "shared_station_radius_m", lambda _vehicle: 0.0)
+        alone = vp.find_stations(targets, geoms, keep=6, **kw)
+    free = vp.share_stations(alone, targets, geoms, radius_m=40.0, **kw)
+    hops = sorted(
+        np.linalg.norm(np.array([(s.x, s.y, s.z) for s in own.stations])
+                       - np.array([st.x, st.y, st.z]), axis=1).min()
+        for own, ts in zip(alone, free, strict=True) for st in ts.stations[len(own.stations):])
+    assert len(hops) >= 2, "the posts must pair up for this test to mean anything"
+    assert vp.share_stations(alone, targets, geoms, radius_m=40.0, room=0, **kw) == alone
+    for room in range(1, len(hops) + 1):
+        capped = vp.share_stations(alone, targets, geoms, radius_m=40.0, room=room, **kw)
+        kept = [st for own, ts in zip(alone, capped, strict=True)
+                for st in ts.stations[len(own.stations):]]
+        assert len(kept) == room
+        for own, ts in zip(alone, capped, strict=True):
+            assert ts.stations[:len(own.stations)] == own.stations
+            mine = np.array([(s.x, s.y, s.z) for s in own.stations])
+            for st in ts.stations[len(own.stations):]:  # the shortest hops are kept first
+                hop = np.linalg.norm(mine - np.array([st.x, st.y, st.z]), axis=1).min()
+                assert hop <= hops[room - 1] + 1e-9
+    total = sum(len(ts.stations) for ts in alone)
+    budgeted = vp.find_stations(targets, geoms, keep=6, budget=total + 1, **kw)
+    assert sum(len(ts.stations) for ts in budgeted) == total + 1

@@ -413,7 +413,9 @@ def test_qgc_plan_structure(earth) -> None:
         assert isinstance(item["command"], int) and isinstance(item["frame"], int)
     fence = doc["geoFence"]
     assert fence["version"] == 2
-    assert len(fence["polygons"]) == 1 and fence["polygons"][0]["inclusion"] is False
+    # The school yard, and the water tower's structure the plan goes around (issue 11).
+    assert len(fence["polygons"]) == 2
+    assert all(poly["inclusion"] is False for poly in fence["polygons"])
     lat, lon = fence["polygons"][0]["polygon"][0]
     assert 47 < lat < 48 and 8 < lon < 9  # [lat, lon] order
     assert doc["rallyPoints"]["version"] == 2 and doc["rallyPoints"]["points"]
