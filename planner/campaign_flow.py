@@ -123,7 +123,7 @@ def campaign_settings(ctx: Context, options: PlanOptions) -> tuple[int, str, tup
                            source=mission.source, field="plan_flight.flight_budgets")
     p, vehicle = ctx.vehicle.profile, ctx.vehicle
     h = vehicle.cruise_altitude_agl_m
-    fixed_e = vehicle.takeoff(h)[1] + vehicle.landing(h)[1]
+    fixed_e = vehicle.takeoff(h, ctx.wind)[1] + vehicle.landing(h, ctx.wind)[1]
     for k, f in enumerate(budgets):
         if f * p.budget_energy_wh <= fixed_e:
             raise InfeasibleMissionError(
@@ -182,7 +182,11 @@ def _sub_table(table: TravelTable, idx: list[int]) -> TravelTable:
     return TravelTable(energy_wh=table.energy_wh[ix], time_s=table.time_s[ix],
                        length_m=table.length_m[ix],
                        sources=tuple(table.sources[i] for i in idx),
-                       predecessors=table.predecessors[idx])
+                       predecessors=table.predecessors[idx],
+                       still_energy_wh=None if table.still_energy_wh is None
+                       else table.still_energy_wh[ix],
+                       still_time_s=None if table.still_time_s is None
+                       else table.still_time_s[ix])
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,15 +218,16 @@ def _setup(ctx: Context, options: PlanOptions, sites: Sites, fields: list[Airfie
     rm, table = travel(ctx, nodes, progress=progress)
     nf = len(fixed)
     base_idx = [0, 1, *range(nf, len(nodes))]
-    energy, time_s = flight_budgets(ctx.vehicle, ctx.mission.source)
+    energy, time_s = flight_budgets(ctx.vehicle, ctx.mission.source, ctx.wind)
     base = selection.build_problem(start=start, end=end, found=found,
                                    targets=ctx.mission.targets, roadmap=rm,
                                    table=_sub_table(table, base_idx), vehicle=ctx.vehicle,
-                                   energy_budget_wh=energy, time_budget_s=time_s)
+                                   energy_budget_wh=energy, time_budget_s=time_s,
+                                   wind=ctx.wind)
     # Legs to and from airfields: travel plus the photo hover at a station reached (no yaw
     # turn: an airfield has no camera heading to turn from).
     service_t, service_e, *_ = selection.node_service(
-        [None] * nf + list(base.stations[2:]), ctx.mission.targets, ctx.vehicle)
+        [None] * nf + list(base.stations[2:]), ctx.mission.targets, ctx.vehicle, ctx.wind)
     e = table.energy_wh + service_e[None, :]
     t = table.time_s + service_t[None, :]
     e[np.ix_(base_idx, base_idx)] = base.energy_wh
@@ -244,8 +249,8 @@ def _budget_share(ctx: Context, fraction: float) -> float:
     v = ctx.vehicle
     p = v.profile
     h = v.cruise_altitude_agl_m
-    (t_to, e_to), (t_la, e_la) = v.takeoff(h), v.landing(h)
-    energy, time_s = flight_budgets(v, ctx.mission.source)
+    (t_to, e_to), (t_la, e_la) = v.takeoff(h, ctx.wind), v.landing(h, ctx.wind)
+    energy, time_s = flight_budgets(v, ctx.mission.source, ctx.wind)
     return max(0.0, min((fraction * p.budget_energy_wh - e_to - e_la) / energy,
                         (fraction * p.max_flight_time_s - t_to - t_la) / time_s))
 
@@ -299,7 +304,7 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
         over = [1.0] * n
         for k, pl in zip(kept, plans, strict=True):
             over[k] = max(pl.energy_wh / (ctx.vehicle.profile.budget_energy_wh * fractions[k]),
-                          pl.duration_s / (ctx.vehicle.profile.max_flight_time_s * fractions[k]))
+                          pl.longest_s / (ctx.vehicle.profile.max_flight_time_s * fractions[k]))
         if max(over) <= 1.0:
             break
         # The search's leg costs are estimates; the assembled flights are exact. Tighten the
@@ -367,13 +372,14 @@ def _assemble(setup: _Setup, camp: Campaign, fractions: tuple[float, ...],
     for k, flight in enumerate(camp.flights):
         a, b = flight[0], flight[-1]
         idx = [a, b, *range(nf, n_nodes)]
-        energy, time_s = flight_budgets(ctx.vehicle, ctx.mission.source)
+        energy, time_s = flight_budgets(ctx.vehicle, ctx.mission.source, ctx.wind)
         prob = selection.build_problem(
             start=replace(setup.nodes[a], kind=NodeKind.HOME),
             end=replace(setup.nodes[b], kind=NodeKind.LANDING), found=setup.found,
             targets=ctx.mission.targets, roadmap=setup.roadmap,
             table=_sub_table(setup.table, idx), vehicle=ctx.vehicle,
-            energy_budget_wh=energy * fractions[k], time_budget_s=time_s * fractions[k])
+            energy_budget_wh=energy * fractions[k], time_budget_s=time_s * fractions[k],
+            wind=ctx.wind)
         order = [0, *(2 + v - nf for v in flight[1:-1]), 1]
         home_site, home_xy = _node_site(setup, a)
         land_site, land_xy = _node_site(setup, b)
@@ -396,7 +402,7 @@ def _assemble(setup: _Setup, camp: Campaign, fractions: tuple[float, ...],
                               local=local, vehicle=ctx.vehicle, dem=ctx.dem, skipped=[],
                               warnings=list(sites.warnings) if k == 0 else [],
                               selection=describe(camp), stopped_by_time=camp.stopped_by_time,
-                              landing_moved=moved))
+                              landing_moved=moved, wind=ctx.wind))
     return plans
 
 
@@ -499,7 +505,7 @@ def check_campaign(plan: CampaignPlan, ctx: Context) -> list[str]:
     for k, f in enumerate(plan.flights):
         share = plan.budgets[k]
         if f.energy_wh > share * p.budget_energy_wh * (1 + 1e-9) or \
-                f.duration_s > share * p.max_flight_time_s * (1 + 1e-9):
+                f.longest_s > share * p.max_flight_time_s * (1 + 1e-9):
             out.append(f"flight {k + 1} uses {f.energy_wh:.2f} Wh and {f.duration_s:.0f} s, "
                        f"beyond its {share:g} of the budget")
     seen = [t for f in plan.flights for t in set(f.targets_photographed)]

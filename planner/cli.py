@@ -40,12 +40,13 @@ from planner.pipeline import Context, Progress, plan_mission, prepare
 from planner.profiles import builtin_profiles
 from planner.settings import PlanOptions
 from planner.values import number
+from planner.wind import Wind, parse_wind
 from terrain.errors import TerrainError
 
 OPTION_OF_FIELD = {
     "body": "--body", "vehicle": "--vehicle", "altitude_m": "--altitude", "speed_m_s": "--speed",
     "air_density_kg_m3": "--air-density", "usable_energy_wh": "--usable-energy-wh",
-    "reserve_wh": "--reserve-wh", "max_flight_time_s": "--max-flight-time",
+    "reserve_wh": "--reserve-wh", "max_flight_time_s": "--max-flight-time", "wind": "--wind",
 }
 """The command-line option of each flight setting (core errors name fields, not options)."""
 
@@ -132,6 +133,30 @@ def check_run_options(*, seed: int, terrain_seed: int, resolution: float | None,
             raise InputError(f"{option} {value:g}: {exc}") from None
 
 
+def wind_option(wind: str | None, gust: float | None) -> Wind | None:
+    """The wind ``--wind`` and ``--gust`` give, checked (exit code 2 naming the option).
+
+    Examples
+    --------
+    >>> str(wind_option("6@240-300", 9.0))
+    '6 m/s from 240-300°, gusts 9 m/s'
+    >>> wind_option("5@400", None)
+    Traceback (most recent call last):
+    ...
+    planner.errors.InputError: --wind 5@400: direction 400 is outside [0, 360)
+    """
+    if wind is None:
+        if gust is not None:
+            raise InputError(f"--gust {gust:g}: a gust needs its mean wind (--wind SPEED@FROM)")
+        return None
+    try:
+        return parse_wind(wind, gust_m_s=gust)
+    except ValueError as exc:
+        option = f"--gust {gust:g}" if "gust" in str(exc) and gust is not None else \
+            f"--wind {wind}"
+        raise InputError(f"{option}: {exc}") from None
+
+
 @app.command(cls=OneLineErrors, epilog=EXIT_CODES)
 def main_command(
     mission: Annotated[Path, typer.Argument(
@@ -170,6 +195,15 @@ def main_command(
         "--reserve-wh", help="Override the energy kept in reserve, Wh.")] = None,
     max_time: Annotated[float | None, typer.Option(
         "--max-flight-time", help="Override the maximum flight time, s.")] = None,
+    wind: Annotated[str | None, typer.Option(
+        metavar="SPEED@FROM",
+        help="Steady wind at flight height, m/s and the bearing it blows from: 5@270 (from the "
+             "west), a sector 6@240-300, or 6@any; the plan holds for the worst direction. "
+             "With --check: re-check the plan in this wind (go/no-go).",
+        show_default=False)] = None,
+    gust: Annotated[float | None, typer.Option(
+        help="Gust speed of the --wind, m/s (at least its mean): the wind and airspeed limits "
+             "are checked against it.", show_default=False)] = None,
     resolution: Annotated[float | None, typer.Option(
         help="Terrain grid spacing in the local frame, m; default: the DEM's own (1 m "
              "for the built-in terrain).")] = None,
@@ -220,16 +254,21 @@ def main_command(
     The plan photographs the mission's targets within the vehicle's range and battery, avoiding
     keep-out zones and terrain hazards, or says which targets it cannot reach and why.
     """
+    console = Console(highlight=False)
+    err_console = Console(stderr=True)
+    try:
+        given_wind = wind_option(wind, gust)
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(exc.exit_code) from None
     options = PlanOptions(
-        body=body.value if body else None, vehicle=vehicle,
+        body=body.value if body else None, vehicle=vehicle, wind=given_wind,
         dem=str(dem) if dem is not None else None,
         image=str(image) if image is not None else None, dem_precision_m=dem_precision,
         terrain_seed=terrain_seed, altitude_m=altitude, speed_m_s=speed,
         air_density_kg_m3=air_density, usable_energy_wh=usable_energy, reserve_wh=reserve,
         max_flight_time_s=max_time, resolution_m=resolution, seed=seed,
         time_limit_s=time_limit, flights=flights)
-    console = Console(highlight=False)
-    err_console = Console(stderr=True)
     outputs = Outputs()
     written = False
     try:
@@ -356,6 +395,10 @@ def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Consol
     for note in report.notes:
         err_console.print(f"{plan_path}: note: {note}", highlight=False, markup=False,
                           soft_wrap=True)
+    if options.wind is not None:  # the operator's go/no-go for a new forecast
+        go = "NO-GO" if "wind" in report.rules_broken else "GO"
+        console.print(f"{plan_path}: {go} in the wind {options.wind}", highlight=False,
+                      soft_wrap=True)
     if report.ok:
         console.print(f"{plan_path}: OK: {len(plan.waypoints)} waypoints, "
                       f"{report.checks['leg samples']} leg samples and "

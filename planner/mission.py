@@ -36,6 +36,7 @@ from planner.errors import MissionError
 from planner.frames import BODIES, Body, body_of_crs
 from planner.settings import MISSION_SETTING_FIELDS, SETTING_FIELDS, Settings
 from planner.values import boolean, misspelt, number
+from planner.wind import wind_from_json
 
 
 class Role(StrEnum):
@@ -521,7 +522,13 @@ def _parse_settings(raw: Any, source: str, *, feature: int | str | None = None) 
         if key not in raw or raw[key] is None:
             continue
         val = raw[key]
-        if key in ("body", "vehicle"):
+        if key == "wind":
+            try:
+                val = wind_from_json(val)
+            except ValueError as exc:
+                raise MissionError(str(exc), source=source, feature=feature,
+                                   field="plan_flight.wind") from None
+        elif key in ("body", "vehicle"):
             if not isinstance(val, str):
                 raise MissionError("must be a string", source=source, feature=feature,
                                    field=f"plan_flight.{key}")

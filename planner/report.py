@@ -26,6 +26,7 @@ from rich.text import Text
 
 from planner.plan import FlightPlan
 from planner.profiles import Mount
+from planner.wind import DIRECTION_STEP_DEG
 
 if TYPE_CHECKING:
     from planner.campaign_flow import CampaignPlan
@@ -199,6 +200,7 @@ def summary_table(plan: FlightPlan) -> Table:
         ("Duration", f"{plan.duration_s:.0f} s of {p.max_flight_time_s:g} s max"),
         ("Energy", f"{plan.energy_wh:.2f} Wh used ({used_pct:.0f} %) of {p.usable_energy_wh:g} Wh"
                    f" usable; reserve {p.reserve_wh:g} Wh kept"),
+        *([("Wind", wind_words(plan))] if plan.wind is not None else []),
         ("Targets", f"{len(plan.targets_photographed)} of {len(m.targets)} photographed, "
                     f"priority {plan.priority_collected:g} of {plan.priority_total:g}"),
         ("Route search", route_search_words(plan)),
@@ -206,6 +208,26 @@ def summary_table(plan: FlightPlan) -> Table:
     for k, val in rows:
         t.add_row(k, val)
     return t
+
+
+def wind_words(plan: FlightPlan) -> str:
+    """The wind the plan holds in, the direction its figures are for, and what is left then."""
+    w = plan.wind
+    if w is None:
+        return "still air"
+    p = plan.vehicle.profile
+    text = f"{w} (limit {p.max_wind_m_s:g} m/s); steady, the same all flight"
+    left = p.budget_energy_wh - plan.energy_wh
+    if len(plan.wind_cases) > 1 and plan.wind_from_deg is not None:
+        text += (f"; worst from {plan.wind_from_deg:g}° (of {len(plan.wind_cases)} directions "
+                 f"{'every' if w.sector_deg is None else 'up to'} {DIRECTION_STEP_DEG:g}° apart): "
+                 f"figures above are for it, {left:.2f} Wh left above the reserve")
+        longest = max(plan.wind_cases, key=lambda c: c.duration_s)
+        if longest.duration_s > plan.duration_s + 0.5:
+            text += f"; longest flight {longest.duration_s:.0f} s, from {longest.from_deg:g}°"
+    else:
+        text += f"; {left:.2f} Wh left above the reserve"
+    return text
 
 
 def _num(value: float | None, fmt: str) -> str:
@@ -240,9 +262,16 @@ def waypoint_tables(plan: FlightPlan, console: Console) -> list[RenderableType]:
                                  else round(w.heading_deg, 1) % 360.0, ".1f") for w in wps]),
         Column("pitch°", [_num(w.camera_pitch_deg, ".1f") for w in wps]),
         Column("hold s", [f"{w.hold_s:.0f}" if w.hold_s else "" for w in wps]),
+        Column("+s", [f"{w.time_s - (wps[i - 1].time_s if i else 0.0):.0f}"
+                      for i, w in enumerate(wps)]),
+        Column("+Wh", [f"{w.energy_wh - (wps[i - 1].energy_wh if i else 0.0):.2f}"
+                       for i, w in enumerate(wps)]),
         Column("t s", [f"{w.time_s:.0f}" for w in wps]),
         Column("Wh", [f"{w.energy_wh:.2f}" for w in wps]),
     ]
+    if plan.wind is not None:
+        flight.insert(3, Column("tail m/s", [f"{w.tailwind_m_s:+.1f}" if w.leg_m else ""
+                                             for w in wps]))
     return stacked(console, "Waypoints", key, [position, flight], names=["position",
                                                                           "flight"])
 
@@ -259,7 +288,10 @@ def waypoint_legend(plan: FlightPlan) -> Text:
         f"home; AGL: above ground; alt: above the terrain's datum. speed: commanded on the leg "
         f"into the waypoint; mean: with the accelerations and climbs; heading: where the vehicle "
         f"faces on leaving (blank: unchanged); pitch: the camera's (negative: down); hold: the "
-        f"hover there; t and Wh: cumulative on leaving.", style="dim")
+        f"hover there; +s and +Wh: the leg into the waypoint with the turn and hover there; "
+        f"t and Wh: cumulative on leaving."
+        + (" tail: the wind along the leg (+ behind, - head wind), in the direction the "
+           "figures are for." if plan.wind is not None else ""), style="dim")
 
 
 def camera_tables(plan: FlightPlan, console: Console) -> list[RenderableType]:

@@ -29,6 +29,7 @@ from planner.plan import RoutePoint, Skipped
 from planner.roadmap import Node, NodeKind, Roadmap, TravelTable
 from planner.vehicle import Vehicle
 from planner.viewpoints import Station, TargetStations
+from planner.wind import Wind
 
 STATIONS_PER_TARGET = 6
 """Camera stations kept per target in small missions: enough to spread them around the target
@@ -124,6 +125,11 @@ class Problem:
     groups: NDArray[np.int_]
     energy_budget_wh: float
     time_budget_s: float
+    wind: Wind | None = None
+    """The wind the costs are in (worst direction leg by leg); ``None``: still air."""
+    still: tuple[NDArray[np.float64], NDArray[np.float64], float, float] | None = None
+    """With a wind: energy and time between nodes along the same paths in still air, and the
+    still-air budgets, to say whether the wind is what leaves a target out."""
 
     def cost(self, scale: float = 1.0) -> NDArray[np.float64]:
         """Costs for the route core: the larger of each leg's shares of the two budgets.
@@ -139,34 +145,47 @@ class Problem:
 
 def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
                   targets: Sequence[Target], roadmap: Roadmap, table: TravelTable,
-                  vehicle: Vehicle, energy_budget_wh: float, time_budget_s: float) -> Problem:
+                  vehicle: Vehicle, energy_budget_wh: float, time_budget_s: float,
+                  wind: Wind | None = None,
+                  still_budgets: tuple[float, float] | None = None) -> Problem:
     """The selection problem from the stations found and the travel between them.
+
+    In a ``wind`` the photo hovers and yaw turns hold the place against it (their power does not
+    depend on the wind's direction), and the table's travel is directed.
 
     ``roadmap`` and ``table`` must have been built over :func:`problem_nodes` of the same
     ``start``, ``end`` and ``found``, in that order.
     """
     nodes, stations = problem_nodes(start, end, found)
     p = vehicle.profile
-    service_t, service_e, heading, groups, prize = node_service(stations, targets, vehicle)
+    service_t, service_e, heading, groups, prize = node_service(stations, targets, vehicle,
+                                                                wind)
     turn = np.abs(wrap_deg(heading[None, :] - heading[:, None]))
     turn_t = turn / p.yaw_rate_deg_s
     turn_t[:, :2] = 0.0
     turn_t[:2, :] = 0.0  # the first photo's heading is set on the ground before take-off
     time_s = table.time_s + service_t[None, :] + turn_t
-    energy_wh = table.energy_wh + service_e[None, :] + vehicle.hover_power_w * turn_t / 3600.0
+    energy_wh = table.energy_wh + service_e[None, :] + \
+        vehicle.hover_power_in_w(wind) * turn_t / 3600.0
+    still = None
+    if table.still_energy_wh is not None and table.still_time_s is not None and \
+            still_budgets is not None:
+        still = (table.still_energy_wh + vehicle.hover_power_w * (service_t[None, :] + turn_t) /
+                 3600.0, table.still_time_s + service_t[None, :] + turn_t, *still_budgets)
     return Problem(targets=tuple(targets), found=tuple(found), nodes=nodes, stations=stations,
                    roadmap=roadmap, table=table, energy_wh=energy_wh, time_s=time_s,
                    prize=prize, groups=groups, energy_budget_wh=energy_budget_wh,
-                   time_budget_s=time_budget_s)
+                   time_budget_s=time_budget_s, wind=wind, still=still)
 
 
 def node_service(stations: Sequence[Station | None], targets: Sequence[Target], vehicle: Vehicle,
+                 wind: Wind | None = None,
                  ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
                             NDArray[np.int_], NDArray[np.float64]]:
     """Per node: photo hover time (s) and energy (Wh), camera heading, target (group), prize.
 
     Nodes without a station (take-off, landing, airfields) hold nothing, earn nothing and have
-    group -1.
+    group -1. In a ``wind`` the photo hovers hold the place against it.
     """
     n = len(stations)
     service_t = np.zeros(n)
@@ -183,7 +202,7 @@ def node_service(stations: Sequence[Station | None], targets: Sequence[Target], 
         spec = targets[st.target]
         hold = spec.photos * vehicle.camera.photo_hover_s
         service_t[i] = hold
-        service_e[i] = vehicle.hover(hold)
+        service_e[i] = vehicle.hover(hold, wind)
         heading[i] = st.pointing.heading_deg
         groups[i] = st.target
         prize[i] = spec.priority + (bonus if spec.required else 0.0)
@@ -280,9 +299,27 @@ def explain(problem: Problem, order: Sequence[int], *,
             else:
                 reason = _left_out(problem, order, c, members, priority=spec.priority,
                                    scale=scale)
+            if problem.wind is not None and not problem.wind.calm:
+                reason += f" {problem.wind.phrase()}"
+                if alone.min() > 1.0 and problem.still is not None:
+                    reason += _still_air(problem, members)
         out.append(Skipped(target=spec.name, reason=reason, required=spec.required,
                            priority=spec.priority))
     return out
+
+
+def _still_air(problem: Problem, members: NDArray[np.int_]) -> str:
+    """Whether the target would fit alone in still air, and with what, in words."""
+    assert problem.still is not None
+    energy, time_s, budget_e, budget_t = problem.still
+    need_e = energy[START, members] + energy[members, END]
+    need_t = time_s[START, members] + time_s[members, END]
+    share = np.maximum(need_e / budget_e, need_t / budget_t)
+    if not np.isfinite(share).any() or share.min() > 1.0:
+        return ""
+    k = int(np.argmin(share))
+    return (f"; in still air it needs {need_e[k]:.1f} Wh and {need_t[k]:.0f} s and fits: "
+            f"the wind is what leaves it out")
 
 
 FITS = 1e-9

@@ -267,6 +267,29 @@ CASES = [
     ("airfield is a polygon", with_feature(campaign(flights=2), feature(
         "Polygon", square(40, -40, 3), role="airfield", name="F")), [], 2,
      ["feature 3", "'F'", "an airfield must be a Point"]),
+    # Wind (issue 17): the option and the mission's setting, and the vehicle's limit.
+    ("negative wind speed", base(), ["--wind", "-3@270"], 2, ["--wind -3@270", "speed -3"]),
+    ("wind direction 400", base(), ["--wind", "5@400"], 2,
+     ["--wind 5@400", "direction 400 is outside [0, 360)"]),
+    ("wind without a direction", base(), ["--wind", "5"], 2, ["--wind 5", "SPEED@FROM_DEG"]),
+    ("gust below the mean wind", base(), ["--wind", "5@270", "--gust", "3"], 2,
+     ["--gust 3", "below the mean wind 5 m/s"]),
+    ("gust without a wind", base(), ["--gust", "8"], 2, ["--gust 8", "--wind"]),
+    ("wind on Mars above the limit", base(), ["--wind", "7@any"], 2,
+     ["--wind 7 m/s from any direction", "ingenuity's wind limit of 6 m/s"]),
+    ("gust on Mars above the limit", base(), ["--wind", "5@240-300", "--gust", "8"], 2,
+     ["--wind 5 m/s from 240-300°, gusts 8 m/s", "8 m/s gust", "wind limit of 6 m/s"]),
+    ("mission wind above the limit", {**base(), "plan_flight": {"wind": "9@90"}}, [], 2,
+     ["mission.geojson", "plan_flight.wind", "9 m/s wind exceeds", "6 m/s"]),
+    ("mission wind direction 400", {**base(), "plan_flight": {
+        "wind": {"speed_m_s": 3, "from_deg": 400}}}, [], 2,
+     ["mission.geojson", "plan_flight.wind", "direction 400 is outside"]),
+    ("mission wind negative", {**base(), "plan_flight": {
+        "wind": {"speed_m_s": -2, "from_deg": "any"}}}, [], 2,
+     ["mission.geojson", "plan_flight.wind", "speed_m_s", ">= 0"]),
+    ("mission gust below the mean", {**base(), "plan_flight": {
+        "wind": {"speed_m_s": 4, "from_deg": [240, 300], "gust_m_s": 2}}}, [], 2,
+     ["mission.geojson", "plan_flight.wind", "gust 2 m/s is below the mean wind 4 m/s"]),
     # Things that stand up (issue 11, item 9).
     ("a keep-out of negative height", with_feature(base(), feature(
         "Polygon", square(40, -40, 5), role="keep_out", name="pit", height_m=-3)), [], 2,
