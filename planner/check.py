@@ -46,7 +46,7 @@ def check_plan_file(plan_path: str | Path, mission_path: str | Path,
     plan = rebuild_plan(record, mission=ctx.mission, local=ctx.local, vehicle=ctx.vehicle,
                         dem=ctx.dem)
     report = verify(plan, hazards=ctx.hazards, record_tolerance=FILE_TOLERANCE,
-                    summary=record.summary)
+                    summary=record.summary, wind=ctx.wind)
     drawn = route_mismatch(record, ctx.local)
     if drawn:
         report = replace(report, findings=(*report.findings, Finding("route", "plan", drawn)))

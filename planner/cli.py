@@ -34,18 +34,19 @@ from planner.errors import (
     VerificationError,
 )
 from planner.export import ALL_FILES, EARTH_FILES, FORMATS, write_all
-from planner.export.files import Outputs, output_paths, remove_if_empty
-from planner.mission import load_mission
-from planner.pipeline import plan_mission
+from planner.export.files import Outputs, check_flight_paths, output_paths, remove_if_empty
+from planner.mission import MAX_FLIGHTS, load_mission
+from planner.pipeline import Context, Progress, plan_mission, prepare
 from planner.profiles import builtin_profiles
 from planner.settings import PlanOptions
 from planner.values import number
+from planner.wind import Wind, parse_wind
 from terrain.errors import TerrainError
 
 OPTION_OF_FIELD = {
     "body": "--body", "vehicle": "--vehicle", "altitude_m": "--altitude", "speed_m_s": "--speed",
     "air_density_kg_m3": "--air-density", "usable_energy_wh": "--usable-energy-wh",
-    "reserve_wh": "--reserve-wh", "max_flight_time_s": "--max-flight-time",
+    "reserve_wh": "--reserve-wh", "max_flight_time_s": "--max-flight-time", "wind": "--wind",
 }
 """The command-line option of each flight setting (core errors name fields, not options)."""
 
@@ -132,6 +133,30 @@ def check_run_options(*, seed: int, terrain_seed: int, resolution: float | None,
             raise InputError(f"{option} {value:g}: {exc}") from None
 
 
+def wind_option(wind: str | None, gust: float | None) -> Wind | None:
+    """The wind ``--wind`` and ``--gust`` give, checked (exit code 2 naming the option).
+
+    Examples
+    --------
+    >>> str(wind_option("6@240-300", 9.0))
+    '6 m/s from 240-300°, gusts 9 m/s'
+    >>> wind_option("5@400", None)
+    Traceback (most recent call last):
+    ...
+    planner.errors.InputError: --wind 5@400: direction 400 is outside [0, 360)
+    """
+    if wind is None:
+        if gust is not None:
+            raise InputError(f"--gust {gust:g}: a gust needs its mean wind (--wind SPEED@FROM)")
+        return None
+    try:
+        return parse_wind(wind, gust_m_s=gust)
+    except ValueError as exc:
+        option = f"--gust {gust:g}" if "gust" in str(exc) and gust is not None else \
+            f"--wind {wind}"
+        raise InputError(f"{option}: {exc}") from None
+
+
 @app.command(cls=OneLineErrors, epilog=EXIT_CODES)
 def main_command(
     mission: Annotated[Path, typer.Argument(
@@ -170,9 +195,22 @@ def main_command(
         "--reserve-wh", help="Override the energy kept in reserve, Wh.")] = None,
     max_time: Annotated[float | None, typer.Option(
         "--max-flight-time", help="Override the maximum flight time, s.")] = None,
+    wind: Annotated[str | None, typer.Option(
+        metavar="SPEED@FROM",
+        help="Steady wind at flight height, m/s and the bearing it blows from: 5@270 (from the "
+             "west), a sector 6@240-300, or 6@any; the plan holds for the worst direction. "
+             "With --check: re-check the plan in this wind (go/no-go).",
+        show_default=False)] = None,
+    gust: Annotated[float | None, typer.Option(
+        help="Gust speed of the --wind, m/s (at least its mean): the wind and airspeed limits "
+             "are checked against it.", show_default=False)] = None,
     resolution: Annotated[float | None, typer.Option(
         help="Terrain grid spacing in the local frame, m; default: the DEM's own (1 m "
              "for the built-in terrain).")] = None,
+    flights: Annotated[int | None, typer.Option(
+        help="Plan a campaign of up to this many flights (default: the mission's "
+             "plan_flight.flights, else 1); see the README's Campaigns.",
+        show_default=False)] = None,
     seed: Annotated[int, typer.Option(help="Seed of the route search.")] = 0,
     time_limit: Annotated[float, typer.Option(
         help="Safety cap on the route search's wall-clock time, s. The search stops after a "
@@ -216,21 +254,31 @@ def main_command(
     The plan photographs the mission's targets within the vehicle's range and battery, avoiding
     keep-out zones and terrain hazards, or says which targets it cannot reach and why.
     """
+    console = Console(highlight=False)
+    err_console = Console(stderr=True)
+    try:
+        given_wind = wind_option(wind, gust)
+    except InputError as exc:
+        _err(str(exc))
+        raise typer.Exit(exc.exit_code) from None
     options = PlanOptions(
-        body=body.value if body else None, vehicle=vehicle,
+        body=body.value if body else None, vehicle=vehicle, wind=given_wind,
         dem=str(dem) if dem is not None else None,
         image=str(image) if image is not None else None, dem_precision_m=dem_precision,
         terrain_seed=terrain_seed, altitude_m=altitude, speed_m_s=speed,
         air_density_kg_m3=air_density, usable_energy_wh=usable_energy, reserve_wh=reserve,
         max_flight_time_s=max_time, resolution_m=resolution, seed=seed,
-        time_limit_s=time_limit)
-    console = Console(highlight=False)
-    err_console = Console(stderr=True)
+        time_limit_s=time_limit, flights=flights)
     outputs = Outputs()
     written = False
     try:
         check_run_options(seed=seed, terrain_seed=terrain_seed, resolution=resolution,
                           time_limit=time_limit, dem_precision=dem_precision)
+        if flights is not None:
+            try:
+                number(flights, minimum=1.0, maximum=float(MAX_FLIGHTS), whole=True)
+            except ValueError as exc:
+                raise InputError(f"--flights {flights}: {exc}") from None
         if check is not None:
             if export or out or plot or write_terrain or as_json:
                 raise InputError("--check re-checks a plan, writes nothing and prints its "
@@ -239,9 +287,12 @@ def main_command(
             _check(check, mission, options, console, err_console)
             return
         if export or out or plot or write_terrain:  # checked before planning, for the body
-            body_name = load_mission(mission, body=options.body).body.name
+            loaded = load_mission(mission, body=options.body)
             outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
-                                   write_terrain=write_terrain, body=body_name)
+                                   write_terrain=write_terrain, body=loaded.body.name)
+            asked = options.flights or loaded.campaign.flights or 1
+            if asked > 1:  # a campaign writes each file once per flight
+                check_flight_paths(outputs, asked, mission)
         started = time.perf_counter()
 
         def stage(text: str) -> None:
@@ -251,7 +302,13 @@ def main_command(
                                   f"{text}", highlight=False, markup=False, soft_wrap=True)
 
         with err_console.status("planning", spinner="dots") as status:
-            plan, ctx = plan_mission(mission, options, progress=stage)
+            ctx = prepare(mission, options, progress=stage)
+            if (options.flights or ctx.mission.campaign.flights or 1) > 1:
+                written = _campaign(ctx, mission, options, outputs, status=status,
+                                    progress=stage, as_json=as_json, quiet=quiet,
+                                    console=console, err_console=err_console)
+                return
+            plan, ctx = plan_mission(mission, options, progress=stage, ctx=ctx)
             if outputs:
                 status.update("planning: writing files")
                 write_all(plan, ctx.hazards, outputs.exports, terrain=outputs.terrain)
@@ -290,6 +347,36 @@ def main_command(
             remove_if_empty(outputs.created)
 
 
+def _campaign(ctx: Context, mission: Path, options: PlanOptions, outputs: Outputs, *,
+              status: Any, progress: Progress, as_json: bool, quiet: bool, console: Console,
+              err_console: Console) -> bool:
+    """Plan, write and print a campaign (README: Campaigns); True once files are written."""
+    from planner.campaign_flow import campaign_json, plan_campaign
+    from planner.export.files import flight_path, write_flights
+    from planner.report import print_campaign
+
+    campaign, ctx = plan_campaign(mission, options, progress=progress, ctx=ctx)
+    if outputs:
+        status.update("planning: writing files")
+        write_flights(campaign.flights, ctx.hazards, outputs)
+    status.stop()
+    if as_json:
+        sys.stdout.write(campaign_json(campaign))
+    else:
+        print_campaign(campaign, console, quiet=quiet)
+    if outputs:
+        paths = [flight_path(p, k) for k in range(1, len(campaign.flights) + 1)
+                 for p in outputs.exports]
+        paths += [outputs.terrain] if outputs.terrain is not None else []
+        note = ""
+        if ctx.mission.body.name != "earth" and outputs.exports:
+            note = (" (lon/lat are Mars planetocentric, IAU_2015:49900; ground stations "
+                    "and KML viewers assume Earth)")
+        err_console.print(f"wrote {', '.join(str(t) for t in paths)}{note}", highlight=False,
+                          soft_wrap=True)
+    return bool(outputs)
+
+
 def _message(exc: PlanFlightError) -> str:
     """The error's one line, with a command-line setting named by its option."""
     if isinstance(exc, SettingError) and exc.origin == COMMAND_LINE:
@@ -308,6 +395,10 @@ def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Consol
     for note in report.notes:
         err_console.print(f"{plan_path}: note: {note}", highlight=False, markup=False,
                           soft_wrap=True)
+    if options.wind is not None:  # the operator's go/no-go for a new forecast
+        go = "NO-GO" if "wind" in report.rules_broken else "GO"
+        console.print(f"{plan_path}: {go} in the wind {options.wind}", highlight=False,
+                      soft_wrap=True)
     if report.ok:
         console.print(f"{plan_path}: OK: {len(plan.waypoints)} waypoints, "
                       f"{report.checks['leg samples']} leg samples and "

@@ -53,6 +53,8 @@ class LocalMission:
     keep_outs_buffered: tuple[BaseGeometry, ...]
     keep_outs_grown: tuple[BaseGeometry, ...]
     featureless: tuple[BaseGeometry, ...] = ()
+    airfields: tuple[Point, ...] = ()
+    """The mission's ``role: airfield`` points, in its order."""
     keep_out_bands: tuple[tuple[float, float], ...] = ()
     """Each keep-out's heights above ground as the mission gives them (``(-inf, inf)`` for a zone
     with none): see :attr:`planner.mission.KeepOut.band_m`."""
@@ -116,12 +118,12 @@ class LocalMission:
                      if math.isinf(self.band(i)[0]) and math.isfinite(self.band(i)[1]))
 
     def bounds(self, *, skip: Set[int] = frozenset()) -> tuple[float, float, float, float]:
-        """``(xmin, ymin, xmax, ymax)`` of home, landing, targets and buffered keep-outs.
+        """``(xmin, ymin, xmax, ymax)`` of home, landing, airfields, targets and buffered keep-outs.
 
         Targets whose index is in ``skip`` (out of reach) are left out.
         """
         targets = [g for i, g in enumerate(self.targets) if i not in skip]
-        x0, y0, x1, y1 = shapely.total_bounds([self.home, self.landing, *targets,
+        x0, y0, x1, y1 = shapely.total_bounds([self.home, self.landing, *self.airfields, *targets,
                                                *self.keep_outs_buffered])
         return float(x0), float(y0), float(x1), float(y1)
 
@@ -208,7 +210,7 @@ def frame_for(mission: Mission, *, skip: Set[int] = frozenset()) -> Frame:
     """
     geoms = [mission.home.point, *(t.geometry for i, t in enumerate(mission.targets)
                                    if i not in skip),
-             *(k.geometry for k in mission.keep_outs)]
+             *(k.geometry for k in mission.keep_outs), *(a.point for a in mission.airfields)]
     if mission.landing is not None:
         geoms.append(mission.landing.point)
     lon0, lat0, lon1, lat1 = shapely.total_bounds(geoms)
@@ -222,6 +224,8 @@ def project(mission: Mission, frame: Frame, *, nav_margin_m: float) -> LocalMiss
     landing = frame.geometry_to_local(mission.landing_site.point)
     assert isinstance(home, Point)
     assert isinstance(landing, Point)
+    airfields = tuple(frame.geometry_to_local(a.point) for a in mission.airfields)
+    assert all(isinstance(a, Point) for a in airfields)
     return LocalMission(
         frame=frame, home=home, landing=landing,
         targets=tuple(frame.geometry_to_local(t.geometry) for t in mission.targets),
@@ -232,4 +236,4 @@ def project(mission: Mission, frame: Frame, *, nav_margin_m: float) -> LocalMiss
                                        mitre_limit=MITRE_LIMIT)
                               for g, k in zip(keeps, mission.keep_outs, strict=True)),
         featureless=tuple(frame.geometry_to_local(f.geometry) for f in mission.featureless),
-        keep_out_bands=tuple(k.band_m for k in mission.keep_outs))
+        airfields=airfields, keep_out_bands=tuple(k.band_m for k in mission.keep_outs))

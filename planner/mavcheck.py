@@ -184,7 +184,7 @@ def check_mission_file(plan_path: str | Path, mission_path: str | Path,
     rebuilt = rebuild(mf, ctx)
     plan = rebuild_plan(rebuilt.record, mission=ctx.mission, local=ctx.local,
                         vehicle=ctx.vehicle, dem=ctx.dem)
-    report = verify(plan, hazards=ctx.hazards)
+    report = verify(plan, hazards=ctx.hazards, wind=ctx.wind)
     kept = [f for f in report.findings if f.rule not in RULES_NOT_APPLICABLE and not (
         f.rule == "photo" and f.message.startswith("a photo waypoint with no photo") and
         f.where in {f"waypoint {s}" for s in rebuilt.unmatched_waypoints})]

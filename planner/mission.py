@@ -36,6 +36,7 @@ from planner.errors import MissionError
 from planner.frames import BODIES, Body, body_of_crs
 from planner.settings import MISSION_SETTING_FIELDS, SETTING_FIELDS, Settings
 from planner.values import boolean, misspelt, number
+from planner.wind import wind_from_json
 
 
 class Role(StrEnum):
@@ -47,6 +48,9 @@ class Role(StrEnum):
     KEEP_OUT = "keep_out"
     FEATURELESS = "featureless"
     """Ground the operator knows is featureless (sand, dust): no texture for a camera to track."""
+    AIRFIELD = "airfield"
+    """A point the user offers as an airfield for a campaign: a flight may land there and the
+    next one take off from it (checked for landing safety like the landing site)."""
     PLAN_FLIGHT = "plan_flight"
     """Mission-wide settings, for files that cannot hold a top-level ``plan_flight`` member
     (a GIS layer): its properties are the settings, its ``name`` the mission's title, and its
@@ -63,7 +67,8 @@ KEEP_OUT_KEYS = ("role", "name", "buffer_m", "height_m", "floor_m", "ceiling_m")
 STANDING_KEYS = ("height_m", "floor_m", "ceiling_m")
 """Heights a feature may carry; only keep-outs (all three) and targets (``height_m``) stand up."""
 KEYS_OF_ROLE = {Role.HOME: SITE_KEYS, Role.LANDING: SITE_KEYS, Role.TARGET: TARGET_KEYS,
-                Role.KEEP_OUT: KEEP_OUT_KEYS, Role.FEATURELESS: SITE_KEYS}
+                Role.KEEP_OUT: KEEP_OUT_KEYS, Role.FEATURELESS: SITE_KEYS,
+                Role.AIRFIELD: SITE_KEYS}
 """The properties each role knows; others are ignored unless they look misspelt."""
 JSON_SUFFIXES = (".geojson", ".json")
 
@@ -226,6 +231,29 @@ class Featureless:
     geometry: Polygon | MultiPolygon
 
 
+RECHARGE = ("in_place", "at_home")
+"""How a campaign's flights are recharged: where the vehicle landed (Mars: the solar panel
+charges it for the next sol), or by a battery swap at home or a user-given airfield (Earth)."""
+CAMPAIGN_FIELDS = ("flights", "recharge", "flight_budgets")
+"""The campaign settings a mission file's ``plan_flight`` member may hold."""
+MAX_FLIGHTS = 100
+"""Most flights a campaign may plan: more than Ingenuity flew in its whole mission (72 flights
+in nearly three years, FACTS.md), over ground mapped once."""
+
+
+@dataclass(frozen=True)
+class CampaignSpec:
+    """What a mission asks of a campaign (:mod:`planner.campaign_flow`); ``None``: not given.
+
+    ``flight_budgets`` are fractions (0 < f <= 1) of the vehicle's usable energy and flight
+    time, one per flight.
+    """
+
+    flights: int | None = None
+    recharge: str | None = None
+    flight_budgets: tuple[float, ...] | None = None
+
+
 @dataclass(frozen=True)
 class Mission:
     """A validated mission: every geometry in lon/lat on ``body``'s geographic CRS."""
@@ -241,6 +269,9 @@ class Mission:
     featureless: tuple[Featureless, ...] = ()
     name: str | None = None
     """The file's title (GeoJSON's top-level ``name``), when it gives one."""
+    airfields: tuple[Site, ...] = ()
+    """Points given as ``role: airfield``, in file order."""
+    campaign: CampaignSpec = field(default_factory=CampaignSpec)
 
     @property
     def landing_site(self) -> Site:
@@ -327,8 +358,8 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
     title = doc.get("name")
     if title is not None and not isinstance(title, str):
         raise MissionError(f"must be text, not {title!r}", source=source, field="name")
-    settings, feature_title = _mission_settings(doc.get("plan_flight"), features, source,
-                                                locations)
+    settings, feature_title, campaign = _mission_settings(doc.get("plan_flight"), features,
+                                                          source, locations)
     title = feature_title or title
     body_name = body or settings.body
     mission_body, input_crs, to_geo = _resolve_crs(doc.get("crs"), body_name, source)
@@ -338,6 +369,7 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
     targets: list[Target] = []
     keep_outs: list[KeepOut] = []
     featureless: list[Featureless] = []
+    airfields: list[Site] = []
     names: dict[str, int] = {}
     for i, feat in enumerate(features):
         role, props, ctx = _feature(feat, i, source, locations)
@@ -352,7 +384,12 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
                                    field=key, **ctx)
         geom = _parse_geometry(feat.get("geometry"), to_geo, ctx)
         label = name or f"{role} {i}"
-        if role in (Role.HOME, Role.LANDING):
+        if role == Role.AIRFIELD:
+            if not isinstance(geom, Point):
+                raise MissionError(f"an airfield must be a Point, not a {geom.geom_type}",
+                                   field="geometry", **ctx)
+            airfields.append(Site(index=i, name=label, point=geom))
+        elif role in (Role.HOME, Role.LANDING):
             if not isinstance(geom, Point):
                 raise MissionError(f"a {role} must be a Point, not a {geom.geom_type}",
                                    field="geometry", **ctx)
@@ -400,7 +437,8 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
                            field="role")
     return Mission(source=source, body=mission_body, input_crs=input_crs, home=home,
                    landing=landing, targets=tuple(targets), keep_outs=tuple(keep_outs),
-                   settings=settings, featureless=tuple(featureless), name=title)
+                   settings=settings, featureless=tuple(featureless), name=title,
+                   airfields=tuple(airfields), campaign=campaign)
 
 
 def _feature(feat: Any, i: int, source: str, locations: Sequence[str] | None,
@@ -432,7 +470,8 @@ def _feature(feat: Any, i: int, source: str, locations: Sequence[str] | None,
 
 
 def _mission_settings(member: Any, features: list[Any], source: str,
-                      locations: Sequence[str] | None) -> tuple[Settings, str | None]:
+                      locations: Sequence[str] | None,
+                      ) -> tuple[Settings, str | None, CampaignSpec]:
     """The settings and, when a feature holds them, that feature's name (the mission's title).
 
     Settings come from the top-level ``plan_flight`` member or from the one feature whose role
@@ -452,11 +491,57 @@ def _mission_settings(member: Any, features: list[Any], source: str,
                                field="role", **ctx)
         found = (props, ctx)
     if found is None:
-        return _parse_settings(member, source), None
+        return (_parse_settings(member, source), None,
+                _parse_campaign(member, source))
     props, ctx = found
-    fields = (*MISSION_SETTING_FIELDS, *SETTING_FIELDS)
+    fields = (*MISSION_SETTING_FIELDS, *SETTING_FIELDS, *CAMPAIGN_FIELDS)
     raw = {k: v for k, v in props.items() if k in fields or misspelt(k, fields)}
-    return _parse_settings(raw, source, feature=ctx["feature"]), ctx["name"]
+    return (_parse_settings(raw, source, feature=ctx["feature"]), ctx["name"],
+            _parse_campaign(raw, source, feature=ctx["feature"]))
+
+
+def _parse_campaign(raw: Any, source: str, *, feature: int | str | None = None) -> CampaignSpec:
+    """The campaign settings of a ``plan_flight`` member (already checked to be an object)."""
+    if not isinstance(raw, dict):
+        return CampaignSpec()
+
+    def where(key: str) -> dict[str, Any]:
+        return {"source": source, "feature": feature, "field": f"plan_flight.{key}"}
+
+    flights = raw.get("flights")
+    if flights is not None:
+        flights = check_flights(flights, where("flights"))
+    recharge = raw.get("recharge")
+    if recharge is not None and recharge not in RECHARGE:
+        raise MissionError(f"unknown recharge {recharge!r} (in_place: each flight starts where "
+                           f"the last landed; at_home: battery swaps at home or an airfield)",
+                           **where("recharge"))
+    budgets = raw.get("flight_budgets")
+    if budgets is not None:
+        if not isinstance(budgets, list) or not budgets:
+            raise MissionError("must be a list of fractions of the vehicle's budget, one per "
+                               "flight", **where("flight_budgets"))
+        out = []
+        for k, b in enumerate(budgets):
+            try:
+                out.append(number(b, minimum=0.0, exclusive_minimum=True, maximum=1.0))
+            except ValueError as exc:
+                raise MissionError(f"flight {k + 1}: {exc} (a fraction of the vehicle's "
+                                   f"budget)", **where("flight_budgets")) from None
+        budgets = tuple(out)
+        if flights is not None and len(budgets) != flights:
+            raise MissionError(f"{len(budgets)} budgets for {flights} flights: give one per "
+                               f"flight", **where("flight_budgets"))
+    return CampaignSpec(flights=flights, recharge=recharge, flight_budgets=budgets)
+
+
+def check_flights(value: Any, where: dict[str, Any]) -> int:
+    """A campaign's flight count, checked: a whole number from 1 to :data:`MAX_FLIGHTS`."""
+    try:
+        return int(number(value, minimum=1.0, maximum=float(MAX_FLIGHTS), whole=True))
+    except ValueError as exc:
+        raise MissionError(str(exc), **where) from None
+
 
 
 def _known_keys(props: dict[str, Any], known: Sequence[str], ctx: dict[str, Any], *,
@@ -487,24 +572,31 @@ def _parse_settings(raw: Any, source: str, *, feature: int | str | None = None) 
     if not isinstance(raw, dict):
         raise MissionError("'plan_flight' must be an object", source=source, field="plan_flight")
     for key in raw:
-        if key in MISSION_SETTING_FIELDS:
+        if key in MISSION_SETTING_FIELDS or key in CAMPAIGN_FIELDS:
             continue
         where: dict[str, Any] = {"source": source, "feature": feature,
                                  "field": f"plan_flight.{key}"}
         if key in SETTING_FIELDS:
             raise MissionError("is a vehicle budget, set on the command line or in a vehicle "
                                "profile, not in a mission file", **where)
-        guess = misspelt(key, MISSION_SETTING_FIELDS, present=raw)
+        guess = misspelt(key, (*MISSION_SETTING_FIELDS, *CAMPAIGN_FIELDS), present=raw)
         if guess is not None:
             raise MissionError(f"unknown setting; did you mean {guess!r}?", **where)
-        raise MissionError(f"unknown setting (known: {', '.join(MISSION_SETTING_FIELDS)})",
+        raise MissionError(f"unknown setting (known: "
+                           f"{', '.join((*MISSION_SETTING_FIELDS, *CAMPAIGN_FIELDS))})",
                            **where)
     values: dict[str, Any] = {}
     for key in MISSION_SETTING_FIELDS:
         if key not in raw or raw[key] is None:
             continue
         val = raw[key]
-        if key in ("body", "vehicle"):
+        if key == "wind":
+            try:
+                val = wind_from_json(val)
+            except ValueError as exc:
+                raise MissionError(str(exc), source=source, feature=feature,
+                                   field="plan_flight.wind") from None
+        elif key in ("body", "vehicle"):
             if not isinstance(val, str):
                 raise MissionError("must be a string", source=source, feature=feature,
                                    field=f"plan_flight.{key}")

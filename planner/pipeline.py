@@ -21,6 +21,7 @@ it once per flight over the same prepared ground.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -42,6 +43,7 @@ from planner.settings import DEFAULT_OPTIONS, PlanOptions, Settings, resolve, ve
 from planner.vehicle import Vehicle
 from planner.verify import verify
 from planner.viewpoints import TargetStations, find_stations
+from planner.wind import Wind
 from terrain import hazards as hz
 from terrain.dem import DEM, Image, check_size, read_dem, read_image
 from terrain.errors import TerrainError
@@ -69,6 +71,13 @@ RESOLVE_MARGIN = 0.995
 """Extra tightening per re-solve (0.5 %), so a plan that overshot by a rounding does not overshoot
 again."""
 
+RELAX_ATTEMPTS = 3
+"""In a wind of uncertain direction, times the selection may be re-solved with a looser budget
+when the plan, flown in the same wind all the way, costs less than the search's per-leg worst
+cases said: loosened by that ratio, and if the looser plan no longer fits, half way back (on a
+log scale). Each attempt is one more route search, so planning takes at most four searches'
+time; the plan kept is the one that fits with the most priority."""
+
 Progress = Callable[[str], None]
 
 
@@ -89,6 +98,8 @@ class Context:
     obstacles: BaseGeometry
     beyond_range: dict[int, str] = field(default_factory=dict)
     """Targets (by index) no flight can reach, with why: left off the terrain and the roadmap."""
+    wind: Wind | None = None
+    """The steady wind the flights must hold in (checked against the vehicle's limits)."""
     volumes: tuple[Volume, ...] = ()
     """Keep-outs that have heights, grown by the navigation margin and widened by the
     clearance: obstacles only to what passes through them (``obstacles`` holds the others)."""
@@ -123,10 +134,12 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     if recorded is not None:
         layers.append(recorded)
     layers.append((mission.source, mission.settings))
-    vehicle = vehicle_for(mission.body, resolve(*layers))
+    resolved = resolve(*layers)
+    vehicle = vehicle_for(mission.body, resolved)
     frame = frame_for(mission)
     local = project(mission, frame, nav_margin_m=vehicle.profile.nav_margin_m)
-    beyond = out_of_range(mission, local, vehicle)
+    flights = options.flights or mission.campaign.flights or 1
+    beyond = out_of_range(mission, local, vehicle, flights=flights)
     if beyond:  # centre the frame on what can be flown
         frame = frame_for(mission, skip=set(beyond))
         local = project(mission, frame, nav_margin_m=vehicle.profile.nav_margin_m)
@@ -153,7 +166,7 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     obstacles = shapely.union_all([flight_polys, *keep_grown]) if keep_grown or \
         not flight_polys.is_empty else flight_polys
     return Context(mission=mission, local=local, vehicle=vehicle, dem=dem, hazards=maps,
-                   obstacles=obstacles, beyond_range=beyond,
+                   obstacles=obstacles, beyond_range=beyond, wind=resolved.settings.wind,
                    volumes=local.volumes(clearance_m=vehicle.profile.min_clearance_m,
                                          grown=True))
 
@@ -178,11 +191,14 @@ def max_range_m(vehicle: Vehicle, source: str = "<mission>") -> tuple[float, str
                      f"landing")
 
 
-def out_of_range(mission: Mission, local: LocalMission, vehicle: Vehicle) -> dict[int, str]:
+def out_of_range(mission: Mission, local: LocalMission, vehicle: Vehicle, *,
+                 flights: int = 1) -> dict[int, str]:
     """Targets no flight can reach, with why; refuse what cannot be out of range.
 
     A target is out of range when flying from home to it and on to the landing site is longer
-    than the vehicle's range (:func:`max_range_m`). Checked before any terrain is read or made,
+    than the vehicle's range (:func:`max_range_m`). A campaign of ``flights`` flights reaches
+    that many ranges, and when the mission names no landing site it may end anywhere, so only
+    the way from home to the target counts. Checked before any terrain is read or made,
     so a target in the wrong hemisphere costs a second, not the memory of a terrain grid.
 
     Raises
@@ -195,7 +211,11 @@ def out_of_range(mission: Mission, local: LocalMission, vehicle: Vehicle) -> dic
     """
     reach, why = max_range_m(vehicle, mission.source)
     name = vehicle.profile.name
+    if flights > 1:
+        reach *= flights
+        name = f"{flights} flights of {name}"
     home, land = local.home, local.landing
+    open_end = flights > 1 and mission.landing is None
     if home.distance(land) > reach:
         raise InfeasibleMissionError(
             f"{mission.source}: the landing site is {_km(home.distance(land))} from home, "
@@ -208,10 +228,11 @@ def out_of_range(mission: Mission, local: LocalMission, vehicle: Vehicle) -> dic
                                name=k.name, field="geometry")
     out: dict[int, str] = {}
     for i, (t, geom) in enumerate(zip(mission.targets, local.targets, strict=True)):
-        need = geom.distance(home) + geom.distance(land)
+        need = geom.distance(home) + (0.0 if open_end else geom.distance(land))
         if need <= reach:
             continue
-        reason = (f"out of range: home to it and on to landing is at least {_km(need)}, "
+        way = "home to it" if open_end else "home to it and on to landing"
+        reason = (f"out of range: {way} is at least {_km(need)}, "
                   f"beyond {name}'s range of at most {_km(reach)} ({why})")
         if t.required:
             raise InfeasibleMissionError(f"{mission.source}: required target {t.name!r} cannot "
@@ -248,6 +269,8 @@ def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float
         pads = [Pad(float(local.home.x), float(local.home.y))]
         if mission.landing is not None:
             pads.append(Pad(float(local.landing.x), float(local.landing.y)))
+        # User-given airfields were chosen, like the landing site, as surveyed level ground.
+        pads.extend(Pad(float(a.x), float(a.y)) for a in local.airfields)
         built = synthetic_terrain(area, frame.local, resolution=options.resolution_m or 1.0,
                                   seed=options.terrain_seed,
                                   base_elevation_m=SYNTHETIC_BASE_M[body.name], pads=pads,
@@ -317,19 +340,10 @@ def check_sites(ctx: Context) -> Sites:
     start = (float(home.x), float(home.y))
     lx, ly = float(landing.x), float(landing.y)
     site = mission.landing_site
-    reason = maps.landing_reason_at(lx, ly)
-    if ctx.obstacles.intersects(landing) or \
-            local.keep_outs_at(lx, ly, *column, clearance_m=p.min_clearance_m, grown=True):
-        reason = reason or blocked_at(ctx, lx, ly)
+    reason, alt = safe_landing(ctx, lx, ly)
     if not reason:
         return Sites(start=start, end=(lx, ly), warnings=tuple(warnings))
     search = p.landing_search_radius_m
-    free = maps.landing.copy()
-    free |= hz.polygons_mask(ctx.dem, ctx.obstacles)
-    for v in ctx.volumes:
-        if v.lo < column[1]:  # the descent to the ground passes through it
-            free |= hz.polygons_mask(ctx.dem, v.footprint)
-    alt = hz.nearest_safe_landing(replace(maps, landing=free), lx, ly, max_distance_m=search)
     if alt is None:
         raise InfeasibleMissionError(
             f"{mission.source}: feature {site.index} ({site.name!r}): "
@@ -340,6 +354,31 @@ def check_sites(ctx: Context) -> Sites:
                     f"the nearest safe spot, {d:.1f} m away")
     return Sites(start=start, end=alt, warnings=tuple(warnings),
                  landing_moved=LandingMove(requested_xy=(lx, ly), reason=reason))
+
+
+def safe_landing(ctx: Context, x: float, y: float) -> tuple[str, tuple[float, float] | None]:
+    """Why landing at ``(x, y)`` is unsafe ("" if it is safe), and the nearest safe spot then.
+
+    The nearest safe spot is sought within the profile's ``landing_search_radius_m``, outside
+    the landing hazards and the obstacles (keep-outs and flight hazards with their margins);
+    ``None`` when there is none.
+    """
+    maps, p = ctx.hazards, ctx.vehicle.profile
+    column = (0.0, ctx.vehicle.cruise_altitude_agl_m)  # the descent from cruise
+    reason = maps.landing_reason_at(x, y)
+    if ctx.obstacles.intersects(Point(x, y)) or \
+            ctx.local.keep_outs_at(x, y, *column, clearance_m=p.min_clearance_m, grown=True):
+        reason = reason or blocked_at(ctx, x, y)
+    if not reason:
+        return "", None
+    free = maps.landing.copy()
+    free |= hz.polygons_mask(ctx.dem, ctx.obstacles)
+    for v in ctx.volumes:
+        if v.lo < column[1]:  # the descent to the ground passes through it
+            free |= hz.polygons_mask(ctx.dem, v.footprint)
+    alt = hz.nearest_safe_landing(replace(maps, landing=free), x, y,
+                                  max_distance_m=p.landing_search_radius_m)
+    return reason, alt
 
 
 def blocked_at(ctx: Context, x: float, y: float) -> str:
@@ -442,15 +481,18 @@ def travel(ctx: Context, nodes: tuple[Node, ...], *,
     rm = build_roadmap(dem=ctx.dem, vehicle=ctx.vehicle, obstacles=ctx.obstacles,
                        points=list(nodes),
                        neighbours=None if len(nodes) <= EXACT_ROADMAP_MAX_POINTS
-                       else ROADMAP_NEIGHBOURS, volumes=ctx.volumes)
+                       else ROADMAP_NEIGHBOURS, volumes=ctx.volumes, wind=ctx.wind)
     progress(f"travel table ({len(nodes):,} x {len(nodes):,} mission points over "
              f"{rm.graph.number_of_nodes():,} roadmap nodes, {rm.graph.number_of_edges():,} "
              f"legs)")
     return rm, travel_table(rm, list(range(len(nodes))))
 
 
-def flight_budgets(vehicle: Vehicle, source: str) -> tuple[float, float]:
+def flight_budgets(vehicle: Vehicle, source: str,
+                   wind: Wind | None = None) -> tuple[float, float]:
     """Energy (Wh) and time (s) left for travel and photos once take-off and landing are paid.
+
+    In a ``wind`` the vertical climb and descent hold the place against it.
 
     Raises
     ------
@@ -459,8 +501,8 @@ def flight_budgets(vehicle: Vehicle, source: str) -> tuple[float, float]:
     """
     p = vehicle.profile
     h = vehicle.cruise_altitude_agl_m
-    t_to, e_to = vehicle.takeoff(h)
-    t_la, e_la = vehicle.landing(h)
+    t_to, e_to = vehicle.takeoff(h, wind)
+    t_la, e_la = vehicle.landing(h, wind)
     energy = p.budget_energy_wh - e_to - e_la
     time_s = p.max_flight_time_s - t_to - t_la
     if energy <= 0 or time_s <= 0:
@@ -482,7 +524,7 @@ def selection_problem(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
     nodes, _ = selection.problem_nodes(start, end, found)
     progress(f"building the roadmap ({len(nodes):,} mission points)")
     rm, table = travel(ctx, nodes, progress=progress)
-    energy, time_s = flight_budgets(ctx.vehicle, ctx.mission.source)
+    energy, time_s = flight_budgets(ctx.vehicle, ctx.mission.source, ctx.wind)
     if not np.isfinite(table.energy_wh[selection.START, selection.END]):
         raise InfeasibleMissionError(
             f"{ctx.mission.source}: route: no way from home to the landing site avoids the "
@@ -491,7 +533,9 @@ def selection_problem(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
     return selection.build_problem(start=start, end=end, found=found,
                                    targets=ctx.mission.targets, roadmap=rm, table=table,
                                    vehicle=ctx.vehicle, energy_budget_wh=energy,
-                                   time_budget_s=time_s)
+                                   time_budget_s=time_s, wind=ctx.wind,
+                                   still_budgets=flight_budgets(ctx.vehicle, ctx.mission.source)
+                                   if ctx.wind is not None else None)
 
 
 def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
@@ -506,6 +550,9 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
     """
     mission, p = ctx.mission, ctx.vehicle.profile
     scale = 1.0
+    fitted: FlightPlan | None = None  # the best plan that fits so far, and its search's scale
+    fitted_scale = scale
+    relaxed = 0
     for _attempt in range(RESOLVE_ATTEMPTS):
         choice = selection.choose(problem, scale=scale, seed=options.seed,
                                   time_limit_s=options.time_limit_s)
@@ -513,7 +560,9 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
             raise InfeasibleMissionError(
                 f"{mission.source}: even the direct flight from home to the landing site "
                 f"exceeds the budget ({p.budget_energy_wh:g} Wh usable after the reserve, "
-                f"{p.max_flight_time_s:g} s)")
+                f"{p.max_flight_time_s:g} s)" +
+                ("" if ctx.wind is None or ctx.wind.calm else
+                 f" {ctx.wind.phrase()}"))
         if choice.missing_required:
             missing = choice.missing_required[0]
             why = missing.reason
@@ -528,12 +577,32 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
                         skipped=skipped,
                         warnings=[*sites.warnings, *_partial_warnings(choice.partial)],
                         selection=choice.description, stopped_by_time=choice.stopped_by_time,
-                        landing_moved=sites.landing_moved)
-        over = max(plan.energy_wh / p.budget_energy_wh, plan.duration_s / p.max_flight_time_s)
+                        landing_moved=sites.landing_moved, wind=ctx.wind)
+        # In an uncertain wind the plan's figures are its worst direction's; the longest
+        # flight may come from another direction.
+        over = max(plan.energy_wh / p.budget_energy_wh,
+                   plan.longest_s / p.max_flight_time_s)
         if over <= 1.0:
-            return plan
+            if fitted is None or plan.priority_collected > fitted.priority_collected:
+                fitted, fitted_scale = plan, scale
+            if len(plan.wind_cases) < 2 or relaxed >= RELAX_ATTEMPTS:
+                return fitted
+            # Each leg at its own worst direction bounds any one wind from above; flown in one
+            # wind the whole way the plan is cheaper: loosen the search's budget by as much.
+            loose = _loosened(problem, choice.order, plan) * RESOLVE_MARGIN
+            if loose <= scale:
+                return fitted
+            relaxed, scale = relaxed + 1, loose
+            continue
+        if fitted is not None:  # loosened too far: try half way back, then keep what fitted
+            if relaxed >= RELAX_ATTEMPTS:
+                return fitted
+            relaxed, scale = relaxed + 1, math.sqrt(scale * fitted_scale)
+            continue
         # The search's leg costs are estimates; the assembled plan is exact. Tighten and retry.
         scale = scale / over * RESOLVE_MARGIN
+    if fitted is not None:
+        return fitted
     raise InfeasibleMissionError(f"{mission.source}: no plan within the budget was found")
 
 
@@ -547,6 +616,22 @@ def _partial_warnings(partial: tuple[Skipped, ...]) -> list[str]:
         more = f" (and {len(left) - 1} more)" if len(left) > 1 else ""
         out.append(f"target {name!r}: left out {left[0].reason}{more}")
     return out
+
+
+def _loosened(problem: selection.Problem, order: tuple[int, ...], plan: FlightPlan) -> float:
+    """How far the search's costs overstate a route's that fits.
+
+    Its cost by the search's per-leg bounds over its share of the budgets as flown in the worst
+    one wind; more than 1 means room.
+    """
+    cost = problem.cost()
+    bound = float(sum(cost[a, b] for a, b in itertools.pairwise(order)))
+    p = plan.vehicle.profile
+    fixed_e = p.budget_energy_wh - problem.energy_budget_wh  # take-off and landing
+    fixed_t = p.max_flight_time_s - problem.time_budget_s
+    flown = max((plan.energy_wh - fixed_e) / problem.energy_budget_wh,
+                (plan.longest_s - fixed_t) / problem.time_budget_s)
+    return bound / flown if flown > 0 else 1.0
 
 
 def _with_blockers(ctx: Context, sites: Sites, skipped: Skipped) -> Skipped:
@@ -570,7 +655,8 @@ def plan_flight(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
 
 
 def plan_mission(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
-                 progress: Progress = no_progress) -> tuple[FlightPlan, Context]:
+                 progress: Progress = no_progress,
+                 ctx: Context | None = None) -> tuple[FlightPlan, Context]:
     """Plan a mission file and verify the plan.
 
     Raises
@@ -582,7 +668,7 @@ def plan_mission(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     VerificationError
         The independent check found a violation: a planner bug (exit code 4).
     """
-    ctx = prepare(path, options, progress=progress)
+    ctx = ctx or prepare(path, options, progress=progress)
     plan = plan_flight(ctx, options, progress=progress)
     progress(f"verifying the plan ({len(plan.waypoints):,} waypoints, "
              f"{len(plan.photos):,} photos)")

@@ -32,6 +32,7 @@ from planner.mission import Mission
 from planner.roadmap import Node
 from planner.vehicle import Vehicle
 from planner.viewpoints import Station
+from planner.wind import Wind
 from terrain.analysis import profile
 from terrain.dem import DEM
 
@@ -81,6 +82,18 @@ class Waypoint:
     stop: bool
     leg_speed_m_s: float = 0.0
     camera_pitch_deg: float | None = None
+    tailwind_m_s: float = 0.0
+    """The wind's component along the leg into it, in the direction the plan's figures are
+    for (+ a tail wind, - a head wind; 0 in still air and for take-off and landing)."""
+
+
+@dataclass(frozen=True)
+class WindCase:
+    """A whole flight in one direction of the wind: its time and energy."""
+
+    from_deg: float
+    duration_s: float
+    energy_wh: float
 
 
 @dataclass(frozen=True)
@@ -153,6 +166,18 @@ class FlightPlan:
     selection: str
     stopped_by_time: bool = False
     landing_moved: LandingMove | None = None
+    wind: Wind | None = None
+    """The wind the plan holds in; ``None``: still air."""
+    wind_from_deg: float | None = None
+    """The direction the waypoints' figures are for: of an uncertain wind, the one that takes
+    the most energy (the same wind all flight)."""
+    wind_cases: tuple[WindCase, ...] = ()
+    """The whole flight in each direction of :meth:`planner.wind.Wind.directions`."""
+
+    @property
+    def longest_s(self) -> float:
+        """The flight time in the wind's direction that makes it longest (or in still air)."""
+        return max([self.duration_s, *(c.duration_s for c in self.wind_cases)])
 
     @property
     def frame(self) -> Frame:
@@ -346,49 +371,49 @@ class _Row:
 def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
              vehicle: Vehicle, dem: DEM, skipped: list[Skipped], warnings: list[str],
              selection: str, stopped_by_time: bool = False,
-             landing_moved: LandingMove | None = None) -> FlightPlan:
-    """Build the waypoints of a route given as the points flown, first home, last landing."""
+             landing_moved: LandingMove | None = None, wind: Wind | None = None) -> FlightPlan:
+    """Build the waypoints of a route given as the points flown, first home, last landing.
+
+    In a ``wind`` the flight is costed in each of its directions (the same wind all flight) and
+    the waypoints carry the figures of the one that takes the most energy; every direction's
+    totals are kept (:attr:`FlightPlan.wind_cases`).
+    """
     from planner.camera import footprint
 
     cam = vehicle.camera
     rows: list[_Row] = []
     photos: list[Photo] = []
-    t_s = 0.0
-    e_wh = 0.0
     home = points[0]
     first_photo = next((q.station for q in points if q.station is not None), None)
     heading = first_photo.pointing.heading_deg if first_photo is not None else (
         heading_deg(points[-1].x - home.x, points[-1].y - home.y)
         if len(points) > 1 and (points[-1].x, points[-1].y) != (home.x, home.y) else 0.0)
-    dt, de = vehicle.takeoff(home.agl_m)
-    t_s, e_wh = t_s + dt, e_wh + de
-    rows.append(_Row(Action.TAKEOFF, home.x, home.y, home.agl_m, 0.0, 0.0, t_s, e_wh, heading,
+    rows.append(_Row(Action.TAKEOFF, home.x, home.y, home.agl_m, 0.0, 0.0, 0.0, 0.0, heading,
                      0.0, True))
     prev = home
     followed = followed_ground(dem, vehicle)
+    legs: list[_Leg] = []
+    turns: dict[int, float] = {}  # row: degrees turned there before its photos
     for q in points[1:]:
         start_stop = True
+        sx, sy = prev.x, prev.y
         for piece in leg_pieces(dem, followed, vehicle, (prev.x, prev.y, prev.agl_m),
                                 (q.x, q.y, q.agl_m)):
             stops = int(start_stop) + int(piece.end_stop)
-            lt, le = vehicle.leg(piece.length, piece.climb, piece.descent, stops=stops,
-                                 speed_m_s=piece.speed)
-            t_s += float(lt)
-            e_wh += float(le)
+            legs.append(_Leg(len(rows), piece.length, piece.climb, piece.descent, stops,
+                             piece.speed, heading_deg(piece.x - sx, piece.y - sy)))
             rows.append(_Row(Action.WAYPOINT if piece.end_stop else Action.TERRAIN, piece.x,
-                             piece.y, piece.h, piece.length,
-                             piece.length / float(lt) if lt > 0 else 0.0, t_s, e_wh, None, 0.0,
+                             piece.y, piece.h, piece.length, 0.0, 0.0, 0.0, None, 0.0,
                              piece.end_stop, leg_speed=piece.speed))
             start_stop = piece.end_stop
+            sx, sy = piece.x, piece.y
         last = rows[-1]
         if q.station is not None:
             st = q.station
-            yt, ye = vehicle.yaw(turn_deg(heading, st.pointing.heading_deg))
+            turns[len(rows) - 1] = turn_deg(heading, st.pointing.heading_deg)
             hold = q.photos * cam.photo_hover_s
-            t_s += yt + hold
-            e_wh += ye + vehicle.hover(hold)
             heading = st.pointing.heading_deg
-            last.action, last.t, last.e = Action.PHOTO, t_s, e_wh
+            last.action = Action.PHOTO
             last.heading, last.hold, last.pitch = heading, hold, st.pointing.pitch_deg
             photos.append(Photo(
                 number=len(photos) + 1, target=q.target_name, waypoint=len(rows),
@@ -402,10 +427,23 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
                 view=st.view))
         prev = q
     end = points[-1]
-    land_t, land_e = vehicle.landing(end.agl_m)
-    t_s += land_t
-    e_wh += land_e
-    rows.append(_Row(Action.LAND, end.x, end.y, 0.0, 0.0, 0.0, t_s, e_wh, None, 0.0, True))
+    rows.append(_Row(Action.LAND, end.x, end.y, 0.0, 0.0, 0.0, 0.0, 0.0, None, 0.0, True))
+    cases: list[WindCase] = []
+    worst: tuple[_Costed, float | None] | None = None
+    for one in ([None] if wind is None or wind.calm else wind.candidates()):
+        costed = cost_rows(vehicle, rows, legs, turns, landing_agl_m=end.agl_m, wind=one)
+        d = None if one is None else one.from_deg
+        if d is not None:
+            cases.append(WindCase(d, float(costed.t[-1]), float(costed.e[-1])))
+        if worst is None or (costed.e[-1], costed.t[-1]) > (worst[0].e[-1], worst[0].t[-1]):
+            worst = (costed, d)
+    assert worst is not None
+    costed, worst_from = worst
+    for i, r in enumerate(rows):
+        r.t, r.e = float(costed.t[i]), float(costed.e[i])
+        if r.leg > 0 or i in costed.leg_t:
+            lt = costed.leg_t.get(i, 0.0)
+            r.speed = r.leg / lt if lt > 0 else 0.0
     xs = np.array([r.x for r in rows], dtype=float)
     ys = np.array([r.y for r in rows], dtype=float)
     lon, lat = local.frame.to_lonlat(xs, ys)
@@ -416,9 +454,75 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
         alt_m=float(ground[i]) + float(r.agl), leg_m=float(r.leg), speed_m_s=float(r.speed),
         time_s=float(r.t), energy_wh=float(r.e),
         heading_deg=None if r.heading is None else float(r.heading), hold_s=float(r.hold),
-        stop=r.stop, leg_speed_m_s=float(r.leg_speed), camera_pitch_deg=r.pitch)
+        stop=r.stop, leg_speed_m_s=float(r.leg_speed), camera_pitch_deg=r.pitch,
+        tailwind_m_s=costed.tail.get(i, 0.0))
         for i, r in enumerate(rows))
     return FlightPlan(mission=mission, local=local, vehicle=vehicle, dem=dem, waypoints=wps,
                       photos=tuple(photos), skipped=tuple(skipped), warnings=tuple(warnings),
                       landing_xy=(end.x, end.y), selection=selection,
-                      stopped_by_time=stopped_by_time, landing_moved=landing_moved)
+                      stopped_by_time=stopped_by_time, landing_moved=landing_moved,
+                      wind=wind, wind_from_deg=worst_from, wind_cases=tuple(cases))
+
+
+@dataclass(frozen=True)
+class _Leg:
+    """A piece of the route to cost: the row it arrives at, and how it is flown."""
+
+    row: int
+    length: float
+    climb: float
+    descent: float
+    stops: int
+    speed: float
+    track_deg: float
+
+
+@dataclass(frozen=True)
+class _Costed:
+    """Cumulative time and energy at each row; each leg's time and tail wind by its row."""
+
+    t: list[float]
+    e: list[float]
+    leg_t: dict[int, float]
+    tail: dict[int, float]
+
+
+def cost_rows(vehicle: Vehicle, rows: list[_Row], legs: list[_Leg], turns: dict[int, float], *,
+              landing_agl_m: float, wind: Wind | None) -> _Costed:
+    """Time and energy of the assembled rows in one wind (one direction, or still air).
+
+    Take-off, the legs (vectorised, by their number of stops), the yaw turn and photo hover at
+    each photo row, and the landing.
+    """
+    leg_t: dict[int, float] = {}
+    leg_e: dict[int, float] = {}
+    tail: dict[int, float] = {}
+    for stops in sorted({g.stops for g in legs}):
+        group = [g for g in legs if g.stops == stops]
+        c = vehicle.leg_costs(np.array([g.length for g in group]),
+                              np.array([g.climb for g in group]),
+                              np.array([g.descent for g in group]), stops=stops,
+                              speed_m_s=np.array([g.speed for g in group]),
+                              heading_deg=np.array([g.track_deg for g in group]), wind=wind)
+        for k, g in enumerate(group):
+            leg_t[g.row] = float(c.time_s[k])
+            leg_e[g.row] = float(c.energy_wh[k])
+            tail[g.row] = float(c.tailwind_m_s[k]) if g.length > 0 else 0.0  # no track
+    t_out: list[float] = []
+    e_out: list[float] = []
+    t, e = vehicle.takeoff(rows[0].agl, wind)
+    t_out.append(t)
+    e_out.append(e)
+    for i in range(1, len(rows)):
+        r = rows[i]
+        if r.action == Action.LAND:
+            lt, le = vehicle.landing(landing_agl_m, wind)
+        else:
+            lt, le = leg_t.get(i, 0.0), leg_e.get(i, 0.0)
+            if i in turns:
+                yt, ye = vehicle.yaw(turns[i], wind)
+                lt, le = lt + yt + r.hold, le + ye + vehicle.hover(r.hold, wind)
+        t, e = t + lt, e + le
+        t_out.append(t)
+        e_out.append(e)
+    return _Costed(t_out, e_out, leg_t, tail)

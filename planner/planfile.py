@@ -36,6 +36,7 @@ from planner.settings import Settings
 from planner.values import number
 from planner.vehicle import Vehicle
 from planner.viewpoints import target_points
+from planner.wind import Wind, wind_from_json
 from terrain.dem import DEM
 
 SCHEMA_VERSION = 1
@@ -86,6 +87,10 @@ def plan_summary(plan: FlightPlan) -> dict[str, Any]:
             "from": list(_lonlat(plan, *plan.landing_moved.requested_xy)),
             "reason": plan.landing_moved.reason},
         "warnings": list(plan.warnings),
+        "wind": None if plan.wind is None else plan.wind.to_json(),
+        "wind_from_deg": plan.wind_from_deg,
+        "wind_cases": [{"from_deg": c.from_deg, "duration_s": _r(c.duration_s, 2),
+                        "energy_used_wh": _r(c.energy_wh, 4)} for c in plan.wind_cases],
     }
 
 
@@ -113,6 +118,7 @@ def plan_to_geojson(plan: FlightPlan) -> dict[str, Any]:
             "time_s": _r(w.time_s, 2), "energy_used_wh": _r(w.energy_wh, 4),
             "heading_deg": None if w.heading_deg is None else _r(w.heading_deg, 2),
             "hold_s": _r(w.hold_s, 2), "leg_speed_m_s": _r(w.leg_speed_m_s),
+            "tailwind_m_s": _r(w.tailwind_m_s),
             "camera_pitch_deg": None if w.camera_pitch_deg is None
             else _r(w.camera_pitch_deg, 2)},
             "geometry": {"type": "Point", "coordinates": [round(w.lon, _DEC),
@@ -168,6 +174,7 @@ class WaypointRecord:
     hold_s: float
     leg_speed_m_s: float
     camera_pitch_deg: float | None
+    tailwind_m_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -203,11 +210,17 @@ class PlanFile:
 
     @property
     def settings(self) -> Settings:
-        """The flight settings the plan records (vehicle, cruise height and speed, air)."""
+        """The flight settings the plan records (vehicle, cruise height and speed, air, wind)."""
         s = self.summary
         return Settings(vehicle=s.get("vehicle"), altitude_m=s.get("cruise_altitude_agl_m"),
                         speed_m_s=s.get("cruise_speed_m_s"),
-                        air_density_kg_m3=s.get("air_density_kg_m3"))
+                        air_density_kg_m3=s.get("air_density_kg_m3"), wind=self.wind)
+
+    @property
+    def wind(self) -> Wind | None:
+        """The wind the plan's figures are in (validated on reading); ``None``: still air."""
+        w = self.summary.get("wind")
+        return w if isinstance(w, Wind) else None
 
 
 # The summary fields :func:`read_plan_file` validates and uses, with what each must be.
@@ -267,6 +280,16 @@ def read_plan_file(path: str | Path) -> PlanFile:
     for key in _SUMMARY_TEXT:
         if raw.get(key) is not None and not isinstance(raw[key], str):
             raise InputError(f"{src}: plan: field {key!r} must be a string")
+    if raw.get("wind") is not None:
+        try:
+            summary["wind"] = wind_from_json(raw["wind"])
+        except ValueError as exc:
+            raise InputError(f"{src}: plan: field 'wind': {exc}") from None
+        d = raw.get("wind_from_deg")
+        summary["wind_from_deg"] = None if d is None else \
+            _field(f"{src}: plan", "wind_from_deg", d, minimum=0.0, maximum=360.0)
+    else:
+        summary["wind"] = summary["wind_from_deg"] = None
     wps: list[WaypointRecord] = []
     photos: list[PhotoRecord] = []
     route: tuple[tuple[float, float, float], ...] | None = None
@@ -303,7 +326,8 @@ def read_plan_file(path: str | Path) -> PlanFile:
                 # Plans of plan-flight 0.1 recorded no commanded speed: their mean speed.
                 leg_speed_m_s=num("leg_speed_m_s") if "leg_speed_m_s" in props
                 else num("speed_m_s"),
-                camera_pitch_deg=None if pitch is None else num("camera_pitch_deg")))
+                camera_pitch_deg=None if pitch is None else num("camera_pitch_deg"),
+                tailwind_m_s=num("tailwind_m_s") if "tailwind_m_s" in props else 0.0))
         else:
             target = props.get("target")
             if not isinstance(target, str):
@@ -354,7 +378,8 @@ def rebuild_plan(record: PlanFile, *, mission: Mission, local: LocalMission, veh
         ground_m=w.ground_m, agl_m=w.agl_m, alt_m=w.alt_m, leg_m=w.leg_m,
         speed_m_s=w.speed_m_s, time_s=w.time_s, energy_wh=w.energy_wh,
         heading_deg=w.heading_deg, hold_s=w.hold_s, stop=w.action != Action.TERRAIN,
-        leg_speed_m_s=w.leg_speed_m_s, camera_pitch_deg=w.camera_pitch_deg)
+        leg_speed_m_s=w.leg_speed_m_s, camera_pitch_deg=w.camera_pitch_deg,
+        tailwind_m_s=w.tailwind_m_s)
         for w, x, y in zip(record.waypoints, xs, ys, strict=True))
     index_of = {t.name: i for i, t in enumerate(mission.targets)}
     photos = []
@@ -399,7 +424,8 @@ def rebuild_plan(record: PlanFile, *, mission: Mission, local: LocalMission, veh
                       landing_xy=(land.x, land.y),
                       selection=str(record.summary.get("selection") or "from file"),
                       stopped_by_time=record.summary.get("selection_stopped_by_time") is True,
-                      landing_moved=moved)
+                      landing_moved=moved, wind=record.wind,
+                      wind_from_deg=record.summary.get("wind_from_deg"))
 
 
 def route_mismatch(record: PlanFile, local: LocalMission) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 from rich import box
 from rich.cells import cell_len
@@ -25,6 +26,10 @@ from rich.text import Text
 
 from planner.plan import FlightPlan, Photo
 from planner.profiles import Mount
+from planner.wind import DIRECTION_STEP_DEG
+
+if TYPE_CHECKING:
+    from planner.campaign_flow import CampaignPlan
 
 ACTION_WORDS = {"takeoff": "take off", "waypoint": "stop", "terrain": "pass-through",
                 "photo": "photo", "land": "land"}
@@ -195,6 +200,7 @@ def summary_table(plan: FlightPlan) -> Table:
         ("Duration", f"{plan.duration_s:.0f} s of {p.max_flight_time_s:g} s max"),
         ("Energy", f"{plan.energy_wh:.2f} Wh used ({used_pct:.0f} %) of {p.usable_energy_wh:g} Wh"
                    f" usable; reserve {p.reserve_wh:g} Wh kept"),
+        *([("Wind", wind_words(plan))] if plan.wind is not None else []),
         ("Targets", f"{len(plan.targets_photographed)} of {len(m.targets)} photographed, "
                     f"priority {plan.priority_collected:g} of {plan.priority_total:g}"),
         ("Route search", route_search_words(plan)),
@@ -205,6 +211,26 @@ def summary_table(plan: FlightPlan) -> Table:
     for k, val in rows:
         t.add_row(k, val)
     return t
+
+
+def wind_words(plan: FlightPlan) -> str:
+    """The wind the plan holds in, the direction its figures are for, and what is left then."""
+    w = plan.wind
+    if w is None:
+        return "still air"
+    p = plan.vehicle.profile
+    text = f"{w} (limit {p.max_wind_m_s:g} m/s); steady, the same all flight"
+    left = p.budget_energy_wh - plan.energy_wh
+    if len(plan.wind_cases) > 1 and plan.wind_from_deg is not None:
+        text += (f"; worst from {plan.wind_from_deg:g}° (of {len(plan.wind_cases)} directions "
+                 f"{'every' if w.sector_deg is None else 'up to'} {DIRECTION_STEP_DEG:g}° apart): "
+                 f"figures above are for it, {left:.2f} Wh left above the reserve")
+        longest = max(plan.wind_cases, key=lambda c: c.duration_s)
+        if longest.duration_s > plan.duration_s + 0.5:
+            text += f"; longest flight {longest.duration_s:.0f} s, from {longest.from_deg:g}°"
+    else:
+        text += f"; {left:.2f} Wh left above the reserve"
+    return text
 
 
 def _num(value: float | None, fmt: str) -> str:
@@ -239,9 +265,16 @@ def waypoint_tables(plan: FlightPlan, console: Console) -> list[RenderableType]:
                                  else round(w.heading_deg, 1) % 360.0, ".1f") for w in wps]),
         Column("pitch°", [_num(w.camera_pitch_deg, ".1f") for w in wps]),
         Column("hold s", [f"{w.hold_s:.0f}" if w.hold_s else "" for w in wps]),
+        Column("+s", [f"{w.time_s - (wps[i - 1].time_s if i else 0.0):.0f}"
+                      for i, w in enumerate(wps)]),
+        Column("+Wh", [f"{w.energy_wh - (wps[i - 1].energy_wh if i else 0.0):.2f}"
+                       for i, w in enumerate(wps)]),
         Column("t s", [f"{w.time_s:.0f}" for w in wps]),
         Column("Wh", [f"{w.energy_wh:.2f}" for w in wps]),
     ]
+    if plan.wind is not None:
+        flight.insert(3, Column("tail m/s", [f"{w.tailwind_m_s:+.1f}" if w.leg_m else ""
+                                             for w in wps]))
     return stacked(console, "Waypoints", key, [position, flight], names=["position",
                                                                           "flight"])
 
@@ -258,7 +291,10 @@ def waypoint_legend(plan: FlightPlan) -> Text:
         f"home; AGL: above ground; alt: above the terrain's datum. speed: commanded on the leg "
         f"into the waypoint; mean: with the accelerations and climbs; heading: where the vehicle "
         f"faces on leaving (blank: unchanged); pitch: the camera's (negative: down); hold: the "
-        f"hover there; t and Wh: cumulative on leaving.", style="dim")
+        f"hover there; +s and +Wh: the leg into the waypoint with the turn and hover there; "
+        f"t and Wh: cumulative on leaving."
+        + (" tail: the wind along the leg (+ behind, - head wind), in the direction the "
+           "figures are for." if plan.wind is not None else ""), style="dim")
 
 
 def _photo_target(plan: FlightPlan, photo: Photo) -> str:
@@ -372,3 +408,70 @@ def render(plan: FlightPlan, console: Console, *, quiet: bool = False) -> Group:
 def print_plan(plan: FlightPlan, console: Console, *, quiet: bool = False) -> None:
     """Print the plan's tables."""
     console.print(render(plan, console, quiet=quiet))
+
+
+def campaign_table(plan: CampaignPlan) -> Group:
+    """The campaign at a glance: one row per flight, then the totals."""
+    first = plan.flights[0]
+    p = first.vehicle.profile
+    m = first.mission
+    done = set(plan.targets_photographed)
+    head = Table(title="Campaign", box=None, show_header=False, title_justify="left",
+                 padding=(0, 1), title_style="bold")
+    head.add_column(style="bold", no_wrap=True)
+    head.add_column(overflow="fold")
+    recharge = ("in place: each flight takes off where the last landed" if
+                plan.recharge == "in_place" else
+                "at home: a battery swap at home or an airfield between flights")
+    total = sum(t.priority for t in m.targets)
+    got = sum(t.priority for t in m.targets if t.name in done)
+    for key, v in (("Mission", f"{m.name} ({m.source})" if m.name else m.source),
+                 ("Flights", f"{len(plan.flights)} of the {plan.planned} asked"),
+                 ("Recharge", recharge),
+                 ("Ends at", plan.legs[-1][1]),
+                 ("Targets", f"{len(done)} of {len(m.targets)} photographed, priority "
+                             f"{got:g} of {total:g}"),
+                 ("Route search", plan.selection)):
+        head.add_row(key, v)
+    t = Table(box=None, title_justify="left", padding=(0, 1), header_style="bold")
+    columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
+        ("flight", "right"), ("from", "left"), ("to", "left"), ("dist m", "right"),
+        ("time s", "right"), ("energy Wh", "right"), ("budget Wh", "right"),
+        ("targets", "right"))
+    for name, justify in columns:
+        t.add_column(name, justify=justify, overflow="fold",
+                     no_wrap=name != "targets")
+    for k, (f, (a, b)) in enumerate(zip(plan.flights, plan.legs, strict=True)):
+        t.add_row(str(k + 1), a, b, f"{f.distance_m:.0f}", f"{f.duration_s:.0f}",
+                  f"{f.energy_wh:.2f}", f"{plan.budgets[k] * p.budget_energy_wh:.2f}",
+                  str(len(f.targets_photographed)))
+    t.add_row("all", "", "", f"{sum(f.distance_m for f in plan.flights):.0f}",
+              f"{sum(f.duration_s for f in plan.flights):.0f}",
+              f"{sum(f.energy_wh for f in plan.flights):.2f}", "", str(len(done)))
+    return Group(head, Text(), t)
+
+
+def print_campaign(plan: CampaignPlan, console: Console, *, quiet: bool = False) -> None:
+    """Print the campaign table, then each flight's tables under its own heading."""
+    parts: list[RenderableType] = [campaign_table(plan)]
+    n = len(plan.flights)
+    for k, (f, (a, b)) in enumerate(zip(plan.flights, plan.legs, strict=True)):
+        what = ", ".join(f.targets_photographed) or "nothing: it repositions"
+        parts += [Text(), Text(f"Flight {k + 1} of {n}: from {a} to {b}", style="bold"),
+                  Text(f"Photographs: {what}"), render(f, console, quiet=quiet)]
+    if plan.skipped:
+        parts.append(Text())
+        if quiet:
+            groups: dict[str, int] = {}
+            for sk in plan.skipped:
+                groups[reason_class(sk.reason)] = groups.get(reason_class(sk.reason), 0) + 1
+            parts.append(Text(f"Skipped targets: {len(plan.skipped):,}", style="bold"))
+            parts += [Text(f"  {c:,}  {r}") for r, c in sorted(groups.items())]
+        else:
+            from dataclasses import replace
+            parts.append(skipped_table(replace(plan.flights[-1], skipped=plan.skipped)))
+    if plan.warnings:
+        parts.append(Text())
+    for w in plan.warnings:
+        parts.append(Text(f"warning: {w}", style="yellow"))
+    console.print(Group(*parts))

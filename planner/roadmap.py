@@ -27,6 +27,7 @@ from shapely.geometry.base import BaseGeometry
 from planner.following import flown_agl_band, followed_ground
 from planner.local import Volume, leg_enters
 from planner.vehicle import Vehicle
+from planner.wind import Wind
 from terrain.dem import DEM
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ class Roadmap:
 
     graph: nx.Graph[int]
     nodes: tuple[Node, ...]
+    wind: Wind | None = None
+    """The wind the legs were costed in; with one, an edge's ``time`` and ``energy`` are from
+    its ``tail`` node and ``time_back`` and ``energy_back`` towards it."""
 
 
 def convex_corners(obstacles: BaseGeometry, *, clearance: float) -> list[tuple[float, float]]:
@@ -92,14 +96,44 @@ def leg_profile_costs(dem: DEM, vehicle: Vehicle, *, x0: NDArray[np.float64],
                       y0: NDArray[np.float64], h0: NDArray[np.float64], x1: NDArray[np.float64],
                       y1: NDArray[np.float64], h1: NDArray[np.float64], step: float | None = None,
                       max_samples: int = 64, chunk_samples: int = 2_000_000,
+                      wind: Wind | None = None,
                       ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
-    """Length, time and energy of straight legs flown following the terrain.
+    """Length, time and energy of straight legs flown following the terrain, from 0 to 1.
 
     The vehicle's height above ground goes linearly from ``h0`` to ``h1``; the height it gains and
-    loses is summed along the profile, sampled every ``step`` metres (the DEM's resolution by
-    default) but at most ``max_samples`` times per leg, so that long legs cost a bounded amount
-    of work (these costs guide the search; the plan recomputes every leg exactly). Each leg ends
-    in stops at both ends. Legs are processed in chunks of about ``chunk_samples`` samples.
+    loses is summed along the profile (:func:`leg_climbs`). Each leg ends in stops at both ends.
+    In a ``wind`` each leg is costed along its own track (the worst direction of an uncertain
+    wind, leg by leg: :meth:`planner.vehicle.Vehicle.leg_costs`).
+    """
+    length, climb, descent = leg_climbs(dem, x0=x0, y0=y0, h0=h0, x1=x1, y1=y1, h1=h1, step=step,
+                                        max_samples=max_samples, chunk_samples=chunk_samples)
+    time_s, energy_wh = vehicle.leg(length, climb, descent, stops=2,
+                                    heading_deg=track_deg(x1 - x0, y1 - y0), wind=wind)
+    return length, time_s, energy_wh
+
+
+def track_deg(dx: NDArray[np.float64], dy: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Compass bearings (0 = north, clockwise) of displacements east ``dx`` and north ``dy``.
+
+    Examples
+    --------
+    >>> track_deg(np.array([1.0, 0.0]), np.array([0.0, -1.0])).tolist()
+    [90.0, 180.0]
+    """
+    return np.asarray(np.degrees(np.arctan2(dx, dy)) % 360.0, dtype=np.float64)
+
+
+def leg_climbs(dem: DEM, *, x0: NDArray[np.float64], y0: NDArray[np.float64],
+               h0: NDArray[np.float64], x1: NDArray[np.float64], y1: NDArray[np.float64],
+               h1: NDArray[np.float64], step: float | None = None, max_samples: int = 64,
+               chunk_samples: int = 2_000_000,
+               ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+    """Length, height gained and height lost of straight legs flown following the terrain.
+
+    The profile is sampled every ``step`` metres (the DEM's resolution by default) but at most
+    ``max_samples`` times per leg, so that long legs cost a bounded amount of work (these costs
+    guide the search; the plan recomputes every leg exactly). Legs are processed in chunks of
+    about ``chunk_samples`` samples. Flown the other way, a leg's climb is its descent.
     """
     step = step or dem.resolution
     length = np.hypot(x1 - x0, y1 - y0)
@@ -124,8 +158,7 @@ def leg_profile_costs(dem: DEM, vehicle: Vehicle, *, x0: NDArray[np.float64],
         climb[sl] = np.bincount(idx[1:], weights=np.maximum(dz, 0.0), minlength=len(n))
         descent[sl] = np.bincount(idx[1:], weights=np.maximum(-dz, 0.0), minlength=len(n))
         start = sl.stop
-    time_s, energy_wh = vehicle.leg(length, climb, descent, stops=2)
-    return length, time_s, energy_wh
+    return length, climb, descent
 
 
 def legs_touch(lines: NDArray[np.object_], obstacles: BaseGeometry) -> NDArray[np.bool_]:
@@ -171,7 +204,8 @@ def legs_through_volumes(dem: DEM, vehicle: Vehicle, volumes: tuple[Volume, ...]
 
 def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
                   points: list[Node], clearance: float = 0.5,
-                  neighbours: int | None = None, volumes: tuple[Volume, ...] = ()) -> Roadmap:
+                  neighbours: int | None = None, volumes: tuple[Volume, ...] = (),
+                  wind: Wind | None = None) -> Roadmap:
     """Build the visibility graph over ``points`` and the obstacles' corners.
 
     Parameters
@@ -193,6 +227,10 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
     volumes
         Keep-outs that have heights (grown by the navigation margin): a leg may cross their
         footprint only where its height profile keeps out of them.
+    wind
+        A steady wind: each leg is costed each way along its track (for an uncertain direction,
+        the worst direction leg by leg, a bound on any one wind), so the graph's costs are
+        directed; ``None`` is still air.
     """
     import networkx as nx
 
@@ -229,15 +267,35 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
             ends = np.column_stack([xy, agl])
             ok = ~legs_through_volumes(dem, vehicle, volumes, ends[ii], ends[jj])
             ii, jj = ii[ok], jj[ok]
-        length, time_s, energy = leg_profile_costs(
-            dem, vehicle, x0=xy[ii, 0], y0=xy[ii, 1], h0=agl[ii], x1=xy[jj, 0], y1=xy[jj, 1],
+        length, climb, descent = leg_climbs(
+            dem, x0=xy[ii, 0], y0=xy[ii, 1], h0=agl[ii], x1=xy[jj, 0], y1=xy[jj, 1],
             h1=agl[jj])
-        # Costs are symmetric enough for the search (climbing one way is descending the other,
-        # and both are charged); the plan recomputes every leg in its own direction.
-        for a, b, d, t_s, e in zip(ii.tolist(), jj.tolist(), length.tolist(), time_s.tolist(),
-                                   energy.tolist(), strict=True):
-            graph.add_edge(a, b, length=d, time=t_s, energy=e)
-    return Roadmap(graph=graph, nodes=nodes)
+        track = track_deg(xy[jj, 0] - xy[ii, 0], xy[jj, 1] - xy[ii, 1])
+        time_s, energy = vehicle.leg(length, climb, descent, stops=2, heading_deg=track,
+                                     wind=wind)
+        if wind is None or wind.calm:
+            # Costs are symmetric enough for the search in still air (climbing one way is
+            # descending the other, and both are charged); the plan recomputes every leg in
+            # its own direction.
+            for a, b, d, t_s, e in zip(ii.tolist(), jj.tolist(), length.tolist(),
+                                       time_s.tolist(), energy.tolist(), strict=True):
+                graph.add_edge(a, b, length=d, time=t_s, energy=e)
+        else:
+            # In wind a leg costs differently each way: a head wind one way is a tail wind
+            # the other. Each edge keeps both, from its ``tail`` node and back.
+            # Still air too, to tell whether the wind is what leaves a target out.
+            back_t, back_e = vehicle.leg(length, descent, climb, stops=2,
+                                         heading_deg=(track + 180.0) % 360.0, wind=wind)
+            still_t, still_e = vehicle.leg(length, climb, descent, stops=2)
+            still_tb, still_eb = vehicle.leg(length, descent, climb, stops=2)
+            for a, b, d, t_s, e, tb, eb, st, se, stb, seb in zip(
+                    ii.tolist(), jj.tolist(), length.tolist(), time_s.tolist(), energy.tolist(),
+                    back_t.tolist(), back_e.tolist(), still_t.tolist(), still_e.tolist(),
+                    still_tb.tolist(), still_eb.tolist(), strict=True):
+                graph.add_edge(a, b, length=d, time=t_s, energy=e, tail=a, time_back=tb,
+                               energy_back=eb, still_time=st, still_time_back=stb,
+                               still_energy=se, still_energy_back=seb)
+    return Roadmap(graph=graph, nodes=nodes, wind=wind)
 
 
 @dataclass(frozen=True, eq=False)
@@ -253,6 +311,10 @@ class TravelTable:
     length_m: NDArray[np.float64]
     sources: tuple[int, ...]
     predecessors: NDArray[np.int32]
+    still_energy_wh: NDArray[np.float64] | None = None
+    """With a wind: the energy of the same paths in still air (``None`` in still air)."""
+    still_time_s: NDArray[np.float64] | None = None
+    """With a wind: the time of the same paths in still air."""
 
     def path(self, a: int, b: int) -> list[int]:
         """Roadmap node ids from source ``a`` to source ``b`` (indices into ``sources``)."""
@@ -281,13 +343,21 @@ def travel_table(roadmap: Roadmap, sources: list[int], *, weight: str = "energy"
     g = roadmap.graph
     n = g.number_of_nodes()
     edges = list(g.edges(data=True))
+    still = bool(edges) and "still_energy" in edges[0][2]
+    keys = ("energy", "time", "length", *(("still_energy", "still_time") if still else ()))
     if edges:
-        u = np.array([e[0] for e in edges] + [e[1] for e in edges], dtype=np.int64)
-        v = np.array([e[1] for e in edges] + [e[0] for e in edges], dtype=np.int64)
-        attrs = {k: np.array([e[2][k] for e in edges] * 2) for k in ("energy", "time", "length")}
+        # Each edge both ways: from its tail with its own costs, back with the costs back
+        # (the same in still air, where edges record no tail).
+        tail = [e[2].get("tail", e[0]) for e in edges]
+        head = [e[1] if t == e[0] else e[0] for e, t in zip(edges, tail, strict=True)]
+        u = np.array(tail + head, dtype=np.int64)
+        v = np.array(head + tail, dtype=np.int64)
+        attrs = {k: np.array([e[2][k] for e in edges] +
+                             [e[2].get(f"{k}_back", e[2][k]) for e in edges])
+                 for k in keys}
     else:
         u = v = np.zeros(0, dtype=np.int64)
-        attrs = {k: np.zeros(0) for k in ("energy", "time", "length")}
+        attrs = {k: np.zeros(0) for k in keys}
     # Tiny positive floor: csgraph treats explicit zeros as missing edges.
     w = coo_matrix((np.maximum(attrs[weight], 1e-12), (u, v)), shape=(n, n)).tocsr()
     src = np.asarray(sources, dtype=np.int64)
@@ -298,7 +368,7 @@ def travel_table(roadmap: Roadmap, sources: list[int], *, weight: str = "energy"
     # predecessor is nearer the source (each leg costs energy: its stops alone do), so
     # visiting the nodes in the order of their distance finds each predecessor's sum already
     # made. One pass over the columns, each a vector operation across all the sources.
-    others = [q for q in ("energy", "time", "length") if q != weight]
+    others = [q for q in keys if q != weight]
     rows = np.arange(len(src))
     reached = pred >= 0
     eid = np.zeros(pred.shape, dtype=np.int64)  # the edge into each node of each tree
@@ -330,4 +400,6 @@ def travel_table(roadmap: Roadmap, sources: list[int], *, weight: str = "energy"
     time_s = along("time")
     length = along("length")
     return TravelTable(energy_wh=energy, time_s=time_s, length_m=length,
-                       sources=tuple(int(x) for x in src), predecessors=pred)
+                       sources=tuple(int(x) for x in src), predecessors=pred,
+                       still_energy_wh=along("still_energy") if still else None,
+                       still_time_s=along("still_time") if still else None)

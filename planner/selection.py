@@ -29,6 +29,7 @@ from planner.plan import RoutePoint, Skipped
 from planner.roadmap import Node, NodeKind, Roadmap, TravelTable
 from planner.vehicle import Vehicle
 from planner.viewpoints import Station, TargetStations
+from planner.wind import Wind
 
 STATIONS_PER_TARGET = 6
 """Camera stations kept per target in small missions: enough to spread them around the target
@@ -125,6 +126,11 @@ class Problem:
     groups: NDArray[np.int_]
     energy_budget_wh: float
     time_budget_s: float
+    wind: Wind | None = None
+    """The wind the costs are in (worst direction leg by leg); ``None``: still air."""
+    still: tuple[NDArray[np.float64], NDArray[np.float64], float, float] | None = None
+    """With a wind: energy and time between nodes along the same paths in still air, and the
+    still-air budgets, to say whether the wind is what leaves a target out."""
 
     def cost(self, scale: float = 1.0) -> NDArray[np.float64]:
         """Costs for the route core: the larger of each leg's shares of the two budgets.
@@ -140,49 +146,75 @@ class Problem:
 
 def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
                   targets: Sequence[Target], roadmap: Roadmap, table: TravelTable,
-                  vehicle: Vehicle, energy_budget_wh: float, time_budget_s: float) -> Problem:
+                  vehicle: Vehicle, energy_budget_wh: float, time_budget_s: float,
+                  wind: Wind | None = None,
+                  still_budgets: tuple[float, float] | None = None) -> Problem:
     """The selection problem from the stations found and the travel between them.
+
+    In a ``wind`` the photo hovers and yaw turns hold the place against it (their power does not
+    depend on the wind's direction), and the table's travel is directed.
 
     ``roadmap`` and ``table`` must have been built over :func:`problem_nodes` of the same
     ``start``, ``end`` and ``found``, in that order.
     """
     nodes, stations = problem_nodes(start, end, found)
-    n = len(nodes)
     p = vehicle.profile
+    service_t, service_e, heading, groups, prize = node_service(stations, targets, vehicle,
+                                                                wind, found=found)
+    turn = np.abs(wrap_deg(heading[None, :] - heading[:, None]))
+    turn_t = turn / p.yaw_rate_deg_s
+    turn_t[:, :2] = 0.0
+    turn_t[:2, :] = 0.0  # the first photo's heading is set on the ground before take-off
+    time_s = table.time_s + service_t[None, :] + turn_t
+    energy_wh = table.energy_wh + service_e[None, :] + \
+        vehicle.hover_power_in_w(wind) * turn_t / 3600.0
+    still = None
+    if table.still_energy_wh is not None and table.still_time_s is not None and \
+            still_budgets is not None:
+        still = (table.still_energy_wh + vehicle.hover_power_w * (service_t[None, :] + turn_t) /
+                 3600.0, table.still_time_s + service_t[None, :] + turn_t, *still_budgets)
+    return Problem(targets=tuple(targets), found=tuple(found), nodes=nodes, stations=stations,
+                   roadmap=roadmap, table=table, energy_wh=energy_wh, time_s=time_s,
+                   prize=prize, groups=groups, energy_budget_wh=energy_budget_wh,
+                   time_budget_s=time_budget_s, wind=wind, still=still)
+
+
+def node_service(stations: Sequence[Station | None], targets: Sequence[Target], vehicle: Vehicle,
+                 wind: Wind | None = None, *, found: Sequence[TargetStations] | None = None,
+                 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64],
+                            NDArray[np.int_], NDArray[np.float64]]:
+    """Per node: photo hover time (s) and energy (Wh), camera heading, target (group), prize.
+
+    Nodes without a station (take-off, landing, airfields) hold nothing, earn nothing and have
+    group -1. In a ``wind`` the photo hovers hold the place against it. With ``found`` (one
+    :class:`TargetStations` per view of each target), a node's group is its view's index in it
+    and its prize the view's share of the target's priority; without, its target's index.
+    """
+    n = len(stations)
     service_t = np.zeros(n)
     service_e = np.zeros(n)
     heading = np.zeros(n)
     groups = np.full(n, -1)
     prize = np.zeros(n)
     # A required target's prize outweighs all optional ones together, so the best route holds
-    # every required target whenever any route within the budget can.
-    # A target photographed from several sides has a group per view, each worth its share of
-    # the target's priority (partial credit: three of four sides are worth three quarters; an area's
-    # images share it likewise); a required target's every view carries the bonus.
+    # every required target whenever any route within the budget can. A target photographed
+    # from several sides has a group per view, each worth its share of the target's priority
+    # (partial credit: three of four sides are worth three quarters; an area's images share it
+    # likewise); a required target's every view carries the bonus.
     bonus = sum(t.priority for t in targets) + 1.0
-    slot = {(ts.target, ts.view): k for k, ts in enumerate(found)}
-    shares = {(ts.target, ts.view): max(ts.views, 1) for ts in found}
+    slot = {(ts.target, ts.view): (k, max(ts.views, 1)) for k, ts in enumerate(found or ())}
     for i, st in enumerate(stations):
         if st is None:
             continue
         spec = targets[st.target]
         hold = spec.photos * vehicle.camera.photo_hover_s
         service_t[i] = hold
-        service_e[i] = vehicle.hover(hold)
+        service_e[i] = vehicle.hover(hold, wind)
         heading[i] = st.pointing.heading_deg
-        groups[i] = slot[(st.target, st.view)]
-        prize[i] = spec.priority / shares[(st.target, st.view)] + \
-            (bonus if spec.required else 0.0)
-    turn = np.abs(wrap_deg(heading[None, :] - heading[:, None]))
-    turn_t = turn / p.yaw_rate_deg_s
-    turn_t[:, :2] = 0.0
-    turn_t[:2, :] = 0.0  # the first photo's heading is set on the ground before take-off
-    time_s = table.time_s + service_t[None, :] + turn_t
-    energy_wh = table.energy_wh + service_e[None, :] + vehicle.hover_power_w * turn_t / 3600.0
-    return Problem(targets=tuple(targets), found=tuple(found), nodes=nodes, stations=stations,
-                   roadmap=roadmap, table=table, energy_wh=energy_wh, time_s=time_s,
-                   prize=prize, groups=groups, energy_budget_wh=energy_budget_wh,
-                   time_budget_s=time_budget_s)
+        group, share = slot.get((st.target, st.view), (st.target, 1))
+        groups[i] = group
+        prize[i] = spec.priority / share + (bonus if spec.required else 0.0)
+    return service_t, service_e, heading, groups, prize
 
 
 def problem_nodes(start: Node, end: Node, found: Sequence[TargetStations],
@@ -293,6 +325,10 @@ def explain_views(problem: Problem, order: Sequence[int], *,
             else:
                 reason = _left_out(problem, order, c, members, priority=spec.priority,
                                    scale=scale, target=idx)
+            if problem.wind is not None and not problem.wind.calm:
+                reason += f" {problem.wind.phrase()}"
+                if alone.min() > 1.0 and problem.still is not None:
+                    reason += _still_air(problem, members)
         whole = reason
         if ts.views > 1 and spec.views > 1:
             centre, half = spec.view_sectors()[ts.view]
@@ -307,6 +343,20 @@ def explain_views(problem: Problem, order: Sequence[int], *,
         elif all(s.target != spec.name for s in skipped):
             skipped.append(replace(entry, reason=whole, priority=spec.priority))
     return skipped, partial
+
+
+def _still_air(problem: Problem, members: NDArray[np.int_]) -> str:
+    """Whether the target would fit alone in still air, and with what, in words."""
+    assert problem.still is not None
+    energy, time_s, budget_e, budget_t = problem.still
+    need_e = energy[START, members] + energy[members, END]
+    need_t = time_s[START, members] + time_s[members, END]
+    share = np.maximum(need_e / budget_e, need_t / budget_t)
+    if not np.isfinite(share).any() or share.min() > 1.0:
+        return ""
+    k = int(np.argmin(share))
+    return (f"; in still air it needs {need_e[k]:.1f} Wh and {need_t[k]:.0f} s and fits: "
+            f"the wind is what leaves it out")
 
 
 FITS = 1e-9
@@ -383,15 +433,15 @@ def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
 
 def route_points(problem: Problem, order: Sequence[int]) -> list[RoutePoint]:
     """The points flown for a route: its nodes and the roadmap's corners between them."""
-    nodes = problem.roadmap.nodes
+    nodes = problem.roadmap.nodes  # the corners between mission points
     pts: list[RoutePoint] = []
-    first = nodes[order[0]]
+    first = problem.nodes[order[0]]
     pts.append(RoutePoint(first.x, first.y, first.agl_m, NodeKind.HOME))
     for a, b in itertools.pairwise(order):
         for v in problem.table.path(a, b)[1:-1]:
             nd = nodes[v]
             pts.append(RoutePoint(nd.x, nd.y, nd.agl_m, NodeKind.CORNER))
-        nd = nodes[b]
+        nd = problem.nodes[b]
         st = problem.stations[b]
         if st is not None:
             spec = problem.targets[st.target]

@@ -33,10 +33,13 @@ class Settings:
     usable_energy_wh: float | None = None
     reserve_wh: float | None = None
     max_flight_time_s: float | None = None
+    wind: Wind | None = None
+    """The steady wind at flight height (:class:`planner.wind.Wind`); ``None`` is still air."""
 
 
 SETTING_FIELDS = tuple(f.name for f in fields(Settings))
-MISSION_SETTING_FIELDS = ("body", "vehicle", "altitude_m", "speed_m_s", "air_density_kg_m3")
+MISSION_SETTING_FIELDS = ("body", "vehicle", "altitude_m", "speed_m_s", "air_density_kg_m3",
+                          "wind")
 """The settings a mission file's ``plan_flight`` member may hold."""
 
 
@@ -60,6 +63,8 @@ class PlanOptions(Settings):
     seed: int = 0
     time_limit_s: float = 20.0
     stations_per_target: int | None = None
+    flights: int | None = None
+    """Flights of a campaign (``--flights``); ``None``: the mission's, else one."""
 
     @property
     def settings(self) -> Settings:
@@ -196,6 +201,7 @@ def configure_vehicle(profile: VehicleProfile, body: Body, resolved: Resolved) -
     if problem is not None:
         raise SettingError(problem, field="air_density_kg_m3", value=rho,
                            origin=resolved.origin("air_density_kg_m3"))
+    check_wind(vehicle, s.wind, origin=resolved.origin("wind"))
     return vehicle
 
 

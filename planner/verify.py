@@ -49,6 +49,10 @@ Rules (the names a finding carries):
 - ``coverage``: every required area surveyed in strips is seen by its images (rebuilt from the
   plan's positions and attitudes and the camera model), but for ground the vehicle may not fly
   over and its navigation margin; a survey image's centre is judged by ``gsd`` and ``sight``;
+- ``wind``: in the plan's wind (or the one the caller gives, a new forecast), the flight keeps
+  the energy and time budgets in every direction of it (:meth:`planner.wind.Wind.directions`,
+  the same wind all flight); a plan's figures are for the direction that takes the most energy,
+  as it says, and each leg's recorded tail-wind component is the model's;
 - ``summary``: the plan's own summary (distance, duration, energy, targets photographed and
   skipped, priority), when it has one, equals what the check recomputes.
 
@@ -77,12 +81,13 @@ from planner.following import (
     holds_ground,
     leg_profile,
 )
-from planner.frames import turn_deg
+from planner.frames import heading_deg, turn_deg
 from planner.local import leg_enters, sight_blocked
 from planner.mission import Target
 from planner.plan import Action, FlightPlan, Waypoint
 from planner.profiles import Mount
 from planner.vehicle import Vehicle
+from planner.wind import Wind
 from terrain.analysis import line_of_sight, ray_to_ground
 from terrain.hazards import HazardMaps
 
@@ -151,7 +156,7 @@ class _Findings:
 
 
 def verify(plan: FlightPlan, *, hazards: HazardMaps, record_tolerance: float = 1e-6,
-           summary: Mapping[str, Any] | None = None) -> Report:
+           summary: Mapping[str, Any] | None = None, wind: Wind | None = None) -> Report:
     """Check every rule on a plan; see the module docstring.
 
     Parameters
@@ -168,6 +173,10 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, record_tolerance: float = 1
     summary
         The plan's own summary as a file records it (``plan`` member of the GeoJSON plan), to be
         checked against what the verifier recomputes; ``None`` for a plan in memory.
+    wind
+        The wind to hold the budgets in (rule ``wind``): a new forecast for an existing plan;
+        ``None``: the plan's own (:attr:`planner.plan.FlightPlan.wind`). The recorded figures
+        are always checked in the plan's own wind.
     """
     out = _Findings()
     checks = {"waypoints": len(plan.waypoints), "leg samples": 0, "photos": 0}
@@ -176,7 +185,11 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, record_tolerance: float = 1
         return Report(tuple(out.items), checks, tuple(notes))
     _sites(plan, hazards, out)
     _heights(plan, hazards, out, notes)
-    totals = _legs(plan, hazards, out, checks, record_tolerance)
+    flown: list[_Flown] = []
+    totals = _legs(plan, hazards, out, checks, record_tolerance, flown=flown)
+    outlook = wind if wind is not None else plan.wind
+    if outlook is not None:
+        notes.append(_wind(plan, flown, outlook, totals=totals, out=out, tol=record_tolerance))
     views = _photos(plan, hazards, out, checks)
     _required(plan, out, views)
     _coverage(plan, hazards, out)
@@ -306,8 +319,12 @@ def _flown_z(plan: FlightPlan, dem_ground_home: float, w: Waypoint) -> float:
 
 
 def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[str, int],
-          record_tolerance: float) -> tuple[float, float, float]:
-    """Every leg sampled; recorded legs, speeds, times and energies recomputed."""
+          record_tolerance: float, *, flown: list[_Flown]) -> tuple[float, float, float]:
+    """Every leg sampled; recorded legs, speeds, times and energies recomputed.
+
+    In the plan's wind, from the direction its figures are for; what is flown is kept in
+    ``flown`` to be costed in other winds (:func:`_wind`).
+    """
     dem = hazards.dem
     p = plan.vehicle.profile
     vehicle = plan.vehicle
@@ -322,7 +339,9 @@ def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[st
         home_ground = wps[0].ground_m
     ground_held = holds_ground(vehicle)
     followed = followed_ground(dem, vehicle)
-    t_s, e_wh = vehicle.takeoff(wps[0].agl_m)
+    air = recorded_wind(plan)
+    t_s, e_wh = vehicle.takeoff(wps[0].agl_m, air)
+    flown.append(_Flown("takeoff", wps[0].agl_m))
     if wps[0].heading_deg is None:
         out.add("heading", f"waypoint {wps[0].seq}", "the take-off has no heading")
     heading = wps[0].heading_deg or 0.0
@@ -332,7 +351,8 @@ def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[st
         where = f"leg {a.seq}->{b.seq}"
         d = math.hypot(b.x - a.x, b.y - a.y)
         if b.action == Action.LAND:
-            land_t, land_e = vehicle.landing(a.agl_m)
+            land_t, land_e = vehicle.landing(a.agl_m, air)
+            flown.append(_Flown("landing", a.agl_m))
             t_s += land_t
             e_wh += land_e
             _record(b, t_s, e_wh, out, record_tolerance)
@@ -387,9 +407,15 @@ def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[st
                     f"{d:.2f} m")
         _leg_speed(b, leg, vehicle, out)
         climb, descent = leg.climb_descent()
-        lt, le = vehicle.leg(d, climb, descent,
-                             stops=int(a.stop or a.action == Action.TAKEOFF) + int(b.stop),
-                             speed_m_s=max(b.leg_speed_m_s, 1e-3))
+        stops = int(a.stop or a.action == Action.TAKEOFF) + int(b.stop)
+        track = heading_deg(b.x - a.x, b.y - a.y) if d > 0 else 0.0
+        flown.append(_Flown("leg", d, climb, descent, stops, max(b.leg_speed_m_s, 1e-3), track))
+        lt, le = vehicle.leg(d, climb, descent, stops=stops,
+                             speed_m_s=max(b.leg_speed_m_s, 1e-3), heading_deg=track, wind=air)
+        tail = air.tailwind_m_s(track) if air is not None and not air.calm and d > 0 else 0.0
+        if abs(b.tailwind_m_s - tail) > 0.01:
+            out.add("wind", f"waypoint {b.seq}", f"records a {b.tailwind_m_s:+.2f} m/s tail wind "
+                    f"on the leg into it; in {air or 'still air'} it is {tail:+.2f} m/s")
         speed = d / float(lt) if lt > 0 else 0.0
         if abs(b.speed_m_s - speed) > max(record_tolerance * speed, 0.01):
             out.add("speed", f"waypoint {b.seq}", f"records {b.speed_m_s:.2f} m/s on the leg "
@@ -400,12 +426,14 @@ def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[st
             if b.heading_deg is None:
                 out.add("heading", f"waypoint {b.seq}", "a photo waypoint has no heading")
             else:
-                yt, ye = vehicle.yaw(turn_deg(heading, b.heading_deg))
+                yt, ye = vehicle.yaw(turn_deg(heading, b.heading_deg), air)
+                flown.append(_Flown("hover", yt))
                 t_s += yt
                 e_wh += ye
                 heading = b.heading_deg
             t_s += b.hold_s
-            e_wh += vehicle.hover(b.hold_s)
+            e_wh += vehicle.hover(b.hold_s, air)
+            flown.append(_Flown("hover", b.hold_s))
         else:
             if b.heading_deg is not None:
                 out.add("heading", f"waypoint {b.seq}", f"a heading ({b.heading_deg:.1f}°) on a "
@@ -421,6 +449,81 @@ def _legs(plan: FlightPlan, hazards: HazardMaps, out: _Findings, checks: dict[st
         out.add("time budget", "plan", f"lasts {t_s:.1f} s: longer than the maximum "
                 f"{p.max_flight_time_s:g} s")
     return distance, t_s, e_wh
+
+
+@dataclass(frozen=True)
+class _Flown:
+    """One part of a flight as the check flies it, to be costed again in another wind."""
+
+    kind: str  # "takeoff" or "landing" (height), "leg", "hover" (seconds)
+    size: float
+    climb: float = 0.0
+    descent: float = 0.0
+    stops: int = 2
+    speed: float = 0.0
+    track: float = 0.0
+
+
+def recorded_wind(plan: FlightPlan) -> Wind | None:
+    """The wind the plan's figures are for: its wind, from the direction it states."""
+    w = plan.wind
+    if w is None or plan.wind_from_deg is None:
+        return w
+    return Wind.blowing_from(plan.wind_from_deg, w.speed_m_s, w.gust_m_s)
+
+
+def flight_in_wind(vehicle: Vehicle, flown: list[_Flown],
+                   wind: Wind | None) -> tuple[float, float]:
+    """Time (s) and energy (Wh) of what was flown, in one wind (one direction or still air)."""
+    t, e = 0.0, 0.0
+    hover_s = sum(f.size for f in flown if f.kind == "hover")
+    t += hover_s
+    e += vehicle.hover(hover_s, wind)
+    for f in flown:
+        if f.kind in ("takeoff", "landing"):
+            ft, fe = (vehicle.takeoff if f.kind == "takeoff" else vehicle.landing)(f.size, wind)
+            t, e = t + ft, e + fe
+    legs = [f for f in flown if f.kind == "leg"]
+    for stops in sorted({f.stops for f in legs}):
+        group = [f for f in legs if f.stops == stops]
+        lt, le = vehicle.leg(np.array([f.size for f in group]),
+                             np.array([f.climb for f in group]),
+                             np.array([f.descent for f in group]), stops=stops,
+                             speed_m_s=np.array([f.speed for f in group]),
+                             heading_deg=np.array([f.track for f in group]), wind=wind)
+        t, e = t + float(np.sum(lt)), e + float(np.sum(le))
+    return t, e
+
+
+def _wind(plan: FlightPlan, flown: list[_Flown], wind: Wind, *,
+          totals: tuple[float, float, float], out: _Findings, tol: float) -> str:
+    """Rule ``wind``: the budgets in every direction of ``wind``; the plan's worst is the worst.
+
+    Returns the outcome in words (a note): the worst direction and what is left then.
+    """
+    vehicle, p = plan.vehicle, plan.vehicle.profile
+    cases = [(float(w.from_deg if w.from_deg is not None else 0.0),
+              *flight_in_wind(vehicle, flown, w)) for w in wind.candidates()]
+    worst_e = max(cases, key=lambda c: (c[2], c[1]))
+    worst_t = max(cases, key=lambda c: (c[1], c[2]))
+    several = len(cases) > 1
+    at_e = f" from {worst_e[0]:g}°" if several else ""
+    at_t = f" from {worst_t[0]:g}°" if several else ""
+    if worst_e[2] > p.budget_energy_wh + 1e-9:
+        out.add("wind", "plan", f"in {wind}{at_e} it uses {worst_e[2]:.2f} Wh: more than the "
+                f"usable {p.usable_energy_wh:g} Wh less the {p.reserve_wh:g} Wh reserve")
+    if worst_t[1] > p.max_flight_time_s + 1e-9:
+        out.add("wind", "plan", f"in {wind}{at_t} it lasts {worst_t[1]:.1f} s: longer than the "
+                f"maximum {p.max_flight_time_s:g} s")
+    if wind == plan.wind and several and plan.wind_from_deg is not None and \
+            worst_e[2] > totals[2] + max(tol * totals[2], 1e-9):
+        out.add("wind", "plan", f"its figures are for the wind from {plan.wind_from_deg:g}°, "
+                f"but from {worst_e[0]:g}° it takes {worst_e[2]:.3f} Wh, more than its "
+                f"{totals[2]:.3f} Wh")
+    left = p.budget_energy_wh - worst_e[2]
+    return (f"in {wind}{' the worst direction is' + at_e if several else ''}: "
+            f"{worst_e[2]:.2f} of {p.budget_energy_wh:g} Wh ({left:.2f} Wh left above the "
+            f"reserve), {worst_t[1]:.0f} of {p.max_flight_time_s:g} s{at_t if several else ''}")
 
 
 def _leg_speed(b: Waypoint, leg: LegProfile, vehicle: Vehicle, out: _Findings) -> None:

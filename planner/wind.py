@@ -161,6 +161,19 @@ class Wind:
             raise ValueError("a tail-wind component needs a wind from one direction")
         return float(round(-self.speed_m_s * math.cos(math.radians(track_deg - d)), 12))
 
+    def phrase(self) -> str:
+        """The wind as a plan's figures hold it, for messages.
+
+        Examples
+        --------
+        >>> Wind.blowing_from(90.0, 6.0).phrase()
+        'in the wind (6 m/s from 90°)'
+        >>> Wind(6.0).phrase()
+        'in the wind (6 m/s from any direction, each leg at its worst direction)'
+        """
+        worst = "" if self.from_deg is not None else ", each leg at its worst direction"
+        return f"in the wind ({self}{worst})"
+
     def to_json(self) -> dict[str, Any]:
         """The mission-file form (see :func:`wind_from_json`)."""
         out: dict[str, Any] = {"speed_m_s": self.speed_m_s}

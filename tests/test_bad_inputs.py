@@ -40,6 +40,12 @@ def base(**target_props):
         crs="IAU_2015:49900", plan_flight={"altitude_m": 8, "speed_m_s": 3})
 
 
+def campaign(**settings):
+    doc = base()
+    doc["plan_flight"].update(settings)
+    return doc
+
+
 def with_feature(doc, f):
     doc["features"].append(f)
     return doc
@@ -263,6 +269,49 @@ CASES = [
     ("a corridor width of 0", with_feature(base(), feature(
         "LineString", [mars_offset(10, -20), mars_offset(90, -40)], name="channel",
         corridor_width_m=0)), [], 2, ["'channel'", "corridor_width_m"]),
+    # Campaigns (README: Campaigns).
+    ("no flights", campaign(flights=0), [], 2, ["plan_flight.flights", "whole number", "0"]),
+    ("half a flight", campaign(flights=2.5), [], 2, ["plan_flight.flights", "2.5"]),
+    ("a thousand flights", campaign(flights=1000), [], 2, ["plan_flight.flights", "1000"]),
+    ("--flights 0", base(), ["--flights", "0"], 2, ["--flights 0", "whole number"]),
+    ("recharge sometimes", campaign(recharge="sometimes"), [], 2,
+     ["plan_flight.recharge", "'sometimes'", "in_place"]),
+    ("flight budgets too few", campaign(flights=3, flight_budgets=[1.0, 0.5]), [], 2,
+     ["plan_flight.flight_budgets", "2 budgets for 3 flights"]),
+    ("flight budget above one", campaign(flights=2, flight_budgets=[1.0, 1.5]), [], 2,
+     ["plan_flight.flight_budgets", "flight 2", "1.5"]),
+    ("flight budget below take-off", campaign(flights=2, flight_budgets=[1.0, 0.01]), [], 3,
+     ["flight 2's", "does not cover its take-off and landing"]),
+    ("airfield inside a keep-out", with_feature(with_feature(campaign(flights=2), feature(
+        "Polygon", square(40, -40, 10), role="keep_out", name="rover")), feature(
+        "Point", mars_offset(40, -40), role="airfield", name="F")), [], 2,
+     ["feature 4", "'F'", "geometry", "inside keep-out zone 'rover'"]),
+    ("airfield is a polygon", with_feature(campaign(flights=2), feature(
+        "Polygon", square(40, -40, 3), role="airfield", name="F")), [], 2,
+     ["feature 3", "'F'", "an airfield must be a Point"]),
+    # Wind (issue 17): the option and the mission's setting, and the vehicle's limit.
+    ("negative wind speed", base(), ["--wind", "-3@270"], 2, ["--wind -3@270", "speed -3"]),
+    ("wind direction 400", base(), ["--wind", "5@400"], 2,
+     ["--wind 5@400", "direction 400 is outside [0, 360)"]),
+    ("wind without a direction", base(), ["--wind", "5"], 2, ["--wind 5", "SPEED@FROM_DEG"]),
+    ("gust below the mean wind", base(), ["--wind", "5@270", "--gust", "3"], 2,
+     ["--gust 3", "below the mean wind 5 m/s"]),
+    ("gust without a wind", base(), ["--gust", "8"], 2, ["--gust 8", "--wind"]),
+    ("wind on Mars above the limit", base(), ["--wind", "7@any"], 2,
+     ["--wind 7 m/s from any direction", "ingenuity's wind limit of 6 m/s"]),
+    ("gust on Mars above the limit", base(), ["--wind", "5@240-300", "--gust", "8"], 2,
+     ["--wind 5 m/s from 240-300°, gusts 8 m/s", "8 m/s gust", "wind limit of 6 m/s"]),
+    ("mission wind above the limit", {**base(), "plan_flight": {"wind": "9@90"}}, [], 2,
+     ["mission.geojson", "plan_flight.wind", "9 m/s wind exceeds", "6 m/s"]),
+    ("mission wind direction 400", {**base(), "plan_flight": {
+        "wind": {"speed_m_s": 3, "from_deg": 400}}}, [], 2,
+     ["mission.geojson", "plan_flight.wind", "direction 400 is outside"]),
+    ("mission wind negative", {**base(), "plan_flight": {
+        "wind": {"speed_m_s": -2, "from_deg": "any"}}}, [], 2,
+     ["mission.geojson", "plan_flight.wind", "speed_m_s", ">= 0"]),
+    ("mission gust below the mean", {**base(), "plan_flight": {
+        "wind": {"speed_m_s": 4, "from_deg": [240, 300], "gust_m_s": 2}}}, [], 2,
+     ["mission.geojson", "plan_flight.wind", "gust 2 m/s is below the mean wind 4 m/s"]),
     # Things that stand up (issue 11, item 9).
     ("a keep-out of negative height", with_feature(base(), feature(
         "Polygon", square(40, -40, 5), role="keep_out", name="pit", height_m=-3)), [], 2,

@@ -14,10 +14,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from planner.errors import InputError
-from planner.export import all_files, check_for_body, check_target
+from planner.export import all_files, check_for_body, check_target, format_of, render
 from terrain.errors import TerrainError
+
+if TYPE_CHECKING:
+    from planner.plan import FlightPlan
+    from terrain.hazards import HazardMaps
 
 TERRAIN_SUFFIXES = (".tif", ".tiff")
 """What ``--write-terrain`` writes: a GeoTIFF."""
@@ -179,3 +184,36 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
 def write_bytes(data: bytes, path: Path) -> None:
     """Write bytes to a path (for :func:`write_together`)."""
     path.write_bytes(data)
+
+
+def flight_path(path: Path, k: int) -> Path:
+    """The file of flight ``k`` (from 1) of a campaign: ``name_flightK`` and the format's suffix.
+
+    Examples
+    --------
+    >>> flight_path(Path("out/plan.litchi.csv"), 2).as_posix()
+    'out/plan_flight2.litchi.csv'
+    """
+    suffix = format_of(path)
+    name = path.name
+    stem = name[:-len(suffix)] if name.lower().endswith(suffix) else path.stem
+    return path.with_name(f"{stem}_flight{k}{name[len(stem):]}")
+
+
+def check_flight_paths(outputs: Outputs, flights: int, mission: Path) -> None:
+    """Check, before planning, the per-flight files of a campaign of up to ``flights`` flights."""
+    for p in outputs.exports:
+        for k in range(1, flights + 1):
+            _check_writable(check_target(flight_path(p, k)), mission)
+
+
+def write_flights(plans: Sequence[FlightPlan], hazards: HazardMaps, outputs: Outputs) -> None:
+    """Write every export once per flight (``name_flightK``), and the terrain once: all or none."""
+    items: list[tuple[Path, Callable[[Path], None]]] = []
+    for k, plan in enumerate(plans, start=1):
+        check_for_body(outputs.exports, plan.mission.body.name)
+        items += [(flight_path(p, k), partial(write_bytes, render(plan, hazards, format_of(p))))
+                  for p in outputs.exports]
+    if outputs.terrain is not None and plans:
+        items.append((outputs.terrain, plans[0].dem.write_geotiff))
+    write_together(items)

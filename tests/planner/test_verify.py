@@ -33,6 +33,7 @@ from planner.pipeline import Context, plan_mission
 from planner.plan import straight_speed
 from planner.planfile import plan_json
 from planner.settings import PlanOptions
+from planner.wind import parse_wind
 from tests.conftest import three_targets_doc
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -601,6 +602,20 @@ def _budget_args(which: str) -> Callable[[Good], list[str]]:
     return args
 
 
+def _wind_args(g: Good) -> list[str]:
+    # The plan's own energy is the budget, to the last digit the file keeps: in still air it
+    # fits; in a 12 m/s wind from any direction (the Mavic 3's limit) the head-wind legs fly at
+    # 20 m/s airspeed, twice the power, so the worst direction cannot.
+    used = g.doc["plan"]["energy_used_wh"]
+    return ["--wind", "12@any", "--usable-energy-wh", f"{used + 1e-3:.4f}", "--reserve-wh", "0"]
+
+
+def _m_wind_unrecorded(g, d):
+    # A wind written into the file without re-costing it: the tail-wind components say still air.
+    d["plan"]["wind"] = {"speed_m_s": 5.0, "from_deg": 90.0}
+    d["plan"]["wind_from_deg"] = 90.0
+
+
 def _dem_args(edit: Callable[..., None], name: str) -> Callable[[Good], list[str]]:
     def args(g: Good) -> list[str]:
         return ["--dem", str(terrain_file(g, edit, name))]
@@ -676,6 +691,10 @@ MUTATIONS = [
     Mutation("energy budget below the plan", _noop, {"energy budget"},
              args=_budget_args("energy")),
     Mutation("time budget below the plan", _noop, {"time budget"}, args=_budget_args("time")),
+    Mutation("a forecast the plan's energy cannot fly", _noop, {"wind"}, args=_wind_args,
+             plans=("earth",), needle="in 12 m/s from any direction from"),
+    Mutation("a wind recorded but not costed", _m_wind_unrecorded, {"wind", "record"},
+             allow={"summary"}, needle="tail wind on the leg into it"),
     # Terrain edits under a vehicle that holds its height above the ground: it climbs with the
     # new ground, so the plan's recorded times and speeds no longer hold there either.
     Mutation("a hill under a leg", _noop, {"clearance"},
@@ -728,10 +747,12 @@ def _mutated(g: Good, m: Mutation, tmp_path: Path) -> tuple[Path, Path, list[str
 
 def _options(args: list[str]) -> PlanOptions:
     names = {"--dem": "dem", "--usable-energy-wh": "usable_energy_wh",
-             "--reserve-wh": "reserve_wh", "--max-flight-time": "max_flight_time_s"}
+             "--reserve-wh": "reserve_wh", "--max-flight-time": "max_flight_time_s",
+             "--wind": "wind"}
     kw: dict[str, Any] = {}
     for flag, value in zip(args[::2], args[1::2], strict=True):
-        kw[names[flag]] = value if flag == "--dem" else float(value)
+        kw[names[flag]] = value if flag == "--dem" else parse_wind(value) \
+            if flag == "--wind" else float(value)
     return PlanOptions(**kw)
 
 

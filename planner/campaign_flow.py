@@ -1,0 +1,523 @@
+"""The flow of a campaign: one mission flown as several flights over the same prepared ground.
+
+```
+prepare ─► sites + airfields ─► stations ─► roadmap ─► campaign core ─► assemble ─► verify
+```
+
+The stages are the single flight's (:mod:`planner.pipeline`), with one roadmap and travel table
+over every mission point: home, the landing site, the mission's ``role: airfield`` points and
+every camera station. The selection problem's costs (:mod:`planner.selection`) become the
+campaign core's (:func:`planner.campaign.solve_campaign`), which chooses each flight's targets
+and where it lands; each flight is then assembled and verified as a flight of its own, from the
+airfield where it takes off to the one where it lands.
+
+How a flight ends (``plan_flight.recharge``):
+
+- ``in_place`` (the default on Mars): the helicopter recharges where it landed, so flight k+1
+  takes off where flight k landed; the campaign ends at the mission's landing site, or, when it
+  names none, at whichever airfield (home included) leaves the most collected;
+- ``at_home`` (the default on Earth): every flight lands at home or at a user-given airfield
+  for a battery swap, and the next one takes off from there; without a landing site the
+  campaign ends at home.
+
+Budgets: ``plan_flight.flight_budgets`` gives each flight a fraction of the vehicle's usable
+energy and flight time (a cold sol on Mars charges less); by default each flight has the full
+budget. Targets are chosen over the whole campaign, each photographed once, required targets
+before all others.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from shapely.geometry import Point
+
+from planner import selection
+from planner.campaign import Campaign, solve_campaign
+from planner.errors import InfeasibleMissionError, MissionError, VerificationError
+from planner.mission import RECHARGE, Mission, Site
+from planner.pipeline import (
+    RESOLVE_ATTEMPTS,
+    RESOLVE_MARGIN,
+    Context,
+    Progress,
+    Sites,
+    camera_stations,
+    check_sites,
+    flight_budgets,
+    no_progress,
+    prepare,
+    safe_landing,
+    travel,
+)
+from planner.plan import FlightPlan, LandingMove, Skipped, assemble
+from planner.roadmap import Node, NodeKind, Roadmap, TravelTable
+from planner.settings import DEFAULT_OPTIONS, PlanOptions
+from planner.verify import verify
+from planner.viewpoints import TargetStations
+
+DEFAULT_RECHARGE = {"mars": "in_place", "earth": "at_home"}
+"""How flights are recharged when the mission does not say: Ingenuity charged its batteries
+from its solar panel where it landed, one flight a few sols apart; a drone's crew swaps the
+battery where the drone lands by them."""
+
+
+@dataclass(frozen=True)
+class Airfield:
+    """Where a flight of the campaign may take off or land (local metres), by name."""
+
+    name: str
+    xy: tuple[float, float]
+    site: Site
+    """The mission feature it came from (home, the landing site or a ``role: airfield``)."""
+
+
+@dataclass(frozen=True, eq=False)
+class CampaignPlan:
+    """A verified campaign: its flights in order, and the targets none of them photographs."""
+
+    flights: tuple[FlightPlan, ...]
+    legs: tuple[tuple[str, str], ...]
+    """Each flight's take-off and landing airfield, by name."""
+    planned: int
+    """The number of flights asked for (a campaign may need fewer)."""
+    recharge: str
+    budgets: tuple[float, ...]
+    """Each flight's share of the vehicle's budget (one per flight flown; a flight that would
+    only have stood still is left out with its share)."""
+    skipped: tuple[Skipped, ...]
+    selection: str
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def targets_photographed(self) -> tuple[str, ...]:
+        """Every target photographed, flight after flight."""
+        return tuple(t for f in self.flights for t in f.targets_photographed)
+
+
+def campaign_settings(ctx: Context, options: PlanOptions) -> tuple[int, str, tuple[float, ...]]:
+    """The flight count, the recharge mode and each flight's share of the budget.
+
+    Raises
+    ------
+    MissionError
+        ``flight_budgets`` with a different number of entries than flights.
+    InfeasibleMissionError
+        A flight whose share of the budget does not cover its take-off and landing.
+    """
+    mission = ctx.mission
+    spec = mission.campaign
+    n = flights_asked(mission, options)
+    recharge = spec.recharge or DEFAULT_RECHARGE[mission.body.name]
+    assert recharge in RECHARGE
+    budgets = spec.flight_budgets or (1.0,) * n
+    if len(budgets) != n:
+        raise MissionError(f"{len(budgets)} budgets for {n} flights: give one per flight",
+                           source=mission.source, field="plan_flight.flight_budgets")
+    p, vehicle = ctx.vehicle.profile, ctx.vehicle
+    h = vehicle.cruise_altitude_agl_m
+    fixed_e = vehicle.takeoff(h, ctx.wind)[1] + vehicle.landing(h, ctx.wind)[1]
+    for k, f in enumerate(budgets):
+        if f * p.budget_energy_wh <= fixed_e:
+            raise InfeasibleMissionError(
+                f"{mission.source}: plan_flight.flight_budgets: flight {k + 1}'s "
+                f"{f:g} of {p.budget_energy_wh:g} Wh does not cover its take-off and landing "
+                f"({fixed_e:.2f} Wh)")
+    return n, recharge, tuple(budgets)
+
+
+def check_airfields(ctx: Context) -> tuple[list[Airfield], list[str]]:
+    """The mission's airfields where a flight may land, and warnings for those moved or dropped.
+
+    Each is checked like the landing site: one inside a keep-out zone is refused; one on
+    unsafe ground moves to the nearest safe spot within the profile's landing search radius,
+    or is dropped when there is none.
+
+    Raises
+    ------
+    MissionError
+        An airfield inside a keep-out zone (with its buffer).
+    """
+    mission, local = ctx.mission, ctx.local
+    out: list[Airfield] = []
+    warnings: list[str] = []
+    column = (0.0, ctx.vehicle.cruise_altitude_agl_m)  # climbs to, descends from, cruise
+    for site, pt in zip(mission.airfields, local.airfields, strict=True):
+        for i in local.keep_outs_at(pt.x, pt.y, *column,
+                                    clearance_m=ctx.vehicle.profile.min_clearance_m):
+            k = mission.keep_outs[i]
+            raise MissionError(f"lies inside keep-out zone {k.name!r} (with its buffer"
+                               + (f"; {k.heights_text}" if k.heights_text else "") + ")",
+                               source=mission.source, feature=site.index, name=site.name,
+                               field="geometry")
+        if not ctx.dem.contains(np.array([pt.x]), np.array([pt.y]))[0]:
+            raise MissionError(f"lies outside the terrain {ctx.dem.source}",
+                               source=mission.source, feature=site.index, name=site.name,
+                               field="geometry")
+        x, y = float(pt.x), float(pt.y)
+        reason, alt = safe_landing(ctx, x, y)
+        if reason and alt is None:
+            warnings.append(f"airfield {site.name!r} is unsafe ({reason}) with no safe spot "
+                            f"within {ctx.vehicle.profile.landing_search_radius_m:g} m: "
+                            f"not used")
+            continue
+        if reason and alt is not None:
+            warnings.append(f"airfield {site.name!r} is unsafe ({reason}); using the nearest "
+                            f"safe spot, {math.hypot(alt[0] - x, alt[1] - y):.1f} m away")
+            x, y = alt
+        out.append(Airfield(site.name, (x, y), site))
+    return out, warnings
+
+
+def _sub_table(table: TravelTable, idx: list[int]) -> TravelTable:
+    """The travel table between the mission points ``idx`` (in that order)."""
+    ix = np.ix_(idx, idx)
+    return TravelTable(energy_wh=table.energy_wh[ix], time_s=table.time_s[ix],
+                       length_m=table.length_m[ix],
+                       sources=tuple(table.sources[i] for i in idx),
+                       predecessors=table.predecessors[idx],
+                       still_energy_wh=None if table.still_energy_wh is None
+                       else table.still_energy_wh[ix],
+                       still_time_s=None if table.still_time_s is None
+                       else table.still_time_s[ix])
+
+
+@dataclass(frozen=True, eq=False)
+class _Setup:
+    ctx: Context
+    sites: Sites
+    fields: tuple[Airfield, ...]
+    nodes: tuple[Node, ...]
+    found: tuple[TargetStations, ...]
+    base: selection.Problem
+    table: TravelTable
+    roadmap: Roadmap
+    cost: NDArray[np.float64]
+    """Each leg's share of a full flight's budget (the larger of energy and time)."""
+    n_fixed: int
+    """Nodes before the first station: home, the landing site, then the airfields."""
+
+
+def _setup(ctx: Context, options: PlanOptions, sites: Sites, fields: list[Airfield],
+           progress: Progress) -> _Setup:
+    found = camera_stations(ctx, options, progress=progress)
+    h = ctx.vehicle.cruise_altitude_agl_m
+    start = Node(sites.start[0], sites.start[1], h, NodeKind.HOME)
+    end = Node(sites.end[0], sites.end[1], h, NodeKind.LANDING)
+    base_nodes, _ = selection.problem_nodes(start, end, found)
+    fixed = [start, end, *(Node(a.xy[0], a.xy[1], h, NodeKind.LANDING) for a in fields)]
+    nodes = (*fixed, *base_nodes[2:])
+    progress(f"building the roadmap ({len(nodes):,} mission points, {len(fields)} airfields)")
+    rm, table = travel(ctx, nodes, progress=progress)
+    nf = len(fixed)
+    base_idx = [0, 1, *range(nf, len(nodes))]
+    energy, time_s = flight_budgets(ctx.vehicle, ctx.mission.source, ctx.wind)
+    base = selection.build_problem(start=start, end=end, found=found,
+                                   targets=ctx.mission.targets, roadmap=rm,
+                                   table=_sub_table(table, base_idx), vehicle=ctx.vehicle,
+                                   energy_budget_wh=energy, time_budget_s=time_s,
+                                   wind=ctx.wind)
+    # Legs to and from airfields: travel plus the photo hover at a station reached (no yaw
+    # turn: an airfield has no camera heading to turn from).
+    service_t, service_e, *_ = selection.node_service(
+        [None] * nf + list(base.stations[2:]), ctx.mission.targets, ctx.vehicle, ctx.wind)
+    e = table.energy_wh + service_e[None, :]
+    t = table.time_s + service_t[None, :]
+    e[np.ix_(base_idx, base_idx)] = base.energy_wh
+    t[np.ix_(base_idx, base_idx)] = base.time_s
+    with np.errstate(invalid="ignore"):
+        cost = np.maximum(e / energy, t / time_s)
+    cost[~np.isfinite(cost)] = np.inf
+    return _Setup(ctx=ctx, sites=sites, fields=tuple(fields), nodes=nodes, found=tuple(found),
+                  base=base, table=table, roadmap=rm, cost=cost, n_fixed=nf)
+
+
+def _budget_share(ctx: Context, fraction: float) -> float:
+    """A flight's budget in the costs' units (shares of a full flight's travel budget).
+
+    A flight with ``fraction`` of the vehicle's budget still pays a whole take-off and landing,
+    so its share of the travel budget is smaller than ``fraction``; the lesser of the energy
+    and time shares keeps both.
+    """
+    v = ctx.vehicle
+    p = v.profile
+    h = v.cruise_altitude_agl_m
+    (t_to, e_to), (t_la, e_la) = v.takeoff(h, ctx.wind), v.landing(h, ctx.wind)
+    energy, time_s = flight_budgets(v, ctx.mission.source, ctx.wind)
+    return max(0.0, min((fraction * p.budget_energy_wh - e_to - e_la) / energy,
+                        (fraction * p.max_flight_time_s - t_to - t_la) / time_s))
+
+
+def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
+                  progress: Progress = no_progress,
+                  ctx: Context | None = None) -> tuple[CampaignPlan, Context]:
+    """Plan a mission file as a campaign of flights and verify every flight and hand-off.
+
+    Raises
+    ------
+    InputError
+        Bad input (exit code 2).
+    InfeasibleMissionError
+        A required target in no flight, or no campaign within the budgets (exit code 3).
+    VerificationError
+        The independent check found a violation: a planner bug (exit code 4).
+    """
+    ctx = ctx or prepare(path, options, progress=progress)
+    mission = ctx.mission
+    n, recharge, fractions = campaign_settings(ctx, options)
+    sites = check_sites(ctx)
+    fields, field_warnings = check_airfields(ctx)
+    setup = _setup(ctx, options, sites, fields, progress)
+    nf = setup.n_fixed
+    end = 1 if mission.landing is not None else (0 if recharge == "at_home" else None)
+    airfields = [0, *range(2, nf)]
+    prize = np.concatenate([np.zeros(nf), setup.base.prize[2:]])
+    groups = np.concatenate([np.full(nf, -1), setup.base.groups[2:]])
+    scales = [1.0] * n
+    for _attempt in range(RESOLVE_ATTEMPTS):
+        budgets = [_budget_share(ctx, f) * s for f, s in zip(fractions, scales, strict=True)]
+        progress(f"choosing targets, flights and airfields ({n} flights, "
+                 f"{len(setup.nodes) - nf:,} stations, {len(fields)} airfields)")
+        camp = solve_campaign(setup.cost, prize, start=0, end=end, airfields=airfields,
+                              budgets=budgets, groups=groups, seed=options.seed,
+                              time_limit_s=options.time_limit_s)
+        # A flight that visits nothing and lands where it took off is no flight at all (but a
+        # campaign that reaches nothing still flies its first, as one flight would).
+        kept = [k for k, f in enumerate(camp.flights) if len(f) > 2 or f[0] != f[-1]] or \
+            list(range(min(1, len(camp.flights))))
+        camp = replace(camp, flights=tuple(camp.flights[k] for k in kept),
+                       costs=tuple(camp.costs[k] for k in kept))
+        shares = tuple(fractions[k] for k in kept)  # each flight flown keeps its own budget
+        if not camp.flights:
+            raise InfeasibleMissionError(
+                f"{mission.source}: no campaign of {n} flights reaches "
+                f"{'the landing site' if end == 1 else 'an airfield'} within the budgets")
+        _refuse_missing_required(setup, camp, n, budgets)
+        plans = _assemble(setup, camp, shares, sites)
+        over = [1.0] * n
+        for k, pl in zip(kept, plans, strict=True):
+            over[k] = max(pl.energy_wh / (ctx.vehicle.profile.budget_energy_wh * fractions[k]),
+                          pl.longest_s / (ctx.vehicle.profile.max_flight_time_s * fractions[k]))
+        if max(over) <= 1.0:
+            break
+        # The search's leg costs are estimates; the assembled flights are exact. Tighten the
+        # flights that overshot and re-solve.
+        scales = [s / o * RESOLVE_MARGIN if o > 1.0 else s
+                  for s, o in zip(scales, over, strict=True)]
+    else:
+        raise InfeasibleMissionError(f"{mission.source}: no campaign within the budgets was "
+                                     f"found")
+    names = [_node_name(setup, f[0]) for f in camp.flights]
+    legs = tuple((names[k], _node_name(setup, f[-1])) for k, f in enumerate(camp.flights))
+    text = describe(camp)
+    if camp.stopped_by_time:
+        text += " — stopped at its time cap: another run may choose differently"
+    plan = CampaignPlan(flights=tuple(plans), legs=legs, planned=n, recharge=recharge,
+                        budgets=shares, skipped=tuple(_skipped(setup, camp, n, budgets)),
+                        selection=text, warnings=tuple(field_warnings))
+    for k, pl in enumerate(plan.flights):
+        progress(f"verifying flight {k + 1} of {len(plan.flights)}")
+        verify(pl, hazards=ctx.hazards).raise_if_failed()
+    problems = check_campaign(plan, ctx)
+    if problems:
+        raise VerificationError(f"{mission.source}: the campaign breaks a rule: {problems[0]}")
+    return plan, ctx
+
+
+def _node_name(setup: _Setup, node: int) -> str:
+    mission = setup.ctx.mission
+    if node == 0:
+        return mission.home.name
+    if node == 1:
+        return mission.landing_site.name
+    return setup.fields[node - 2].name
+
+
+def _node_site(setup: _Setup, node: int) -> tuple[Site, tuple[float, float]]:
+    """The mission site a flight takes off from or lands at, placed where it is flown."""
+    ctx = setup.ctx
+    if node == 0:
+        xy = setup.sites.start
+        site = ctx.mission.home
+    elif node == 1:
+        xy = setup.sites.end
+        site = ctx.mission.landing_site
+    else:
+        xy = setup.fields[node - 2].xy
+        site = setup.fields[node - 2].site
+    lon, lat = ctx.frame.to_lonlat(np.array([xy[0]]), np.array([xy[1]]))
+    return replace(site, point=Point(float(lon[0]), float(lat[0]))), xy
+
+
+def describe(camp: Campaign) -> str:
+    """How the campaign's flights were chosen, in words."""
+    return (f"campaign {camp.method}{' (optimal)' if camp.optimal else ''} over "
+            f"{len(camp.flights)} flight{'s' if len(camp.flights) > 1 else ''}")
+
+
+def _assemble(setup: _Setup, camp: Campaign, fractions: tuple[float, ...],
+              sites: Sites) -> list[FlightPlan]:
+    """Each flight's waypoints, as a flight of its own from its airfield to its airfield."""
+    ctx = setup.ctx
+    nf = setup.n_fixed
+    n_nodes = len(setup.nodes)
+    plans = []
+    for k, flight in enumerate(camp.flights):
+        a, b = flight[0], flight[-1]
+        idx = [a, b, *range(nf, n_nodes)]
+        energy, time_s = flight_budgets(ctx.vehicle, ctx.mission.source, ctx.wind)
+        prob = selection.build_problem(
+            start=replace(setup.nodes[a], kind=NodeKind.HOME),
+            end=replace(setup.nodes[b], kind=NodeKind.LANDING), found=setup.found,
+            targets=ctx.mission.targets, roadmap=setup.roadmap,
+            table=_sub_table(setup.table, idx), vehicle=ctx.vehicle,
+            energy_budget_wh=energy * fractions[k], time_budget_s=time_s * fractions[k],
+            wind=ctx.wind)
+        order = [0, *(2 + v - nf for v in flight[1:-1]), 1]
+        home_site, home_xy = _node_site(setup, a)
+        land_site, land_xy = _node_site(setup, b)
+        moved: LandingMove | None = None
+        land_req = land_xy
+        if b == 1 and sites.landing_moved is not None:
+            land_site, moved = ctx.mission.landing_site, sites.landing_moved
+            land_req = sites.landing_moved.requested_xy
+        # Each flight's own plan answers for the required targets it photographs; the
+        # campaign check answers for every required target being on some flight.
+        here = {
+            int(setup.base.groups[2 + v - nf]) for v in flight[1:-1]}
+        targets = tuple(t if i in here else replace(t, required=False)
+                        for i, t in enumerate(ctx.mission.targets))
+        mission = replace(ctx.mission, home=home_site, landing=land_site, targets=targets)
+        local = replace(ctx.local, home=Point(home_xy), landing=Point(land_req))
+        # The mission's warnings (synthetic terrain, a moved landing site) go with the first
+        # flight; the airfields' with the campaign.
+        plans.append(assemble(selection.route_points(prob, order), mission=mission,
+                              local=local, vehicle=ctx.vehicle, dem=ctx.dem, skipped=[],
+                              warnings=list(sites.warnings) if k == 0 else [],
+                              selection=describe(camp), stopped_by_time=camp.stopped_by_time,
+                              landing_moved=moved, wind=ctx.wind))
+    return plans
+
+
+def _visited(setup: _Setup, camp: Campaign) -> set[int]:
+    return {int(setup.base.groups[2 + v - setup.n_fixed]) for v in camp.visits
+            if v >= setup.n_fixed}
+
+
+def _why_not(setup: _Setup, target: int, n: int, budgets: list[float]) -> str:
+    """Why a target is in no flight of the campaign, in words with figures."""
+    ts = setup.found[target]
+    members = [setup.n_fixed + i - 2 for i in np.flatnonzero(setup.base.groups == target)]
+    if not members:
+        return str(ts.reason)
+    c = setup.cost
+    af = [0, *range(2, setup.n_fixed)]
+    if setup.ctx.mission.landing is not None:
+        af.append(1)
+    alone = min(float(c[a, m] + c[m, b]) for a in af for b in af for m in members)
+    if not math.isfinite(alone):
+        return "unreachable around the keep-out zones and hazards from every airfield"
+    if alone > max(budgets):
+        return (f"no airfield within reach: the cheapest flight from an airfield to it and on "
+                f"to an airfield needs {alone:.0%} of a flight's budget")
+    return (f"not in the {n} flight{'s' if n > 1 else ''}: their budgets are spent on targets "
+            f"worth more in all; it needs another flight (give --flights {n + 1})")
+
+
+def _refuse_missing_required(setup: _Setup, camp: Campaign, n: int,
+                             budgets: list[float]) -> None:
+    done = _visited(setup, camp)
+    for i, t in enumerate(setup.ctx.mission.targets):
+        if t.required and i not in done:
+            why = _why_not(setup, i, n, budgets)
+            if why.startswith("not in the"):
+                why = (f"it does not fit in {n} flight{'s' if n > 1 else ''} together with the "
+                       f"other required targets")
+            raise InfeasibleMissionError(f"{setup.ctx.mission.source}: required target "
+                                         f"{t.name!r} cannot be in the campaign: {why}")
+
+
+def _skipped(setup: _Setup, camp: Campaign, n: int, budgets: list[float]) -> list[Skipped]:
+    done = _visited(setup, camp)
+    return [Skipped(target=t.name, reason=_why_not(setup, i, n, budgets), required=t.required,
+                    priority=t.priority)
+            for i, t in enumerate(setup.ctx.mission.targets) if i not in done]
+
+
+def campaign_to_json(plan: CampaignPlan) -> dict[str, Any]:
+    """The campaign as one JSON document: its summary, each flight's GeoJSON plan, the skips."""
+    from planner.planfile import plan_to_geojson
+
+    return {
+        "type": "plan-flight campaign",
+        "recharge": plan.recharge,
+        "flights_planned": plan.planned,
+        "selection": plan.selection,
+        "summary": [{"flight": k + 1, "from": a, "to": b, "budget_fraction": plan.budgets[k],
+                     "distance_m": round(f.distance_m, 2), "duration_s": round(f.duration_s, 2),
+                     "energy_wh": round(f.energy_wh, 3),
+                     "targets": list(f.targets_photographed)}
+                    for k, (f, (a, b)) in enumerate(zip(plan.flights, plan.legs, strict=True))],
+        "flights": [plan_to_geojson(f) for f in plan.flights],
+        "skipped": [{"target": s.target, "priority": s.priority, "required": s.required,
+                     "reason": s.reason} for s in plan.skipped],
+        "warnings": list(plan.warnings),
+    }
+
+
+def campaign_json(plan: CampaignPlan) -> str:
+    """The campaign document's text (see :func:`campaign_to_json`)."""
+    return json.dumps(campaign_to_json(plan), indent=1) + "\n"
+
+
+def flights_asked(mission: Mission, options: PlanOptions) -> int:
+    """The number of flights a run asks for: ``--flights``, else the mission's, else one."""
+    return options.flights or mission.campaign.flights or 1
+
+
+HANDOFF_TOL_M = 0.01
+"""Largest gap between where a flight lands and where the next takes off: the same point
+carried through the plan, so only floating-point rounding."""
+
+
+def check_campaign(plan: CampaignPlan, ctx: Context) -> list[str]:
+    """What the campaign breaks beyond its flights' own rules (each checked by the verifier).
+
+    Every hand-off (flight k+1 takes off where flight k landed), each flight within its own
+    share of the budget, each target photographed at most once over the campaign and every
+    required one on some flight.
+    """
+    p = ctx.vehicle.profile
+    out = []
+    for k, (a, b) in enumerate(itertools.pairwise(plan.flights)):
+        la, tb = a.waypoints[-1], b.waypoints[0]
+        gap = math.hypot(la.x - tb.x, la.y - tb.y)
+        if gap > HANDOFF_TOL_M:
+            out.append(f"flight {k + 2} takes off {gap:.2f} m from where flight {k + 1} "
+                       f"landed")
+    for k, f in enumerate(plan.flights):
+        share = plan.budgets[k]
+        if f.energy_wh > share * p.budget_energy_wh * (1 + 1e-9) or \
+                f.longest_s > share * p.max_flight_time_s * (1 + 1e-9):
+            out.append(f"flight {k + 1} uses {f.energy_wh:.2f} Wh and {f.duration_s:.0f} s, "
+                       f"beyond its {share:g} of the budget")
+    seen = [t for f in plan.flights for t in set(f.targets_photographed)]
+    twice = sorted({t for t in seen if seen.count(t) > 1})
+    if twice:
+        out.append(f"target {twice[0]!r} photographed on more than one flight")
+    missing = [t.name for t in ctx.mission.targets if t.required and t.name not in seen]
+    if missing:
+        out.append(f"required target {missing[0]!r} photographed on no flight")
+    return out
+
+
+__all__ = ["DEFAULT_RECHARGE", "Airfield", "CampaignPlan", "campaign_json", "campaign_settings",
+           "campaign_to_json", "check_airfields", "check_campaign", "flights_asked",
+           "plan_campaign"]

@@ -1,0 +1,179 @@
+"""Campaigns through the whole flow: several flights over one prepared ground, each verified."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import replace
+
+import pytest
+from typer.testing import CliRunner
+
+from planner.campaign_flow import campaign_to_json, check_campaign, plan_campaign
+from planner.cli import app
+from planner.errors import InfeasibleMissionError
+from planner.pipeline import plan_mission
+from planner.settings import PlanOptions
+from planner.verify import verify
+from tests.conftest import collection, feature, mars_offset
+
+# Ingenuity held to two minutes a flight (its profile allows about three): a budget that keeps
+# the missions small while four targets along 280 m still cannot fit one flight.
+SHORT = PlanOptions(max_flight_time_s=120.0)
+
+
+def row_of_rocks(**plan_flight):
+    """Home, two airfields 140 m apart eastwards, four rocks along the way (rock D required)."""
+    return collection(
+        feature("Point", mars_offset(0, 0), role="home", name="home"),
+        feature("Point", mars_offset(140, 10), role="airfield", name="field B"),
+        feature("Point", mars_offset(280, 0), role="airfield", name="field C"),
+        feature("Point", mars_offset(60, 30), name="rock A", priority=2),
+        feature("Point", mars_offset(120, -30), name="rock B", priority=1),
+        feature("Point", mars_offset(200, 30), name="rock C", priority=2),
+        feature("Point", mars_offset(260, -30), name="rock D", priority=1, required=True),
+        crs="IAU_2015:49900",
+        plan_flight={"altitude_m": 8, "speed_m_s": 3, **plan_flight},
+    )
+
+
+@pytest.fixture(scope="module")
+def in_place(tmp_path_factory):
+    path = tmp_path_factory.mktemp("campaign") / "rocks.geojson"
+    path.write_text(json.dumps(row_of_rocks(flights=3)), encoding="utf-8")
+    plan, ctx = plan_campaign(path, SHORT)
+    return plan, ctx, path
+
+
+def test_targets_beyond_one_flight_are_flown_as_several(in_place) -> None:
+    plan, ctx, path = in_place
+    one = row_of_rocks()
+    one["features"] = [f for f in one["features"] if f["properties"]["name"] != "rock D"]
+    single_path = path.with_name("one.geojson")
+    single_path.write_text(json.dumps(one), encoding="utf-8")
+    single, _ = plan_mission(single_path, SHORT)
+    assert len(single.targets_photographed) < 3  # one flight cannot hold even A, B and C
+    assert 2 <= len(plan.flights) <= 3
+    assert sorted(plan.targets_photographed) == ["rock A", "rock B", "rock C", "rock D"]
+    assert plan.skipped == ()
+    budget = ctx.vehicle.profile
+    for f in plan.flights:
+        assert verify(f, hazards=ctx.hazards).ok
+        assert f.duration_s <= budget.max_flight_time_s
+        assert f.energy_wh <= budget.budget_energy_wh
+    # Each flight takes off where the last landed (in place, Mars's default), the first at home.
+    first = plan.flights[0].waypoints[0]
+    assert math.hypot(first.x - ctx.local.home.x, first.y - ctx.local.home.y) < 1e-6
+    for a, b in zip(plan.flights, plan.flights[1:], strict=False):
+        assert (a.waypoints[-1].x, a.waypoints[-1].y) == pytest.approx(
+            (b.waypoints[0].x, b.waypoints[0].y), abs=1e-6)
+        assert b.mission.home.name == a.mission.landing_site.name
+    assert plan.recharge == "in_place"
+    assert plan.legs[0][0] == "home" and plan.legs[-1][1] != "home"
+    assert check_campaign(plan, ctx) == []
+
+
+def test_the_campaign_check_finds_a_broken_hand_off(in_place) -> None:
+    plan, ctx, _ = in_place
+    swapped = replace(plan, flights=plan.flights[::-1], legs=plan.legs[::-1])
+    assert any("takes off" in p for p in check_campaign(swapped, ctx))
+    dropped = replace(plan, flights=plan.flights[:1], legs=plan.legs[:1])
+    assert any("required target 'rock D'" in p for p in check_campaign(dropped, ctx))
+
+
+def test_the_json_document_holds_every_flight(in_place) -> None:
+    plan, _, _ = in_place
+    doc = json.loads(json.dumps(campaign_to_json(plan)))
+    assert len(doc["flights"]) == len(plan.flights) == len(doc["summary"])
+    assert all(f["type"] == "FeatureCollection" for f in doc["flights"])
+    assert sum(len(s["targets"]) for s in doc["summary"]) == 4
+
+
+def test_at_home_every_flight_returns(tmp_path) -> None:
+    doc = collection(
+        feature("Point", mars_offset(0, 0), role="home", name="home"),
+        feature("Point", mars_offset(-110, 20), name="west rock", priority=1),
+        feature("Point", mars_offset(110, -20), name="east rock", priority=1),
+        crs="IAU_2015:49900",
+        plan_flight={"altitude_m": 8, "speed_m_s": 3, "flights": 2, "recharge": "at_home"})
+    path = tmp_path / "two.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    single, _ = plan_mission(path, SHORT)
+    assert len(single.targets_photographed) == 1  # both sides do not fit one flight
+    plan, ctx = plan_campaign(path, SHORT)
+    assert len(plan.flights) == 2
+    assert sorted(plan.targets_photographed) == ["east rock", "west rock"]
+    for f in plan.flights:
+        for w in (f.waypoints[0], f.waypoints[-1]):
+            # takes off and lands at home
+            assert math.hypot(w.x - ctx.local.home.x, w.y - ctx.local.home.y) < 1e-6
+    assert plan.legs == (("home", "home"), ("home", "home"))
+
+
+def test_a_required_target_out_of_every_flights_reach_is_refused(tmp_path) -> None:
+    doc = row_of_rocks(flights=2)
+    doc["features"].append(feature("Point", mars_offset(-150, 300), name="far dune",
+                                   required=True))
+    path = tmp_path / "far.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(InfeasibleMissionError, match="required target 'far dune'"):
+        plan_campaign(path, SHORT)
+
+
+def test_one_flight_is_todays_plan_byte_for_byte(tmp_path) -> None:
+    runner = CliRunner()
+    plain = row_of_rocks()
+    plain["features"] = [f for f in plain["features"]
+                         if f["properties"].get("role") != "airfield"]
+    for f in plain["features"]:
+        f["properties"].pop("required", None)  # rock D is beyond one flight
+    asked = json.loads(json.dumps(plain))
+    asked["plan_flight"]["flights"] = 1
+    outs = []
+    for name, doc, extra in (("plain", plain, []), ("asked", asked, []),
+                             ("option", plain, ["--flights", "1"])):
+        path = tmp_path / "mission.geojson"
+        path.write_text(json.dumps(doc), encoding="utf-8")
+        res = runner.invoke(app, [str(path), "--max-flight-time", "120", "--json", *extra])
+        assert res.exit_code == 0, (name, res.stderr)
+        outs.append(res.stdout)
+    assert outs[0] == outs[1] == outs[2]
+    assert json.loads(outs[0])["type"] == "FeatureCollection"
+
+
+def test_the_command_line_writes_one_file_per_flight(tmp_path) -> None:
+    path = tmp_path / "rocks.geojson"
+    path.write_text(json.dumps(row_of_rocks()), encoding="utf-8")
+    res = CliRunner().invoke(app, [str(path), "--max-flight-time", "120", "--flights", "3",
+                                   "--quiet", "--export", str(tmp_path / "rocks.plan")])
+    assert res.exit_code == 0, res.stderr
+    assert "Campaign" in res.stdout and "Flight 1 of " in res.stdout
+    written = sorted(p.name for p in tmp_path.glob("rocks_flight*.plan"))
+    assert written and written[0] == "rocks_flight1.plan"
+    assert not (tmp_path / "rocks.plan").exists()
+    assert f"Flight {len(written)} of {len(written)}" in res.stdout
+
+
+def test_the_mars_campaign_example() -> None:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "examples" / "campaign-mars" / "targets.geojson"
+    plan, ctx = plan_campaign(path)
+    assert len(plan.flights) >= 2
+    assert {"backshell", "parachute"} <= set(plan.targets_photographed)
+    assert all(verify(f, hazards=ctx.hazards).ok for f in plan.flights)
+    assert check_campaign(plan, ctx) == []
+
+
+def test_each_flight_keeps_its_own_share_of_the_budget(tmp_path) -> None:
+    path = tmp_path / "shares.geojson"
+    doc = row_of_rocks(flights=3, flight_budgets=[1.0, 0.7, 1.0])
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    plan, ctx = plan_campaign(path, SHORT)
+    p = ctx.vehicle.profile
+    assert len(plan.budgets) == len(plan.flights)
+    for f, share in zip(plan.flights, plan.budgets, strict=True):
+        assert f.energy_wh <= share * p.budget_energy_wh
+        assert f.duration_s <= share * p.max_flight_time_s
+    assert 0.7 in plan.budgets or len(plan.flights) < 3
+    assert "rock D" in plan.targets_photographed
