@@ -208,6 +208,18 @@ class _Setup:
 def _setup(ctx: Context, options: PlanOptions, sites: Sites, fields: list[Airfield],
            progress: Progress) -> _Setup:
     found = camera_stations(ctx, options, progress=progress)
+    # The campaign flow keys its selection groups by target: one group per target. A target
+    # seen from several sides, or an area or corridor surveyed image by image, has a group per
+    # view or image; those campaigns are refused until the flow counts them.
+    several = next((ts for ts in found if ts.views > 1), None)
+    if several is not None or len(found) != len(ctx.mission.targets):
+        i = several.target if several is not None else next(
+            (k for k, ts in enumerate(found) if ts.target != k), 0)
+        spec = ctx.mission.targets[i]
+        raise MissionError("a campaign (flights > 1) does not yet take a target photographed "
+                           "from several sides or surveyed image by image; plan it as one "
+                           "flight, or leave it out of the campaign",
+                           source=ctx.mission.source, feature=spec.index, name=spec.name)
     h = ctx.vehicle.cruise_altitude_agl_m
     start = Node(sites.start[0], sites.start[1], h, NodeKind.HOME)
     end = Node(sites.end[0], sites.end[1], h, NodeKind.LANDING)

@@ -177,3 +177,14 @@ def test_each_flight_keeps_its_own_share_of_the_budget(tmp_path) -> None:
         assert f.duration_s <= share * p.max_flight_time_s
     assert 0.7 in plan.budgets or len(plan.flights) < 3
     assert "rock D" in plan.targets_photographed
+
+
+def test_a_target_of_several_views_in_a_campaign_is_refused_by_name(tmp_path) -> None:
+    doc = row_of_rocks(flights=2)
+    doc["features"][3]["properties"]["views"] = 3  # rock A from three sides
+    path = tmp_path / "views.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    result = CliRunner().invoke(app, [str(path)])
+    assert result.exit_code == 2
+    assert "rock A" in result.output and "several sides" in result.output
+    assert len(result.output.strip().splitlines()) == 1
