@@ -31,6 +31,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,7 @@ from planner.pipeline import (
 from planner.plan import FlightPlan, LandingMove, Skipped, assemble
 from planner.roadmap import Node, NodeKind, Roadmap, TravelTable
 from planner.settings import DEFAULT_OPTIONS, PlanOptions
-from planner.verify import verify
+from planner.verify import POSITION_TOL_M, verify
 from planner.viewpoints import TargetStations
 
 DEFAULT_RECHARGE = {"mars": "in_place", "earth": "at_home"}
@@ -325,7 +326,7 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     for k, pl in enumerate(plan.flights):
         progress(f"verifying flight {k + 1} of {len(plan.flights)}")
         verify(pl, hazards=ctx.hazards).raise_if_failed()
-    problems = check_campaign(plan, ctx)
+    problems = check_campaign(plan, ctx, swap_points(ctx, sites, fields))
     if problems:
         raise VerificationError(f"{mission.source}: the campaign breaks a rule: {problems[0]}")
     return plan, ctx
@@ -487,15 +488,35 @@ HANDOFF_TOL_M = 0.01
 carried through the plan, so only floating-point rounding."""
 
 
-def check_campaign(plan: CampaignPlan, ctx: Context) -> list[str]:
+def swap_points(ctx: Context, sites: Sites,
+                fields: Sequence[Airfield]) -> list[tuple[str, tuple[float, float]]]:
+    """Where a crew can swap a battery: home and the mission's airfields (as flown)."""
+    return [(ctx.mission.home.name, sites.start), *((a.name, a.xy) for a in fields)]
+
+
+def check_campaign(plan: CampaignPlan, ctx: Context,
+                   swaps: Sequence[tuple[str, tuple[float, float]]] = ()) -> list[str]:
     """What the campaign breaks beyond its flights' own rules (each checked by the verifier).
 
     Every hand-off (flight k+1 takes off where flight k landed), each flight within its own
     share of the budget, each target photographed at most once over the campaign and every
-    required one on some flight.
+    required one on some flight. With ``at_home`` recharge, every flight but one ending at the
+    mission's landing site lands at one of ``swaps`` (home and the airfields, by name and
+    local position), where a crew can swap its battery.
     """
     p = ctx.vehicle.profile
     out = []
+    if plan.recharge == "at_home" and swaps:
+        for k, f in enumerate(plan.flights):
+            if k == len(plan.flights) - 1 and ctx.mission.landing is not None:
+                continue  # the last flight's landing site: the verifier checks it
+            la = f.waypoints[-1]
+            name, d = min(((n, math.hypot(la.x - x, la.y - y)) for n, (x, y) in swaps),
+                          key=lambda nd: nd[1])
+            if d > POSITION_TOL_M:
+                out.append(f"flight {k + 1} lands {d:.1f} m from the nearest place for a "
+                           f"battery swap ({name!r}): with at_home recharge every flight lands "
+                           f"at home or an airfield")
     for k, (a, b) in enumerate(itertools.pairwise(plan.flights)):
         la, tb = a.waypoints[-1], b.waypoints[0]
         gap = math.hypot(la.x - tb.x, la.y - tb.y)

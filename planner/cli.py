@@ -387,8 +387,13 @@ def _message(exc: PlanFlightError) -> str:
 
 def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Console,
            err_console: Console) -> None:
+    from planner.campaign_check import campaign_doc
     from planner.check import check_plan_file
 
+    doc = campaign_doc(plan_path)
+    if doc is not None:
+        _check_campaign(doc, plan_path, mission, options, console, err_console)
+        return
     with err_console.status("checking", spinner="dots") as status:
         report, plan = check_plan_file(plan_path, mission, options,
                                        progress=lambda s: status.update(f"checking: {s}"))
@@ -410,6 +415,36 @@ def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Consol
         console.print(f"{plan_path}: {line}", highlight=False, markup=False, soft_wrap=True)
     raise VerificationError(f"{plan_path}: breaks {len(report.violations)} flight rule(s), "
                             f"listed on stdout")
+
+
+def _check_campaign(doc: dict[str, Any], plan_path: Path, mission: Path, options: PlanOptions,
+                    console: Console, err_console: Console) -> None:
+    """``--check`` of a campaign document: every flight, hand-off and the campaign table."""
+    from planner.campaign_check import check_campaign_doc
+
+    with err_console.status("checking", spinner="dots") as status:
+        report = check_campaign_doc(doc, str(plan_path), mission, options,
+                                    progress=lambda s: status.update(f"checking: {s}"))
+    for note in report.notes:
+        err_console.print(f"{plan_path}: note: {note}", highlight=False, markup=False,
+                          soft_wrap=True)
+    if options.wind is not None:
+        go = "NO-GO" if "wind" in report.rules_broken else "GO"
+        console.print(f"{plan_path}: {go} in the wind {options.wind}", highlight=False,
+                      soft_wrap=True)
+    n = len(report.flights)
+    if report.ok:
+        console.print(f"{plan_path}: OK: a campaign of {n} flight{'s' if n > 1 else ''}, "
+                      f"{sum(len(f.waypoints) for f in report.flights)} waypoints, every "
+                      f"flight and hand-off checked against {report.flights[0].dem.source}; "
+                      f"{sum(f.duration_s for f in report.flights):.0f} s, "
+                      f"{sum(f.energy_wh for f in report.flights):.2f} Wh in all",
+                      highlight=False, soft_wrap=True)
+        return
+    for line in report.violations:
+        console.print(f"{plan_path}: {line}", highlight=False, markup=False, soft_wrap=True)
+    raise VerificationError(f"{plan_path}: breaks {len(report.violations)} rule(s) of its "
+                            f"flights and campaign, listed on stdout")
 
 
 def main() -> None:
