@@ -211,6 +211,11 @@ def main_command(
         help="Plan a campaign of up to this many flights (default: the mission's "
              "plan_flight.flights, else 1); see the README's Campaigns.",
         show_default=False)] = None,
+    flight: Annotated[int | None, typer.Option(
+        metavar="K",
+        help="Of a campaign, print and export only flight K (the whole campaign is still "
+             "planned and verified); --json then gives that flight's plan.",
+        show_default=False)] = None,
     seed: Annotated[int, typer.Option(help="Seed of the route search.")] = 0,
     time_limit: Annotated[float, typer.Option(
         help="Safety cap on the route search's wall-clock time, s. The search stops after a "
@@ -279,19 +284,28 @@ def main_command(
                 number(flights, minimum=1.0, maximum=float(MAX_FLIGHTS), whole=True)
             except ValueError as exc:
                 raise InputError(f"--flights {flights}: {exc}") from None
+        if flight is not None:
+            try:
+                number(flight, minimum=1.0, maximum=float(MAX_FLIGHTS), whole=True)
+            except ValueError as exc:
+                raise InputError(f"--flight {flight}: {exc}") from None
         if check is not None:
-            if export or out or plot or write_terrain or as_json:
+            if export or out or plot or write_terrain or as_json or flight is not None:
                 raise InputError("--check re-checks a plan, writes nothing and prints its "
-                                 "findings: leave out --export, --out, --plot, --write-terrain "
-                                 "and --json")
+                                 "findings: leave out --export, --out, --plot, --write-terrain, "
+                                 "--json and --flight")
             _check(check, mission, options, console, err_console)
             return
-        if export or out or plot or write_terrain:  # checked before planning, for the body
-            loaded = load_mission(mission, body=options.body)
+        if export or out or plot or write_terrain or flight is not None:
+            loaded = load_mission(mission, body=options.body)  # checked before planning
+            asked = options.flights or loaded.campaign.flights or 1
+            if flight is not None and flight > asked:
+                raise InputError(f"--flight {flight}: the mission asks for {asked} "
+                                 f"flight{'s' if asked > 1 else ''} (give --flights)")
+        if export or out or plot or write_terrain:
             outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
                                    write_terrain=write_terrain, body=loaded.body.name)
-            asked = options.flights or loaded.campaign.flights or 1
-            if asked > 1:  # a campaign writes each file once per flight
+            if asked > 1 and flight is None:  # a campaign writes each file once per flight
                 check_flight_paths(outputs, asked, mission)
         started = time.perf_counter()
 
@@ -305,7 +319,7 @@ def main_command(
             ctx = prepare(mission, options, progress=stage)
             if (options.flights or ctx.mission.campaign.flights or 1) > 1:
                 written = _campaign(ctx, mission, options, outputs, status=status,
-                                    progress=stage, as_json=as_json, quiet=quiet,
+                                    progress=stage, as_json=as_json, quiet=quiet, only=flight,
                                     console=console, err_console=err_console)
                 return
             plan, ctx = plan_mission(mission, options, progress=stage, ctx=ctx)
@@ -348,25 +362,40 @@ def main_command(
 
 
 def _campaign(ctx: Context, mission: Path, options: PlanOptions, outputs: Outputs, *,
-              status: Any, progress: Progress, as_json: bool, quiet: bool, console: Console,
-              err_console: Console) -> bool:
-    """Plan, write and print a campaign (README: Campaigns); True once files are written."""
+              status: Any, progress: Progress, as_json: bool, quiet: bool, only: int | None,
+              console: Console, err_console: Console) -> bool:
+    """Plan, write and print a campaign (README: Campaigns); True once files are written.
+
+    With ``only`` (``--flight K``), flight K alone is printed and written, at the paths given.
+    """
     from planner.campaign_flow import campaign_json, plan_campaign
     from planner.export.files import flight_path, write_flights
     from planner.report import print_campaign
 
     campaign, ctx = plan_campaign(mission, options, progress=progress, ctx=ctx)
+    n = len(campaign.flights)
+    if only is not None and only > n:
+        raise InputError(f"--flight {only}: the campaign is flown in {n} "
+                         f"flight{'s' if n > 1 else ''} of the {campaign.planned} asked")
     if outputs:
         status.update("planning: writing files")
-        write_flights(campaign.flights, ctx.hazards, outputs)
+        if only is None:
+            write_flights(campaign.flights, ctx.hazards, outputs)
+        else:
+            write_all(campaign.flights[only - 1], ctx.hazards, outputs.exports,
+                      terrain=outputs.terrain)
     status.stop()
-    if as_json:
+    if as_json and only is not None:
+        from planner.planfile import plan_json
+
+        sys.stdout.write(plan_json(campaign.flights[only - 1]))
+    elif as_json:
         sys.stdout.write(campaign_json(campaign))
     else:
-        print_campaign(campaign, console, quiet=quiet)
+        print_campaign(campaign, console, quiet=quiet, only=only)
     if outputs:
-        paths = [flight_path(p, k) for k in range(1, len(campaign.flights) + 1)
-                 for p in outputs.exports]
+        paths = list(outputs.exports) if only is not None else \
+            [flight_path(p, k) for k in range(1, n + 1) for p in outputs.exports]
         paths += [outputs.terrain] if outputs.terrain is not None else []
         note = ""
         if ctx.mission.body.name != "earth" and outputs.exports:
