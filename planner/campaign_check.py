@@ -88,7 +88,34 @@ def campaign_doc(path: str | Path) -> dict[str, Any] | None:
     if Path(path).suffix.lower() in MISSION_SUFFIXES:
         return None
     doc = load_json(path)
+    if isinstance(doc, dict) and doc.get("type") == "FeatureCollection" and \
+            isinstance(doc.get("campaign"), dict):
+        return _from_geojson(doc, str(path))
     return doc if isinstance(doc, dict) and is_campaign_doc(doc) else None
+
+
+def _from_geojson(doc: dict[str, Any], src: str) -> dict[str, Any]:
+    """The campaign document a campaign GeoJSON holds (its flights' features regrouped)."""
+    camp = dict(doc["campaign"])
+    plans = camp.pop("plans", None)
+    if not isinstance(plans, list) or not plans:
+        raise InputError(f"{src}: field 'campaign.plans' must be a list of the flights' plan "
+                         f"summaries")
+    features = doc.get("features")
+    if not isinstance(features, list):
+        raise InputError(f"{src}: field 'features' must be a list")
+    flights: list[dict[str, Any]] = [{"type": "FeatureCollection", "plan": p, "features": []}
+                                     for p in plans]
+    for i, f in enumerate(features):
+        props = f.get("properties") if isinstance(f, dict) else None
+        k = props.get("flight") if isinstance(props, dict) else None
+        if k is None:
+            continue  # the keep-outs: the mission's, which the check reads
+        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= len(plans):
+            raise InputError(f"{src}: feature {i}: field 'flight' must be a flight number "
+                             f"from 1 to {len(plans)}, not {k!r}")
+        flights[k - 1]["features"].append(f)
+    return {**camp, "type": CAMPAIGN_TYPE, "flights": flights}
 
 
 def read_campaign_doc(doc: dict[str, Any], src: str) -> CampaignFile:

@@ -473,6 +473,30 @@ def campaign_to_json(plan: CampaignPlan) -> dict[str, Any]:
     }
 
 
+def campaign_geojson(plan: CampaignPlan) -> dict[str, Any]:
+    """The campaign as one GeoJSON FeatureCollection that GIS tools draw whole.
+
+    Every flight's features (route, waypoints, photos, footprints) with a ``flight`` property
+    (from 1), the keep-out zones once, and a top-level ``campaign`` member: the campaign
+    document's summary and skips (:func:`campaign_to_json`) with each flight's plan summary in
+    ``plans``, so that ``--check`` reads it back as the campaign document.
+    """
+    doc = campaign_to_json(plan)
+    flights = doc.pop("flights")
+    features: list[dict[str, Any]] = []
+    for k, f in enumerate(flights, start=1):
+        features += [{**feat, "properties": {"flight": k, **feat["properties"]}}
+                     for feat in f["features"] if feat["properties"]["role"] != "keep_out"]
+    features += [feat for feat in flights[0]["features"]
+                 if feat["properties"]["role"] == "keep_out"]
+    out: dict[str, Any] = {"type": "FeatureCollection"}
+    if "crs" in flights[0]:
+        out["crs"] = flights[0]["crs"]
+    out["campaign"] = {**doc, "plans": [f["plan"] for f in flights]}
+    out["features"] = features
+    return out
+
+
 def campaign_json(plan: CampaignPlan) -> str:
     """The campaign document's text (see :func:`campaign_to_json`)."""
     return json.dumps(campaign_to_json(plan), indent=1) + "\n"

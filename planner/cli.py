@@ -13,6 +13,7 @@ written or none.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -368,8 +369,8 @@ def _campaign(ctx: Context, mission: Path, options: PlanOptions, outputs: Output
 
     With ``only`` (``--flight K``), flight K alone is printed and written, at the paths given.
     """
-    from planner.campaign_flow import campaign_json, plan_campaign
-    from planner.export.files import flight_path, write_flights
+    from planner.campaign_flow import campaign_geojson, campaign_json, plan_campaign
+    from planner.export.files import campaign_files, write_flights
     from planner.report import print_campaign
 
     campaign, ctx = plan_campaign(mission, options, progress=progress, ctx=ctx)
@@ -380,7 +381,8 @@ def _campaign(ctx: Context, mission: Path, options: PlanOptions, outputs: Output
     if outputs:
         status.update("planning: writing files")
         if only is None:
-            write_flights(campaign.flights, ctx.hazards, outputs)
+            write_flights(campaign.flights, ctx.hazards, outputs, legs=campaign.legs,
+                          geojson=json.dumps(campaign_geojson(campaign), indent=1) + "\n")
         else:
             write_all(campaign.flights[only - 1], ctx.hazards, outputs.exports,
                       terrain=outputs.terrain)
@@ -395,7 +397,7 @@ def _campaign(ctx: Context, mission: Path, options: PlanOptions, outputs: Output
         print_campaign(campaign, console, quiet=quiet, only=only)
     if outputs:
         paths = list(outputs.exports) if only is not None else \
-            [flight_path(p, k) for k in range(1, n + 1) for p in outputs.exports]
+            campaign_files(outputs.exports, n)
         paths += [outputs.terrain] if outputs.terrain is not None else []
         note = ""
         if ctx.mission.body.name != "earth" and outputs.exports:
