@@ -41,7 +41,7 @@ from numpy.typing import NDArray
 from shapely.geometry import Point
 
 from planner import selection
-from planner.campaign import Campaign, solve_campaign
+from planner.campaign import SEQUENCE_BEAM, Campaign, solve_campaign
 from planner.errors import InfeasibleMissionError, MissionError, VerificationError
 from planner.mission import RECHARGE, Mission, Site
 from planner.pipeline import (
@@ -177,6 +177,81 @@ def check_airfields(ctx: Context) -> tuple[list[Airfield], list[str]]:
     return out, warnings
 
 
+AIRFIELDS_MAX = math.isqrt(SEQUENCE_BEAM)
+"""Most airfields a campaign offers its core (home, the mission's and found ones): with A
+airfields every flight's landing multiplies the landing sequences by A, and the campaign search
+keeps :data:`planner.campaign.SEQUENCE_BEAM` (256) partial sequences; 16 airfields keep every
+sequence of two landings in the beam, so no two-flight choice of airfields is cut unranked."""
+
+
+def one_flight_reach_m(ctx: Context) -> float:
+    """An upper bound on how far one flight can carry the vehicle from where it took off.
+
+    The full travel budget (:func:`planner.pipeline.flight_budgets`: take-off and landing paid)
+    spent in level cruise, in a straight line, with the whole mean wind behind it: a real flight
+    also climbs, accelerates and stops, so none gets farther.
+    """
+    v = ctx.vehicle
+    energy, time_s = flight_budgets(v, ctx.mission.source, ctx.wind)
+    speed = v.cruise_speed_m_s
+    ground = speed + (ctx.wind.speed_m_s if ctx.wind is not None else 0.0)
+    hours = energy / float(v.level_power_w(speed))
+    return min(hours * 3600.0, time_s) * ground
+
+
+def found_airfields(ctx: Context, given: Sequence[Airfield]) -> tuple[list[Airfield], str]:
+    """Safe landing spots found on the terrain, offered as airfields, and a note saying how many.
+
+    Spots come from :func:`terrain.airfields.landing_spots` (flat, rock-free, textured ground
+    with a clear circle; keep-outs, obstacles and volumes the descent would pass through
+    blocked) on a spacing of the profile's ``landing_search_radius_m``: the planner already moves
+    an unsafe landing site up to that far, so two spots closer than that are one airfield to it.
+    Each is re-checked like a user's airfield (:func:`planner.pipeline.safe_landing`); those
+    beyond one flight's reach of home (:func:`one_flight_reach_m`) or within the spacing of home,
+    the landing site or a given airfield are dropped; the rest, nearest a target first (a flight
+    that lands by the targets leaves the next one close to its work), up to
+    :data:`AIRFIELDS_MAX` airfields in all.
+    """
+    from terrain import hazards as hz
+    from terrain.airfields import landing_spots
+
+    p = ctx.vehicle.profile
+    spacing = p.landing_search_radius_m
+    blocked = hz.polygons_mask(ctx.dem, ctx.obstacles)
+    for vol in ctx.volumes:
+        if vol.lo < ctx.vehicle.cruise_altitude_agl_m:  # the descent from cruise passes it
+            blocked |= hz.polygons_mask(ctx.dem, vol.footprint)
+    spots = landing_spots(ctx.hazards, spacing, blocked=blocked)
+    home = ctx.local.home
+    reach = one_flight_reach_m(ctx)
+    taken = [(home.x, home.y), *((ctx.local.landing.x, ctx.local.landing.y)
+                                  if ctx.mission.landing is not None else ()),
+             *(a.xy for a in given)]
+    aims = [g if isinstance(g, Point) else g.centroid for g in ctx.local.targets]
+    kept = []
+    for x, y in spots:
+        if math.hypot(x - home.x, y - home.y) > reach or \
+                min(math.hypot(x - a, y - b) for a, b in taken) < spacing or \
+                safe_landing(ctx, x, y)[0]:
+            continue
+        near = min((math.hypot(x - t.x, y - t.y) for t in aims), default=0.0)
+        kept.append((near, x, y))
+    room = max(0, AIRFIELDS_MAX - 1 - len(given))
+    kept.sort()
+    out = []
+    for i, (_, x, y) in enumerate(kept[:room]):
+        lon, lat = ctx.frame.to_lonlat(np.array([x]), np.array([y]))
+        name = f"spot {i + 1}"
+        out.append(Airfield(name, (x, y), Site(index=-1, name=name,
+                                                point=Point(float(lon[0]), float(lat[0])))))
+    note = (f"auto_airfields: {len(out)} safe landing spot{'s' if len(out) != 1 else ''} found "
+            f"on the terrain offered as airfields ({len(kept)} within one flight's reach of "
+            f"home, {reach:.0f} m, {spacing:g} m apart"
+            + (f"; the {len(out)} nearest the targets kept, {AIRFIELDS_MAX} airfields in all"
+               if len(kept) > len(out) else "") + ")")
+    return out, note
+
+
 def _sub_table(table: TravelTable, idx: list[int]) -> TravelTable:
     """The travel table between the mission points ``idx`` (in that order)."""
     ix = np.ix_(idx, idx)
@@ -273,8 +348,16 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     ctx = ctx or prepare(path, options, progress=progress)
     mission = ctx.mission
     n, recharge, fractions = campaign_settings(ctx, options)
+    if mission.campaign.auto_airfields and recharge != "in_place":
+        raise MissionError("needs recharge in_place: with at_home (the default on Earth) a "
+                           "crew swaps the battery at home or a role: airfield point",
+                           source=mission.source, field="plan_flight.auto_airfields")
     sites = check_sites(ctx)
     fields, field_warnings = check_airfields(ctx)
+    if mission.campaign.auto_airfields:
+        found, note = found_airfields(ctx, fields)
+        fields += found
+        field_warnings.append(note)
     setup = _setup(ctx, options, sites, fields, progress)
     nf = setup.n_fixed
     end = 1 if mission.landing is not None else (0 if recharge == "at_home" else None)

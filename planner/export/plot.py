@@ -336,14 +336,22 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110,
     airfield_labels = []
     if campaign:
         ends = [(home.x, home.y), (land.x, land.y)]
-        shown = [(a.name, pt) for a, pt in zip(plan.mission.airfields, plan.local.airfields,
-                                               strict=True)
-                 if min(math.hypot(pt.x - x, pt.y - y) for x, y in ends) >= COINCIDENT_M]
+        # The mission's airfields, and where flights hand over (found spots included).
+        offered = [*((a.name, pt) for a, pt in zip(plan.mission.airfields,
+                                                   plan.local.airfields, strict=True)),
+                   *((legs[n][1] if legs else f"after flight {n + 1}",
+                      Point(fl.waypoints[-1].x, fl.waypoints[-1].y))
+                     for n, fl in enumerate(campaign[:-1]))]
+        shown: list[tuple[str, Point]] = []
+        for name, pt in offered:
+            if min(math.hypot(pt.x - x, pt.y - y)
+                   for x, y in [*ends, *((q.x, q.y) for _, q in shown)]) >= COINCIDENT_M:
+                shown.append((name, pt))
         if shown:
             ax.plot([pt.x for _, pt in shown], [pt.y for _, pt in shown], "D", color=AIRFIELD,
                     mec="black", ms=9, ls="", zorder=9)
             legend.append(Line2D([], [], marker="D", color=AIRFIELD, mec="black", ls="", ms=7,
-                                 label="airfield (role: airfield)"))
+                                 label="airfield (given, or where flights hand over)"))
             airfield_labels = [_Label(name, pt.x, pt.y, color="#5a4500", weight="bold")
                                for name, pt in shown]
     same_spot = math.hypot(home.x - land.x, home.y - land.y) < COINCIDENT_M

@@ -93,7 +93,7 @@ def test_the_campaign_map_draws_each_flight_in_its_own_colour(written) -> None:
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert "flight 1: home to field B" in labels and "flight 2: field B to field C" in labels
         # Field B, where flight 1 hands over, is marked as an airfield; field C is the landing.
-        assert "airfield (role: airfield)" in labels and "landing" in labels
+        assert "airfield (given, or where flights hand over)" in labels and "landing" in labels
         routes = {line.get_color() for line in ax.get_lines() if len(line.get_xdata()) > 2}
         assert set(FLIGHT_COLOURS[:2]) <= routes
         texts = {t.get_text() for t in ax.texts}
