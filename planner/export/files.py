@@ -235,7 +235,7 @@ def check_flight_paths(outputs: Outputs, flights: int, mission: Path) -> None:
 
 
 def write_flights(plans: Sequence[FlightPlan], hazards: HazardMaps, outputs: Outputs, *,
-                  legs: Sequence[tuple[str, str]] = (), geojson: str = "") -> None:
+                  legs: Sequence[tuple[str, str]], geojson: str) -> None:
     """Write a campaign's files (:func:`campaign_files`) and the terrain once: all or none.
 
     ``geojson`` is the campaign GeoJSON's text (the campaign's flow makes it); the whole KML

@@ -165,3 +165,14 @@ def test_at_home_landing_away_from_every_airfield_is_found(campaign, tmp_path) -
                for v in report.violations), report.violations
     # In place, the helicopter recharges where it landed: a landing there is no violation.
     assert check_campaign_doc(doc, "c.json", mission, SHORT).ok
+
+
+def test_one_flight_checked_alone_says_it_is_part_of_a_campaign(campaign, tmp_path) -> None:
+    mission, doc = campaign
+    path = tmp_path / "plan_flight2.geojson"
+    path.write_text(json.dumps(doc["flights"][1]), encoding="utf-8")
+    result = CliRunner().invoke(app, [str(mission), "--max-flight-time", "120", "--check",
+                                      str(path)])
+    assert result.exit_code == 4  # it takes off at field B, not at home
+    assert "note: this plan is one flight of a campaign" in result.stderr
+    assert any("take-off" in ln for ln in result.stdout.splitlines())
