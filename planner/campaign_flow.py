@@ -31,6 +31,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from numpy.typing import NDArray
 from shapely.geometry import Point
 
 from planner import selection
-from planner.campaign import Campaign, solve_campaign
+from planner.campaign import SEQUENCE_BEAM, Campaign, solve_campaign
 from planner.errors import InfeasibleMissionError, MissionError, VerificationError
 from planner.mission import RECHARGE, Mission, Site
 from planner.pipeline import (
@@ -60,7 +61,7 @@ from planner.pipeline import (
 from planner.plan import FlightPlan, LandingMove, Skipped, assemble
 from planner.roadmap import Node, NodeKind, Roadmap, TravelTable
 from planner.settings import DEFAULT_OPTIONS, PlanOptions
-from planner.verify import verify
+from planner.verify import POSITION_TOL_M, verify
 from planner.viewpoints import TargetStations
 
 DEFAULT_RECHARGE = {"mars": "in_place", "earth": "at_home"}
@@ -176,6 +177,81 @@ def check_airfields(ctx: Context) -> tuple[list[Airfield], list[str]]:
     return out, warnings
 
 
+AIRFIELDS_MAX = math.isqrt(SEQUENCE_BEAM)
+"""Most airfields a campaign offers its core (home, the mission's and found ones): with A
+airfields every flight's landing multiplies the landing sequences by A, and the campaign search
+keeps :data:`planner.campaign.SEQUENCE_BEAM` (256) partial sequences; 16 airfields keep every
+sequence of two landings in the beam, so no two-flight choice of airfields is cut unranked."""
+
+
+def one_flight_reach_m(ctx: Context) -> float:
+    """An upper bound on how far one flight can carry the vehicle from where it took off.
+
+    The full travel budget (:func:`planner.pipeline.flight_budgets`: take-off and landing paid)
+    spent in level cruise, in a straight line, with the whole mean wind behind it: a real flight
+    also climbs, accelerates and stops, so none gets farther.
+    """
+    v = ctx.vehicle
+    energy, time_s = flight_budgets(v, ctx.mission.source, ctx.wind)
+    speed = v.cruise_speed_m_s
+    ground = speed + (ctx.wind.speed_m_s if ctx.wind is not None else 0.0)
+    hours = energy / float(v.level_power_w(speed))
+    return min(hours * 3600.0, time_s) * ground
+
+
+def found_airfields(ctx: Context, given: Sequence[Airfield]) -> tuple[list[Airfield], str]:
+    """Safe landing spots found on the terrain, offered as airfields, and a note saying how many.
+
+    Spots come from :func:`terrain.airfields.landing_spots` (flat, rock-free, textured ground
+    with a clear circle; keep-outs, obstacles and volumes the descent would pass through
+    blocked) on a spacing of the profile's ``landing_search_radius_m``: the planner already moves
+    an unsafe landing site up to that far, so two spots closer than that are one airfield to it.
+    Each is re-checked like a user's airfield (:func:`planner.pipeline.safe_landing`); those
+    beyond one flight's reach of home (:func:`one_flight_reach_m`) or within the spacing of home,
+    the landing site or a given airfield are dropped; the rest, nearest a target first (a flight
+    that lands by the targets leaves the next one close to its work), up to
+    :data:`AIRFIELDS_MAX` airfields in all.
+    """
+    from terrain import hazards as hz
+    from terrain.airfields import landing_spots
+
+    p = ctx.vehicle.profile
+    spacing = p.landing_search_radius_m
+    blocked = hz.polygons_mask(ctx.dem, ctx.obstacles)
+    for vol in ctx.volumes:
+        if vol.lo < ctx.vehicle.cruise_altitude_agl_m:  # the descent from cruise passes it
+            blocked |= hz.polygons_mask(ctx.dem, vol.footprint)
+    spots = landing_spots(ctx.hazards, spacing, blocked=blocked)
+    home = ctx.local.home
+    reach = one_flight_reach_m(ctx)
+    taken = [(home.x, home.y), *((ctx.local.landing.x, ctx.local.landing.y)
+                                  if ctx.mission.landing is not None else ()),
+             *(a.xy for a in given)]
+    aims = [g if isinstance(g, Point) else g.centroid for g in ctx.local.targets]
+    kept = []
+    for x, y in spots:
+        if math.hypot(x - home.x, y - home.y) > reach or \
+                min(math.hypot(x - a, y - b) for a, b in taken) < spacing or \
+                safe_landing(ctx, x, y)[0]:
+            continue
+        near = min((math.hypot(x - t.x, y - t.y) for t in aims), default=0.0)
+        kept.append((near, x, y))
+    room = max(0, AIRFIELDS_MAX - 1 - len(given))
+    kept.sort()
+    out = []
+    for i, (_, x, y) in enumerate(kept[:room]):
+        lon, lat = ctx.frame.to_lonlat(np.array([x]), np.array([y]))
+        name = f"spot {i + 1}"
+        out.append(Airfield(name, (x, y), Site(index=-1, name=name,
+                                                point=Point(float(lon[0]), float(lat[0])))))
+    note = (f"auto_airfields: {len(out)} safe landing spot{'s' if len(out) != 1 else ''} found "
+            f"on the terrain offered as airfields ({len(kept)} within one flight's reach of "
+            f"home, {reach:.0f} m, {spacing:g} m apart"
+            + (f"; the {len(out)} nearest the targets kept, {AIRFIELDS_MAX} airfields in all"
+               if len(kept) > len(out) else "") + ")")
+    return out, note
+
+
 def _sub_table(table: TravelTable, idx: list[int]) -> TravelTable:
     """The travel table between the mission points ``idx`` (in that order)."""
     ix = np.ix_(idx, idx)
@@ -284,8 +360,16 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     ctx = ctx or prepare(path, options, progress=progress)
     mission = ctx.mission
     n, recharge, fractions = campaign_settings(ctx, options)
+    if mission.campaign.auto_airfields and recharge != "in_place":
+        raise MissionError("needs recharge in_place: with at_home (the default on Earth) a "
+                           "crew swaps the battery at home or a role: airfield point",
+                           source=mission.source, field="plan_flight.auto_airfields")
     sites = check_sites(ctx)
     fields, field_warnings = check_airfields(ctx)
+    if mission.campaign.auto_airfields:
+        found, note = found_airfields(ctx, fields)
+        fields += found
+        field_warnings.append(note)
     setup = _setup(ctx, options, sites, fields, progress)
     nf = setup.n_fixed
     end = 1 if mission.landing is not None else (0 if recharge == "at_home" else None)
@@ -337,7 +421,7 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     for k, pl in enumerate(plan.flights):
         progress(f"verifying flight {k + 1} of {len(plan.flights)}")
         verify(pl, hazards=ctx.hazards).raise_if_failed()
-    problems = check_campaign(plan, ctx)
+    problems = check_campaign(plan, ctx, swap_points(ctx, sites, fields))
     if problems:
         raise VerificationError(f"{mission.source}: the campaign breaks a rule: {problems[0]}")
     return plan, ctx
@@ -484,6 +568,30 @@ def campaign_to_json(plan: CampaignPlan) -> dict[str, Any]:
     }
 
 
+def campaign_geojson(plan: CampaignPlan) -> dict[str, Any]:
+    """The campaign as one GeoJSON FeatureCollection that GIS tools draw whole.
+
+    Every flight's features (route, waypoints, photos, footprints) with a ``flight`` property
+    (from 1), the keep-out zones once, and a top-level ``campaign`` member: the campaign
+    document's summary and skips (:func:`campaign_to_json`) with each flight's plan summary in
+    ``plans``, so that ``--check`` reads it back as the campaign document.
+    """
+    doc = campaign_to_json(plan)
+    flights = doc.pop("flights")
+    features: list[dict[str, Any]] = []
+    for k, f in enumerate(flights, start=1):
+        features += [{**feat, "properties": {"flight": k, **feat["properties"]}}
+                     for feat in f["features"] if feat["properties"]["role"] != "keep_out"]
+    features += [feat for feat in flights[0]["features"]
+                 if feat["properties"]["role"] == "keep_out"]
+    out: dict[str, Any] = {"type": "FeatureCollection"}
+    if "crs" in flights[0]:
+        out["crs"] = flights[0]["crs"]
+    out["campaign"] = {**doc, "plans": [f["plan"] for f in flights]}
+    out["features"] = features
+    return out
+
+
 def campaign_json(plan: CampaignPlan) -> str:
     """The campaign document's text (see :func:`campaign_to_json`)."""
     return json.dumps(campaign_to_json(plan), indent=1) + "\n"
@@ -499,15 +607,35 @@ HANDOFF_TOL_M = 0.01
 carried through the plan, so only floating-point rounding."""
 
 
-def check_campaign(plan: CampaignPlan, ctx: Context) -> list[str]:
+def swap_points(ctx: Context, sites: Sites,
+                fields: Sequence[Airfield]) -> list[tuple[str, tuple[float, float]]]:
+    """Where a crew can swap a battery: home and the mission's airfields (as flown)."""
+    return [(ctx.mission.home.name, sites.start), *((a.name, a.xy) for a in fields)]
+
+
+def check_campaign(plan: CampaignPlan, ctx: Context,
+                   swaps: Sequence[tuple[str, tuple[float, float]]] = ()) -> list[str]:
     """What the campaign breaks beyond its flights' own rules (each checked by the verifier).
 
     Every hand-off (flight k+1 takes off where flight k landed), each flight within its own
     share of the budget, each target photographed at most once over the campaign and every
-    required one on some flight.
+    required one on some flight. With ``at_home`` recharge, every flight but one ending at the
+    mission's landing site lands at one of ``swaps`` (home and the airfields, by name and
+    local position), where a crew can swap its battery.
     """
     p = ctx.vehicle.profile
     out = []
+    if plan.recharge == "at_home" and swaps:
+        for k, f in enumerate(plan.flights):
+            if k == len(plan.flights) - 1 and ctx.mission.landing is not None:
+                continue  # the last flight's landing site: the verifier checks it
+            la = f.waypoints[-1]
+            name, d = min(((n, math.hypot(la.x - x, la.y - y)) for n, (x, y) in swaps),
+                          key=lambda nd: nd[1])
+            if d > POSITION_TOL_M:
+                out.append(f"flight {k + 1} lands {d:.1f} m from the nearest place for a "
+                           f"battery swap ({name!r}): with at_home recharge every flight lands "
+                           f"at home or an airfield")
     for k, (a, b) in enumerate(itertools.pairwise(plan.flights)):
         la, tb = a.waypoints[-1], b.waypoints[0]
         gap = math.hypot(la.x - tb.x, la.y - tb.y)

@@ -47,6 +47,12 @@ def check_plan_file(plan_path: str | Path, mission_path: str | Path,
                         dem=ctx.dem)
     report = verify(plan, hazards=ctx.hazards, record_tolerance=FILE_TOLERANCE,
                     summary=record.summary, wind=ctx.wind)
+    if str(record.summary.get("selection") or "").startswith("campaign "):
+        # planner.campaign_flow.describe: one flight of a campaign, checked as a whole plan.
+        report = replace(report, notes=(*report.notes, (
+            "this plan is one flight of a campaign, checked here as a flight from the "
+            "mission's home to its landing site with every target its own: check the "
+            "campaign's whole GeoJSON or --json document for its hand-offs and targets")))
     drawn = route_mismatch(record, ctx.local)
     if drawn:
         report = replace(report, findings=(*report.findings, Finding("route", "plan", drawn)))

@@ -13,6 +13,7 @@ written or none.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -211,6 +212,11 @@ def main_command(
         help="Plan a campaign of up to this many flights (default: the mission's "
              "plan_flight.flights, else 1); see the README's Campaigns.",
         show_default=False)] = None,
+    flight: Annotated[int | None, typer.Option(
+        metavar="K",
+        help="Of a campaign, print and export only flight K (the whole campaign is still "
+             "planned and verified); --json then gives that flight's plan.",
+        show_default=False)] = None,
     seed: Annotated[int, typer.Option(help="Seed of the route search.")] = 0,
     time_limit: Annotated[float, typer.Option(
         help="Safety cap on the route search's wall-clock time, s. The search stops after a "
@@ -279,19 +285,28 @@ def main_command(
                 number(flights, minimum=1.0, maximum=float(MAX_FLIGHTS), whole=True)
             except ValueError as exc:
                 raise InputError(f"--flights {flights}: {exc}") from None
+        if flight is not None:
+            try:
+                number(flight, minimum=1.0, maximum=float(MAX_FLIGHTS), whole=True)
+            except ValueError as exc:
+                raise InputError(f"--flight {flight}: {exc}") from None
         if check is not None:
-            if export or out or plot or write_terrain or as_json:
+            if export or out or plot or write_terrain or as_json or flight is not None:
                 raise InputError("--check re-checks a plan, writes nothing and prints its "
-                                 "findings: leave out --export, --out, --plot, --write-terrain "
-                                 "and --json")
+                                 "findings: leave out --export, --out, --plot, --write-terrain, "
+                                 "--json and --flight")
             _check(check, mission, options, console, err_console)
             return
-        if export or out or plot or write_terrain:  # checked before planning, for the body
-            loaded = load_mission(mission, body=options.body)
+        if export or out or plot or write_terrain or flight is not None:
+            loaded = load_mission(mission, body=options.body)  # checked before planning
+            asked = options.flights or loaded.campaign.flights or 1
+            if flight is not None and flight > asked:
+                raise InputError(f"--flight {flight}: the mission asks for {asked} "
+                                 f"flight{'s' if asked > 1 else ''} (give --flights)")
+        if export or out or plot or write_terrain:
             outputs = output_paths(mission=mission, export=export or [], plot=plot, out=out,
                                    write_terrain=write_terrain, body=loaded.body.name)
-            asked = options.flights or loaded.campaign.flights or 1
-            if asked > 1:  # a campaign writes each file once per flight
+            if asked > 1 and flight is None:  # a campaign writes each file once per flight
                 check_flight_paths(outputs, asked, mission)
         started = time.perf_counter()
 
@@ -305,7 +320,7 @@ def main_command(
             ctx = prepare(mission, options, progress=stage)
             if (options.flights or ctx.mission.campaign.flights or 1) > 1:
                 written = _campaign(ctx, mission, options, outputs, status=status,
-                                    progress=stage, as_json=as_json, quiet=quiet,
+                                    progress=stage, as_json=as_json, quiet=quiet, only=flight,
                                     console=console, err_console=err_console)
                 return
             plan, ctx = plan_mission(mission, options, progress=stage, ctx=ctx)
@@ -348,25 +363,41 @@ def main_command(
 
 
 def _campaign(ctx: Context, mission: Path, options: PlanOptions, outputs: Outputs, *,
-              status: Any, progress: Progress, as_json: bool, quiet: bool, console: Console,
-              err_console: Console) -> bool:
-    """Plan, write and print a campaign (README: Campaigns); True once files are written."""
-    from planner.campaign_flow import campaign_json, plan_campaign
-    from planner.export.files import flight_path, write_flights
+              status: Any, progress: Progress, as_json: bool, quiet: bool, only: int | None,
+              console: Console, err_console: Console) -> bool:
+    """Plan, write and print a campaign (README: Campaigns); True once files are written.
+
+    With ``only`` (``--flight K``), flight K alone is printed and written, at the paths given.
+    """
+    from planner.campaign_flow import campaign_geojson, campaign_json, plan_campaign
+    from planner.export.files import campaign_files, write_flights
     from planner.report import print_campaign
 
     campaign, ctx = plan_campaign(mission, options, progress=progress, ctx=ctx)
+    n = len(campaign.flights)
+    if only is not None and only > n:
+        raise InputError(f"--flight {only}: the campaign is flown in {n} "
+                         f"flight{'s' if n > 1 else ''} of the {campaign.planned} asked")
     if outputs:
         status.update("planning: writing files")
-        write_flights(campaign.flights, ctx.hazards, outputs)
+        if only is None:
+            write_flights(campaign.flights, ctx.hazards, outputs, legs=campaign.legs,
+                          geojson=json.dumps(campaign_geojson(campaign), indent=1) + "\n")
+        else:
+            write_all(campaign.flights[only - 1], ctx.hazards, outputs.exports,
+                      terrain=outputs.terrain)
     status.stop()
-    if as_json:
+    if as_json and only is not None:
+        from planner.planfile import plan_json
+
+        sys.stdout.write(plan_json(campaign.flights[only - 1]))
+    elif as_json:
         sys.stdout.write(campaign_json(campaign))
     else:
-        print_campaign(campaign, console, quiet=quiet)
+        print_campaign(campaign, console, quiet=quiet, only=only)
     if outputs:
-        paths = [flight_path(p, k) for k in range(1, len(campaign.flights) + 1)
-                 for p in outputs.exports]
+        paths = list(outputs.exports) if only is not None else \
+            campaign_files(outputs.exports, n)
         paths += [outputs.terrain] if outputs.terrain is not None else []
         note = ""
         if ctx.mission.body.name != "earth" and outputs.exports:
@@ -387,8 +418,13 @@ def _message(exc: PlanFlightError) -> str:
 
 def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Console,
            err_console: Console) -> None:
+    from planner.campaign_check import campaign_doc
     from planner.check import check_plan_file
 
+    doc = campaign_doc(plan_path)
+    if doc is not None:
+        _check_campaign(doc, plan_path, mission, options, console, err_console)
+        return
     with err_console.status("checking", spinner="dots") as status:
         report, plan = check_plan_file(plan_path, mission, options,
                                        progress=lambda s: status.update(f"checking: {s}"))
@@ -410,6 +446,36 @@ def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Consol
         console.print(f"{plan_path}: {line}", highlight=False, markup=False, soft_wrap=True)
     raise VerificationError(f"{plan_path}: breaks {len(report.violations)} flight rule(s), "
                             f"listed on stdout")
+
+
+def _check_campaign(doc: dict[str, Any], plan_path: Path, mission: Path, options: PlanOptions,
+                    console: Console, err_console: Console) -> None:
+    """``--check`` of a campaign document: every flight, hand-off and the campaign table."""
+    from planner.campaign_check import check_campaign_doc
+
+    with err_console.status("checking", spinner="dots") as status:
+        report = check_campaign_doc(doc, str(plan_path), mission, options,
+                                    progress=lambda s: status.update(f"checking: {s}"))
+    for note in report.notes:
+        err_console.print(f"{plan_path}: note: {note}", highlight=False, markup=False,
+                          soft_wrap=True)
+    if options.wind is not None:
+        go = "NO-GO" if "wind" in report.rules_broken else "GO"
+        console.print(f"{plan_path}: {go} in the wind {options.wind}", highlight=False,
+                      soft_wrap=True)
+    n = len(report.flights)
+    if report.ok:
+        console.print(f"{plan_path}: OK: a campaign of {n} flight{'s' if n > 1 else ''}, "
+                      f"{sum(len(f.waypoints) for f in report.flights)} waypoints, every "
+                      f"flight and hand-off checked against {report.flights[0].dem.source}; "
+                      f"{sum(f.duration_s for f in report.flights):.0f} s, "
+                      f"{sum(f.energy_wh for f in report.flights):.2f} Wh in all",
+                      highlight=False, soft_wrap=True)
+        return
+    for line in report.violations:
+        console.print(f"{plan_path}: {line}", highlight=False, markup=False, soft_wrap=True)
+    raise VerificationError(f"{plan_path}: breaks {len(report.violations)} rule(s) of its "
+                            f"flights and campaign, listed on stdout")
 
 
 def main() -> None:

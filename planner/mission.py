@@ -234,7 +234,7 @@ class Featureless:
 RECHARGE = ("in_place", "at_home")
 """How a campaign's flights are recharged: where the vehicle landed (Mars: the solar panel
 charges it for the next sol), or by a battery swap at home or a user-given airfield (Earth)."""
-CAMPAIGN_FIELDS = ("flights", "recharge", "flight_budgets")
+CAMPAIGN_FIELDS = ("flights", "recharge", "flight_budgets", "auto_airfields")
 """The campaign settings a mission file's ``plan_flight`` member may hold."""
 MAX_FLIGHTS = 100
 """Most flights a campaign may plan: more than Ingenuity flew in its whole mission (72 flights
@@ -252,6 +252,8 @@ class CampaignSpec:
     flights: int | None = None
     recharge: str | None = None
     flight_budgets: tuple[float, ...] | None = None
+    auto_airfields: bool = False
+    """Offer safe landing spots found on the terrain as airfields too (in-place recharge only)."""
 
 
 @dataclass(frozen=True)
@@ -532,7 +534,15 @@ def _parse_campaign(raw: Any, source: str, *, feature: int | str | None = None) 
         if flights is not None and len(budgets) != flights:
             raise MissionError(f"{len(budgets)} budgets for {flights} flights: give one per "
                                f"flight", **where("flight_budgets"))
-    return CampaignSpec(flights=flights, recharge=recharge, flight_budgets=budgets)
+    auto = raw.get("auto_airfields", False)
+    if not isinstance(auto, bool):
+        raise MissionError(f"must be true or false, not {auto!r}", **where("auto_airfields"))
+    if auto and recharge == "at_home":
+        raise MissionError("needs recharge in_place: with at_home a crew swaps the battery, "
+                           "at home or at a role: airfield point, not at a spot found on the "
+                           "terrain", **where("auto_airfields"))
+    return CampaignSpec(flights=flights, recharge=recharge, flight_budgets=budgets,
+                        auto_airfields=auto)
 
 
 def check_flights(value: Any, where: dict[str, Any]) -> int:

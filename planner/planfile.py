@@ -253,9 +253,20 @@ def read_plan_file(path: str | Path) -> PlanFile:
         The file cannot be read, is not a plan-flight plan, is of a newer layout, or a field it
         needs is missing or wrong (named with the feature's index).
     """
+    return read_plan_doc(load_json(path), str(path))
+
+
+def load_json(path: str | Path) -> object:
+    """A JSON file's parsed content.
+
+    Raises
+    ------
+    InputError
+        The file is missing, cannot be read or is not JSON (one line naming it).
+    """
     src = str(path)
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+        return json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise InputError(f"{src}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -263,6 +274,13 @@ def read_plan_file(path: str | Path) -> PlanFile:
     except json.JSONDecodeError as exc:
         raise InputError(f"{src}: invalid JSON at line {exc.lineno} column {exc.colno}: "
                          f"{exc.msg}") from None
+
+
+def read_plan_doc(doc: object, src: str) -> PlanFile:
+    """Validate a plan file's parsed JSON (``src`` names it in errors): see :func:`read_plan_file`.
+
+    A campaign document holds one such plan per flight.
+    """
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection" or \
             not isinstance(doc.get("plan"), dict) or not isinstance(doc.get("features"), list):
         raise InputError(f"{src}: not a plan-flight GeoJSON plan (a FeatureCollection with a "

@@ -451,15 +451,22 @@ def campaign_table(plan: CampaignPlan) -> Group:
     return Group(head, Text(), t)
 
 
-def print_campaign(plan: CampaignPlan, console: Console, *, quiet: bool = False) -> None:
-    """Print the campaign table, then each flight's tables under its own heading."""
-    parts: list[RenderableType] = [campaign_table(plan)]
+def print_campaign(plan: CampaignPlan, console: Console, *, quiet: bool = False,
+                   only: int | None = None) -> None:
+    """Print the campaign table, then each flight's tables under its own heading.
+
+    With ``only`` (from 1), just that flight's heading and tables, and the campaign's warnings.
+    """
+    parts: list[RenderableType] = [] if only is not None else [campaign_table(plan)]
     n = len(plan.flights)
     for k, (f, (a, b)) in enumerate(zip(plan.flights, plan.legs, strict=True)):
+        if only is not None and k + 1 != only:
+            continue
         what = ", ".join(f.targets_photographed) or "nothing: it repositions"
-        parts += [Text(), Text(f"Flight {k + 1} of {n}: from {a} to {b}", style="bold"),
+        parts += [*([Text()] if parts else []),
+                  Text(f"Flight {k + 1} of {n}: from {a} to {b}", style="bold"),
                   Text(f"Photographs: {what}"), render(f, console, quiet=quiet)]
-    if plan.skipped:
+    if plan.skipped and only is None:
         parts.append(Text())
         if quiet:
             groups: dict[str, int] = {}

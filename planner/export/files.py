@@ -200,20 +200,65 @@ def flight_path(path: Path, k: int) -> Path:
     return path.with_name(f"{stem}_flight{k}{name[len(stem):]}")
 
 
+WHOLE_CAMPAIGN = (".geojson", ".kml", ".png")
+"""Formats a campaign also writes once with every flight, at the name given: one GeoJSON and one
+KML that GIS tools and viewers show whole, and one map with each flight in its own colour."""
+ONLY_WHOLE = (".png",)
+"""Formats a campaign writes only whole: one map of every flight (``--flight K`` draws one)."""
+
+
+def campaign_files(exports: Sequence[Path], flights: int) -> list[Path]:
+    """Every file a campaign of ``flights`` flights writes for the exports asked, in order.
+
+    Examples
+    --------
+    >>> [p.name for p in campaign_files([Path("plan.png"), Path("plan.kml"),
+    ...                                  Path("plan.plan")], 2)]
+    ['plan.png', 'plan.kml', 'plan_flight1.kml', 'plan_flight2.kml', 'plan_flight1.plan', \
+'plan_flight2.plan']
+    """
+    out: list[Path] = []
+    for p in exports:
+        fmt = format_of(p)
+        if fmt in WHOLE_CAMPAIGN:
+            out.append(p)
+        if fmt not in ONLY_WHOLE:
+            out += [flight_path(p, k) for k in range(1, flights + 1)]
+    return out
+
+
 def check_flight_paths(outputs: Outputs, flights: int, mission: Path) -> None:
     """Check, before planning, the per-flight files of a campaign of up to ``flights`` flights."""
-    for p in outputs.exports:
-        for k in range(1, flights + 1):
-            _check_writable(check_target(flight_path(p, k)), mission)
+    for p in campaign_files(outputs.exports, flights):
+        if p not in outputs.exports:
+            _check_writable(check_target(p), mission)
 
 
-def write_flights(plans: Sequence[FlightPlan], hazards: HazardMaps, outputs: Outputs) -> None:
-    """Write every export once per flight (``name_flightK``), and the terrain once: all or none."""
+def write_flights(plans: Sequence[FlightPlan], hazards: HazardMaps, outputs: Outputs, *,
+                  legs: Sequence[tuple[str, str]], geojson: str) -> None:
+    """Write a campaign's files (:func:`campaign_files`) and the terrain once: all or none.
+
+    ``geojson`` is the campaign GeoJSON's text (the campaign's flow makes it); the whole KML
+    and map are made here from the flights and their ``legs``.
+    """
+    from planner.export import plot, simple
+
     items: list[tuple[Path, Callable[[Path], None]]] = []
-    for k, plan in enumerate(plans, start=1):
-        check_for_body(outputs.exports, plan.mission.body.name)
-        items += [(flight_path(p, k), partial(write_bytes, render(plan, hazards, format_of(p))))
-                  for p in outputs.exports]
+    for p in outputs.exports:
+        check_for_body([p], plans[0].mission.body.name)
+        fmt = format_of(p)
+        data = b""
+        if fmt == ".geojson":
+            data = geojson.encode("utf-8")
+        elif fmt == ".kml":
+            data = simple.kml_campaign_text(plans, legs).encode("utf-8")
+        elif fmt == ".png":
+            data = plot.plot_png(plans[0], hazards, flights=plans, legs=legs)
+        if fmt in WHOLE_CAMPAIGN:
+            items.append((p, partial(write_bytes, data)))
+        if fmt not in ONLY_WHOLE:
+            items += [(flight_path(p, k), partial(write_bytes, render(plan, hazards, fmt)))
+                      for k, plan in enumerate(plans, start=1)]
     if outputs.terrain is not None and plans:
         items.append((outputs.terrain, plans[0].dem.write_geotiff))
     write_together(items)

@@ -19,7 +19,7 @@ import io
 import math
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,12 @@ GRATICULE_LINES = 4
 ROUTE, STATION, TARGET_OK, TARGET_SKIPPED = "#1f77b4", "#17becf", "#2ca02c", "#d62728"
 HOME, LANDING, KEEP_OUT, FOOTPRINT = "#e377c2", "#9467bd", "#ff7f0e", "#ffd92f"
 GRATICULE = "#1a3a5a"
+AIRFIELD = "#ffd700"
+FLIGHT_COLOURS = ("#1f77b4", "#8c564b", "#006d6d", "#bcbd22", "#393b79", "#7f7f7f")
+"""A campaign's flights in turn: dark, saturated colours none of the map's other marks use
+(targets green and red, keep-outs orange, footprints yellow, home pink, landing purple, camera
+stations cyan); a seventh flight reuses the first colour, its waypoints still numbered by
+flight."""
 
 
 def _nice_length(span: float) -> float:
@@ -153,8 +159,25 @@ def _window_any(mask: np.ndarray, plan: FlightPlan, view: tuple[float, float, fl
     return bool(mask[r0:r1, c0:c1].any())
 
 
-def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110) -> Figure:
-    """Draw the plan's map on a new matplotlib figure (the caller closes it)."""
+def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110,
+             flights: Sequence[FlightPlan] = (),
+             legs: Sequence[tuple[str, str]] = ()) -> Figure:
+    """Draw the plan's map on a new matplotlib figure (the caller closes it).
+
+    With ``flights`` (a campaign's, ``legs`` their airfields by name), every flight is drawn on
+    the one map, each route in its own colour (:data:`FLIGHT_COLOURS`) with its waypoints
+    numbered ``K.N`` (flight, waypoint), and the mission's airfields are marked.
+    """
+    campaign = list(flights)
+    if campaign:  # one plan holding every flight's waypoints and photos, for what is shared
+        first = campaign[0]
+        plan = replace(first, waypoints=tuple(w for f in campaign for w in f.waypoints),
+                       photos=tuple(ph for f in campaign for ph in f.photos),
+                       landing_xy=campaign[-1].landing_xy,
+                       landing_moved=campaign[-1].landing_moved,
+                       mission=replace(first.mission,
+                                       landing=campaign[-1].mission.landing_site),
+                       local=replace(first.local, landing=campaign[-1].local.landing))
     import matplotlib
 
     matplotlib.use("Agg")
@@ -245,26 +268,36 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110) -> Figure
         legend.append(Patch(facecolor=FOOTPRINT, alpha=0.45, edgecolor="#b8860b",
                             label="photo footprint"))
 
-    # The route and its waypoints.
-    xs = np.array([w.x for w in plan.waypoints])
-    ys = np.array([w.y for w in plan.waypoints])
-    ax.plot(xs, ys, "-", color=ROUTE, lw=2.2, zorder=4)
-    legend.append(Line2D([], [], color=ROUTE, lw=2.2, label="route"))
-    through = [w for w in plan.waypoints if not w.stop]
-    stops = [w for w in plan.waypoints if w.stop]
-    if through:
-        ax.plot([w.x for w in through], [w.y for w in through], ".", color=ROUTE, ms=4,
-                zorder=5)
-        legend.append(Line2D([], [], marker=".", color=ROUTE, ls="", ms=6,
-                             label="pass-through point (terrain)"))
-    ax.plot([w.x for w in stops], [w.y for w in stops], "o", color="white", mec=ROUTE, ms=5,
-            zorder=5)
-    legend.append(Line2D([], [], marker="o", color="white", mec=ROUTE, ls="", ms=5,
-                         label="waypoint, numbered as in the tables"))
+    # The route and its waypoints (a campaign's: each flight in its own colour).
     number_labels = []
-    for group in _coincident(stops):
-        number_labels.append(_Label(", ".join(str(w.seq) for w in group), group[0].x, group[0].y,
-                             color="#0b3d91", size=7.5))
+    any_through = False
+    for n, fl in enumerate(campaign or [plan], start=1):
+        colour = FLIGHT_COLOURS[(n - 1) % len(FLIGHT_COLOURS)] if campaign else ROUTE
+        xs = np.array([w.x for w in fl.waypoints])
+        ys = np.array([w.y for w in fl.waypoints])
+        ax.plot(xs, ys, "-", color=colour, lw=2.2, zorder=4)
+        legend.append(Line2D([], [], color=colour, lw=2.2, label=(
+            f"flight {n}: {legs[n - 1][0]} to {legs[n - 1][1]}" if campaign and legs
+            else f"flight {n}" if campaign else "route")))
+        through = [w for w in fl.waypoints if not w.stop]
+        stops = [w for w in fl.waypoints if w.stop]
+        any_through = any_through or bool(through)
+        if through:
+            ax.plot([w.x for w in through], [w.y for w in through], ".", color=colour, ms=4,
+                    zorder=5)
+        ax.plot([w.x for w in stops], [w.y for w in stops], "o", color="white", mec=colour,
+                ms=5, zorder=5)
+        prefix = f"{n}." if campaign else ""
+        for group in _coincident(stops):
+            number_labels.append(_Label(", ".join(f"{prefix}{w.seq}" for w in group),
+                                        group[0].x, group[0].y,
+                                        color=colour if campaign else "#0b3d91", size=7.5))
+    if any_through:
+        legend.append(Line2D([], [], marker=".", color="grey" if campaign else ROUTE, ls="",
+                             ms=6, label="pass-through point (terrain)"))
+    legend.append(Line2D([], [], marker="o", color="white", mec="grey" if campaign else ROUTE,
+                         ls="", ms=5, label="waypoint, numbered as in the tables"
+                         + (" (flight.waypoint)" if campaign else "")))
 
     arrow = 0.06 * max(vw, vh)
     for ph in plan.photos:
@@ -278,7 +311,7 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110) -> Figure
         legend.append(Line2D([], [], marker="o", color=STATION, mec="black", ls="",
                              label="camera station → heading"))
 
-    done = set(plan.targets_photographed)
+    done = {t for f in campaign or [plan] for t in f.targets_photographed}
     target_labels = []
     for t, g in zip(plan.mission.targets, plan.local.targets, strict=True):
         c = g if isinstance(g, Point) else g.centroid
@@ -300,6 +333,27 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110) -> Figure
                              label="target skipped (see the table)"))
 
     home, land = plan.waypoints[0], plan.waypoints[-1]
+    airfield_labels = []
+    if campaign:
+        ends = [(home.x, home.y), (land.x, land.y)]
+        # The mission's airfields, and where flights hand over (found spots included).
+        offered = [*((a.name, pt) for a, pt in zip(plan.mission.airfields,
+                                                   plan.local.airfields, strict=True)),
+                   *((legs[n][1] if legs else f"after flight {n + 1}",
+                      Point(fl.waypoints[-1].x, fl.waypoints[-1].y))
+                     for n, fl in enumerate(campaign[:-1]))]
+        shown: list[tuple[str, Point]] = []
+        for name, pt in offered:
+            if min(math.hypot(pt.x - x, pt.y - y)
+                   for x, y in [*ends, *((q.x, q.y) for _, q in shown)]) >= COINCIDENT_M:
+                shown.append((name, pt))
+        if shown:
+            ax.plot([pt.x for _, pt in shown], [pt.y for _, pt in shown], "D", color=AIRFIELD,
+                    mec="black", ms=9, ls="", zorder=9)
+            legend.append(Line2D([], [], marker="D", color=AIRFIELD, mec="black", ls="", ms=7,
+                                 label="airfield (given, or where flights hand over)"))
+            airfield_labels = [_Label(name, pt.x, pt.y, color="#5a4500", weight="bold")
+                               for name, pt in shown]
     same_spot = math.hypot(home.x - land.x, home.y - land.y) < COINCIDENT_M
     if not same_spot:
         ax.plot(land.x, land.y, "s", color=LANDING, ms=15, mec="black", zorder=9)
@@ -331,8 +385,9 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110) -> Figure
         dist = math.hypot(land.x - rx, land.y - ry)
         notes.append(f"Landing moved {dist:.1f} m from {plan.mission.landing_site.name!r}, "
                      f"which is unsafe: {moved.reason}.")
-    _place_labels(fig, ax, [*target_labels, *site_labels, *zone_labels, *number_labels], plan)
-    _title(ax, plan)
+    _place_labels(fig, ax, [*target_labels, *site_labels, *airfield_labels, *zone_labels,
+                            *number_labels], plan)
+    _title(ax, plan, campaign)
     ax.set_xlabel("metres east of home (local frame)")
     ax.set_ylabel("metres north of home (local frame)")
     _ticks_from_home(ax, home.x, home.y, view)
@@ -434,15 +489,22 @@ def _ticks_from_home(ax: Axes, hx: float, hy: float,
         axis.set_ticks(ticks, [f"{k * step:g}" for k in range(k0, k1 + 1)])
 
 
-def _title(ax: Axes, plan: FlightPlan) -> None:
+def _title(ax: Axes, plan: FlightPlan, campaign: Sequence[FlightPlan] = ()) -> None:
     p = plan.vehicle.profile
     m = plan.mission
-    done = len(plan.targets_photographed)
     ax.set_title(m.name or Path(m.source).name, loc="left", fontsize=12, fontweight="bold",
                  pad=30)
-    ax.annotate(f"{m.body.name.capitalize()} · {p.name} · {plan.distance_m:.0f} m · "
-                f"{plan.duration_s:.0f} s of {p.max_flight_time_s:g} s · "
-                f"{plan.energy_wh:.1f} Wh of {p.usable_energy_wh:g} Wh · "
+    if campaign:
+        done = sum(len(f.targets_photographed) for f in campaign)
+        what = (f"{len(campaign)} flights · {sum(f.distance_m for f in campaign):.0f} m · "
+                f"{sum(f.duration_s for f in campaign):.0f} s · "
+                f"{sum(f.energy_wh for f in campaign):.1f} Wh in all")
+    else:
+        done = len(plan.targets_photographed)
+        what = (f"{plan.distance_m:.0f} m · {plan.duration_s:.0f} s of "
+                f"{p.max_flight_time_s:g} s · {plan.energy_wh:.1f} Wh of "
+                f"{p.usable_energy_wh:g} Wh")
+    ax.annotate(f"{m.body.name.capitalize()} · {p.name} · {what} · "
                 f"{done}/{len(m.targets)} targets", xy=(0.0, 1.0), xycoords="axes fraction",
                 xytext=(0, 14), textcoords="offset points", fontsize=9, va="bottom",
                 annotation_clip=False)
@@ -543,11 +605,13 @@ def _place_labels(fig: Figure, ax: Axes, labels: Sequence[_Label], plan: FlightP
         placed.append(box(bb.x0, bb.y0, bb.x1, bb.y1))
 
 
-def plot_png(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110) -> bytes:
-    """Render the plan's map and return the PNG's bytes."""
+def plot_png(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110,
+             flights: Sequence[FlightPlan] = (),
+             legs: Sequence[tuple[str, str]] = ()) -> bytes:
+    """Render the plan's map (or a campaign's, see :func:`draw_map`) as PNG bytes."""
     from matplotlib import pyplot as plt
 
-    fig = draw_map(plan, hazards, dpi=dpi)
+    fig = draw_map(plan, hazards, dpi=dpi, flights=flights, legs=legs)
     buf = io.BytesIO()
     try:
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.15,

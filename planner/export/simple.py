@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 
 from planner.plan import FlightPlan
 
@@ -48,20 +49,32 @@ def kml_text(plan: FlightPlan) -> str:
 
     KML assumes Earth (WGS 84); a Mars plan keeps Mars lon/lat and says so in its description.
     """
+    return kml_campaign_text([plan], None)
+
+
+def kml_campaign_text(plans: Sequence[FlightPlan],
+                      legs: Sequence[tuple[str, str]] | None) -> str:
+    """KML of one plan (``legs`` None), or of a campaign's flights, one Folder each.
+
+    A campaign's folders are named ``flight K: A to B`` and hold each flight's route,
+    waypoints, photo stations and footprints; the keep-outs are drawn once.
+    """
     ET.register_namespace("", KML_NS)
     k = f"{{{KML_NS}}}"
+    first = plans[0]
     root = ET.Element(f"{k}kml")
     doc = ET.SubElement(root, f"{k}Document")
-    ET.SubElement(doc, f"{k}name").text = f"plan-flight: {plan.mission.source}"
-    body = plan.mission.body
-    desc = (f"{body.name.capitalize()} plan, {body.geographic_crs}. Heights are metres above the "
-            f"terrain model's datum.")
+    ET.SubElement(doc, f"{k}name").text = f"plan-flight: {first.mission.source}"
+    body = first.mission.body
+    desc = (f"{body.name.capitalize()} {'plan' if legs is None else 'campaign'}, "
+            f"{body.geographic_crs}. Heights are metres above the terrain model's datum.")
     if body.name != "earth":
         desc += " Coordinates are planetocentric Mars lon/lat, not WGS 84."
     ET.SubElement(doc, f"{k}description").text = desc
 
-    def placemark(name: str, role: str, description: str = "") -> ET.Element:
-        pm = ET.SubElement(doc, f"{k}Placemark")
+    def placemark(parent: ET.Element, name: str, role: str,
+                  description: str = "") -> ET.Element:
+        pm = ET.SubElement(parent, f"{k}Placemark")
         ET.SubElement(pm, f"{k}name").text = name
         if description:
             ET.SubElement(pm, f"{k}description").text = description
@@ -70,33 +83,40 @@ def kml_text(plan: FlightPlan) -> str:
         ET.SubElement(data, f"{k}value").text = role
         return pm
 
-    pm = placemark("route", "route")
-    ls = ET.SubElement(pm, f"{k}LineString")
-    ET.SubElement(ls, f"{k}altitudeMode").text = "absolute"
-    ET.SubElement(ls, f"{k}coordinates").text = _coords(
-        [(w.lon, w.lat, w.alt_m) for w in plan.waypoints])
-    for w in plan.waypoints:
-        pm = placemark(f"{w.seq} {w.action}", "waypoint",
-                       f"{w.agl_m:.1f} m above ground, t {w.time_s:.0f} s, "
-                       f"{w.energy_wh:.2f} Wh")
-        pt = ET.SubElement(pm, f"{k}Point")
-        ET.SubElement(pt, f"{k}altitudeMode").text = "absolute"
-        ET.SubElement(pt, f"{k}coordinates").text = _coords([(w.lon, w.lat, w.alt_m)])
-    for ph in plan.photos:
-        w = plan.waypoints[ph.waypoint - 1]
-        pm = placemark(f"photo {ph.number}: {ph.target}", "photo",
-                       f"heading {ph.heading_deg:.1f} deg, pitch {ph.pitch_deg:.1f} deg, "
-                       f"range {ph.slant_range_m:.1f} m, GSD {ph.gsd_cm:.2f} cm, "
-                       f"{ph.count} image(s)")
-        pt = ET.SubElement(pm, f"{k}Point")
-        ET.SubElement(pt, f"{k}altitudeMode").text = "absolute"
-        ET.SubElement(pt, f"{k}coordinates").text = _coords([(w.lon, w.lat, w.alt_m)])
-        fp = plan.frame.geometry_to_lonlat(ph.footprint)
-        pm = placemark(f"footprint {ph.number}: {ph.target}", "footprint")
-        _polygon(pm, k, list(fp.exterior.coords))
-    for ko in plan.mission.keep_outs:
+    for n, plan in enumerate(plans, start=1):
+        if legs is None:
+            where = doc
+        else:
+            where = ET.SubElement(doc, f"{k}Folder")
+            ET.SubElement(where, f"{k}name").text = \
+                f"flight {n}: {legs[n - 1][0]} to {legs[n - 1][1]}"
+        pm = placemark(where, "route", "route")
+        ls = ET.SubElement(pm, f"{k}LineString")
+        ET.SubElement(ls, f"{k}altitudeMode").text = "absolute"
+        ET.SubElement(ls, f"{k}coordinates").text = _coords(
+            [(w.lon, w.lat, w.alt_m) for w in plan.waypoints])
+        for w in plan.waypoints:
+            pm = placemark(where, f"{w.seq} {w.action}", "waypoint",
+                           f"{w.agl_m:.1f} m above ground, t {w.time_s:.0f} s, "
+                           f"{w.energy_wh:.2f} Wh")
+            pt = ET.SubElement(pm, f"{k}Point")
+            ET.SubElement(pt, f"{k}altitudeMode").text = "absolute"
+            ET.SubElement(pt, f"{k}coordinates").text = _coords([(w.lon, w.lat, w.alt_m)])
+        for ph in plan.photos:
+            w = plan.waypoints[ph.waypoint - 1]
+            pm = placemark(where, f"photo {ph.number}: {ph.target}", "photo",
+                           f"heading {ph.heading_deg:.1f} deg, pitch {ph.pitch_deg:.1f} deg, "
+                           f"range {ph.slant_range_m:.1f} m, GSD {ph.gsd_cm:.2f} cm, "
+                           f"{ph.count} image(s)")
+            pt = ET.SubElement(pm, f"{k}Point")
+            ET.SubElement(pt, f"{k}altitudeMode").text = "absolute"
+            ET.SubElement(pt, f"{k}coordinates").text = _coords([(w.lon, w.lat, w.alt_m)])
+            fp = plan.frame.geometry_to_lonlat(ph.footprint)
+            pm = placemark(where, f"footprint {ph.number}: {ph.target}", "footprint")
+            _polygon(pm, k, list(fp.exterior.coords))
+    for ko in first.mission.keep_outs:
         for poly in getattr(ko.geometry, "geoms", [ko.geometry]):
-            pm = placemark(ko.name, "keep_out", ", ".join(
+            pm = placemark(doc, ko.name, "keep_out", ", ".join(
                 [f"buffer {ko.buffer_m:g} m", *([ko.heights_text] if ko.heights_text else [])]))
             _polygon(pm, k, list(poly.exterior.coords))
     ET.indent(root)
