@@ -363,18 +363,23 @@ FITS = 1e-9
 """Tolerance on a route's cost against its budget of 1 (floating-point sums, nothing more)."""
 
 
+def _insertions(c: NDArray[np.float64], a: NDArray[np.int_], b: NDArray[np.int_],
+                members: NDArray[np.int_]) -> NDArray[np.float64]:
+    """What inserting each of ``members`` into each edge ``a[i]`` -> ``b[i]`` adds (inf: no way)."""
+    with np.errstate(invalid="ignore"):
+        # np.ix_ takes only the rows and columns needed (not whole rows of the table).
+        delta = c[np.ix_(a, members)] + c[np.ix_(members, b)].T - c[a, b][:, None]
+    delta[~np.isfinite(delta)] = np.inf
+    return np.asarray(delta, dtype=np.float64)
+
+
 def _insertion(c: NDArray[np.float64], order: Sequence[int],
                members: NDArray[np.int_]) -> tuple[float, int, int]:
     """The cheapest insertion of one of ``members`` into ``order``.
 
     Returns its added cost, the position it goes after and the node inserted.
     """
-    a = np.asarray(order[:-1])
-    b = np.asarray(order[1:])
-    with np.errstate(invalid="ignore"):
-        # np.ix_ takes only the rows and columns needed (not whole rows of the table).
-        delta = c[np.ix_(a, members)] + c[np.ix_(members, b)].T - c[a, b][:, None]
-    delta[~np.isfinite(delta)] = np.inf
+    delta = _insertions(c, np.asarray(order[:-1]), np.asarray(order[1:]), members)
     flat = int(np.argmin(delta))
     i, m = divmod(flat, len(members))
     return float(delta[i, m]), i, int(members[m])
@@ -386,7 +391,19 @@ def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
     """Why a target that fits alone is not in the route ``order``, in words that are true."""
     used = float(sum(c[a, b] for a, b in itertools.pairwise(order)))
     # A photographed target of strictly higher priority competes with it when the route
-    # without that target has room for this one.
+    # without that target has room for this one. The cheapest insertion into the route without
+    # the visit at ``pos`` is the cheapest over the route's edges but the two at ``pos`` and
+    # over the edge that joins its neighbours: one table of insertions into every edge, its
+    # minima per edge, and prefix and suffix minima give it for every ``pos`` at once (the
+    # same sums, so the same figures as inserting into each shortened route).
+    path = np.asarray(order)
+    edge_min = _insertions(c, path[:-1], path[1:], members).min(axis=1)
+    before = np.minimum.accumulate(np.concatenate([[np.inf], edge_min]))  # edges < i
+    after = np.minimum.accumulate(np.concatenate([edge_min, [np.inf]])[::-1])[::-1]  # >= i
+    mid = np.arange(1, len(path) - 1)
+    joined = _insertions(c, path[mid - 1], path[mid + 1], members).min(axis=1)
+    # without the visit at pos: the edges before pos - 1, those from pos + 1, the joining one
+    cheapest = np.minimum(np.minimum(before[mid - 1], after[mid + 1]), joined)
     rivals = []
     for pos in range(1, len(order) - 1):
         node = order[pos]
@@ -397,9 +414,8 @@ def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
         if rival.priority <= priority:
             continue
         a, b = order[pos - 1], order[pos + 1]
-        without = [*order[:pos], *order[pos + 1:]]
         saving = c[a, node] + c[node, b] - c[a, b]
-        if used - saving + _insertion(c, without, members)[0] <= 1.0 + FITS:
+        if used - saving + float(cheapest[pos - 1]) <= 1.0 + FITS:
             rivals.append(rival)
     if rivals:
         rivals.sort(key=lambda t: (-t.priority, t.name))
