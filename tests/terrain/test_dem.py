@@ -130,3 +130,31 @@ def test_earth_dem_in_geographic_degrees(write_tif) -> None:
     dem = read_dem(path, dst_crs=frame.local, dst_bounds=(-200, -200, 200, 200))
     assert 5 <= dem.resolution <= 12  # converted from degrees to metres
     assert dem.sample(0, 100) - dem.sample(0, -100) == pytest.approx(10.0, rel=0.02)
+
+
+@pytest.mark.parametrize("view", ["contiguous", "strided"])
+def test_bilinear_matches_the_four_neighbour_formula(view: str) -> None:
+    """The flat-index look-up and the 2-D one give the textbook bilinear value, NaN outside."""
+    from terrain.dem import bilinear
+
+    rng = np.random.default_rng(3)
+    full = rng.normal(size=(40, 60)).astype(np.float32)
+    full[7, 8] = np.nan  # column 4 of the strided view
+    grid = full if view == "contiguous" else full[:, ::2]
+    rows, cols = grid.shape
+    r = rng.uniform(-2, rows + 1, 500)
+    c = rng.uniform(-2, cols + 1, 500)
+    r[:3], c[:3] = [0, rows - 1, 6.5], [0, cols - 1, 8.5 if view == "contiguous" else 4.25]
+    got = bilinear(grid, r, c)
+    for k in range(len(r)):
+        if not (0 <= r[k] <= rows - 1 and 0 <= c[k] <= cols - 1):
+            assert np.isnan(got[k])
+            continue
+        r0, c0 = min(int(np.floor(r[k])), rows - 2), min(int(np.floor(c[k])), cols - 2)
+        fr, fc = r[k] - r0, c[k] - c0
+        want = (grid[r0, c0] * (1 - fr) * (1 - fc) + grid[r0, c0 + 1] * (1 - fr) * fc
+                + grid[r0 + 1, c0] * fr * (1 - fc) + grid[r0 + 1, c0 + 1] * fr * fc)
+        assert np.isnan(got[k]) if np.isnan(want) else got[k] == pytest.approx(want, abs=1e-9)
+    assert np.isnan(got[2])  # next to the NaN cell
+    assert float(bilinear(grid, 1.5, 2.5)) == pytest.approx(
+        float(bilinear(grid, [1.5], [2.5])[0]))  # scalars too
