@@ -12,12 +12,17 @@ For each it prints the CPU time (user + system) and wall time of the process, it
 machine the CPU time is the steadier figure. The issue's goals: 1000 targets in <= 10 s and
 <= 1 GB; 5000 in <= 60 s and <= 2 GB.
 
-Usage: python benchmarks/scale_bench.py [--sizes 1000 5000] [--keep DIR]
+With ``--stages`` it prints instead, for each size, the CPU time (``time.process_time``) of
+each stage of ``planner.pipeline.plan_mission`` in a fresh process: the wall clock of
+``--progress`` is distorted on a shared machine, the CPU time much less.
+
+Usage: python benchmarks/scale_bench.py [--sizes 1000 5000] [--keep DIR] [--stages]
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -85,18 +90,54 @@ def run(path: Path, *extra: str) -> tuple[int, float, float, float, str, str]:
                 usage.ru_maxrss / 1024, out.read().decode(), err.read().decode())
 
 
+def stages_child(path: str) -> None:
+    """Plan ``path`` in this process and print each stage's CPU time (run by ``--stages``)."""
+    t0 = time.process_time()
+    from planner.pipeline import plan_mission
+
+    marks: list[tuple[float, str]] = [(time.process_time(), "imports")]
+    plan, _ = plan_mission(path, progress=lambda text: marks.append((time.process_time(), text)))
+    marks.append((time.process_time(), ""))
+    print(f"  {marks[0][0] - t0:6.2f} s cpu  importing the planner")
+    for (t, text), (t_next, _) in itertools.pairwise(marks[1:]):
+        print(f"  {t_next - t:6.2f} s cpu  {text}")
+    print(f"  {marks[-1][0] - t0:6.2f} s cpu in all; {len(plan.photos)} photos")
+
+
+def stage_times(folder: Path, sizes: list[int]) -> None:
+    """CPU time of each stage, each size in a fresh process."""
+    print("CPU time (time.process_time) of each stage of plan_mission, in a fresh process")
+    for n in sizes:
+        path = folder / f"{n}.geojson"
+        path.write_text(json.dumps(mission(n)))
+        print(f"\n{n} targets:")
+        sys.stdout.flush()
+        subprocess.run([sys.executable, __file__, "--child", str(path)], check=True)
+
+
 def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        stages_child(sys.argv[2])
+        return
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000])
     ap.add_argument("--keep", type=Path, help="write the mission files here and keep them")
+    ap.add_argument("--stages", action="store_true",
+                    help="print each stage's CPU time instead (in-process plan_mission)")
     args = ap.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="scale_bench_"))
     folder.mkdir(parents=True, exist_ok=True)
     print("command: python benchmarks/scale_bench.py " + " ".join(sys.argv[1:]))
+    if args.stages:
+        stage_times(folder, args.sizes)
+        cases = []
+    else:
+        cases = None
     print("Earth, Mavic 3 (40 m, 10 m/s), 2 km x 2 km, 8 keep-outs; plan-flight MISSION --quiet")
-    cases = [(f"{n} targets", mission(n)) for n in args.sizes]
-    cases.append((f"{args.sizes[0]} + a required one 70 km away",
-                  mission(args.sizes[0], far_required=True)))
+    if cases is None:
+        cases = [(f"{n} targets", mission(n)) for n in args.sizes]
+        cases.append((f"{args.sizes[0]} + a required one 70 km away",
+                      mission(args.sizes[0], far_required=True)))
     for label, doc in cases:
         path = folder / (label.split()[0] + ("-far" if "away" in label else "") + ".geojson")
         path.write_text(json.dumps(doc))
