@@ -25,6 +25,7 @@ from planner.campaign_flow import (
     check_airfields,
     check_campaign,
     flight_targets,
+    per_recharge,
     swap_points,
 )
 from planner.errors import InputError
@@ -194,6 +195,7 @@ def check_campaign_doc(doc: dict[str, Any], src: str, mission_path: str | Path,
     first = camp.flights[0]
     ctx = prepare(mission_path, options, recorded=(first.source, first.settings),
                   progress=progress)
+    ctx, _ = per_recharge(ctx, camp.recharge)  # each flight held to one recharge's energy
     mission = ctx.mission
     sites = check_sites(ctx)
     fields, notes = check_airfields(ctx)

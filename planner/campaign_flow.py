@@ -121,6 +121,34 @@ class CampaignPlan:
                          for t in targets if t.name in views))
 
 
+def recharge_mode(mission: Mission) -> str:
+    """How the campaign's flights are recharged: the mission's, else its body's default."""
+    recharge = mission.campaign.recharge or DEFAULT_RECHARGE[mission.body.name]
+    assert recharge in RECHARGE
+    return recharge
+
+
+def per_recharge(ctx: Context, recharge: str) -> tuple[Context, str | None]:
+    """The context with each flight's energy held to what one recharge in place gives.
+
+    With ``in_place`` recharge and a profile's ``flight_energy_per_recharge_wh`` below the
+    battery's budget (usable energy less the reserve), every flight of the campaign may use
+    only that much (Ingenuity's solar panel charged its batteries through a sol, and the
+    nights' heating took most of it: NASA gave enough for one ~90 s flight a sol, FACTS): the
+    vehicle's usable energy becomes that plus the reserve, for planning and verifying alike.
+    Returns the context unchanged, and no note, otherwise.
+    """
+    p = ctx.vehicle.profile
+    cap = p.flight_energy_per_recharge_wh
+    if recharge != "in_place" or cap is None or cap >= p.budget_energy_wh:
+        return ctx, None
+    held = replace(p, usable_energy_wh=cap + p.reserve_wh)
+    note = (f"each flight uses at most {cap:g} Wh, what one recharge in place gives "
+            f"(the profile's flight_energy_per_recharge_wh), of the battery's "
+            f"{p.budget_energy_wh:g} Wh after the reserve")
+    return replace(ctx, vehicle=replace(ctx.vehicle, profile=held)), note
+
+
 def campaign_settings(ctx: Context, options: PlanOptions) -> tuple[int, str, tuple[float, ...]]:
     """The flight count, the recharge mode and each flight's share of the budget.
 
@@ -134,8 +162,7 @@ def campaign_settings(ctx: Context, options: PlanOptions) -> tuple[int, str, tup
     mission = ctx.mission
     spec = mission.campaign
     n = flights_asked(mission, options)
-    recharge = spec.recharge or DEFAULT_RECHARGE[mission.body.name]
-    assert recharge in RECHARGE
+    recharge = recharge_mode(mission)
     budgets = spec.flight_budgets or (1.0,) * n
     if len(budgets) != n:
         raise MissionError(f"{len(budgets)} budgets for {n} flights: give one per flight",
@@ -368,6 +395,7 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     """
     ctx = ctx or prepare(path, options, progress=progress)
     mission = ctx.mission
+    ctx, charge_note = per_recharge(ctx, recharge_mode(mission))
     n, recharge, fractions = campaign_settings(ctx, options)
     if mission.campaign.auto_airfields and recharge != "in_place":
         raise MissionError("needs recharge in_place: with at_home (the default on Earth) a "
@@ -375,6 +403,8 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
                            source=mission.source, field="plan_flight.auto_airfields")
     sites = check_sites(ctx)
     fields, field_warnings = check_airfields(ctx)
+    if charge_note:
+        field_warnings.insert(0, charge_note)
     if mission.campaign.auto_airfields:
         found, note = found_airfields(ctx, fields)
         fields += found
@@ -755,4 +785,4 @@ def check_campaign(plan: CampaignPlan, ctx: Context,
 
 __all__ = ["DEFAULT_RECHARGE", "Airfield", "CampaignPlan", "campaign_json", "campaign_settings",
            "campaign_to_json", "check_airfields", "check_campaign", "flight_targets",
-           "flights_asked", "plan_campaign"]
+           "flights_asked", "per_recharge", "plan_campaign", "recharge_mode"]
