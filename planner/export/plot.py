@@ -495,7 +495,7 @@ def _title(ax: Axes, plan: FlightPlan, campaign: Sequence[FlightPlan] = ()) -> N
     ax.set_title(m.name or Path(m.source).name, loc="left", fontsize=12, fontweight="bold",
                  pad=30)
     if campaign:
-        done = sum(len(f.targets_photographed) for f in campaign)
+        done = len({t for f in campaign for t in f.targets_photographed})
         what = (f"{len(campaign)} flights · {sum(f.distance_m for f in campaign):.0f} m · "
                 f"{sum(f.duration_s for f in campaign):.0f} s · "
                 f"{sum(f.energy_wh for f in campaign):.1f} Wh in all")
