@@ -11,7 +11,7 @@ import pyproj
 import pytest
 from affine import Affine
 from shapely import affinity
-from shapely.geometry import LineString, MultiPolygon, Point, box
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 from planner import coverage
 from planner.frames import EARTH, MARS
@@ -266,3 +266,88 @@ def test_mavlink_files_of_a_survey_recheck_with_every_image_its_area(field, suff
     assert report.ok, report.violations
     assert len(rebuilt.photos) == len(plan.photos)
     assert {p.target for p in rebuilt.photos} == {"field"}
+
+
+# --- keep-outs that have heights -----------------------------------------------------------
+
+TOWER_MISSION = {
+    "type": "FeatureCollection",
+    "name": "A Mavic 3 maps a field around a 30 m tower",
+    "plan_flight": {"vehicle": "mavic3", "altitude_m": 60, "speed_m_s": 8},
+    "features": [
+        {"type": "Feature", "properties": {"role": "home", "name": "field gate"},
+         "geometry": {"type": "Point", "coordinates": [8.5500, 47.3650]}},
+        # 0.75 cm/px: 29.9 m above ground, below the tower's 30 m plus the 8 m clearance.
+        {"type": "Feature",
+         "properties": {"name": "field", "required": True, "gsd_cm": 0.75,
+                        "sidelap_pct": 70, "overlap_pct": 80},
+         "geometry": {"type": "Polygon", "coordinates": [[
+             [8.5505, 47.3655], [8.5525, 47.3655], [8.5525, 47.3667], [8.5505, 47.3667],
+             [8.5505, 47.3655]]]}},
+        {"type": "Feature",
+         "properties": {"role": "keep_out", "name": "tower", "height_m": 30, "buffer_m": 2},
+         "geometry": {"type": "Polygon", "coordinates": [[
+             [8.5514, 47.3660], [8.5516, 47.3660], [8.5516, 47.3662], [8.5514, 47.3662],
+             [8.5514, 47.3660]]]}},
+    ],
+}
+
+
+def test_survey_stations_keep_out_of_a_tower_and_its_band_of_airspace() -> None:
+    from planner.local import Volume
+
+    v = mavic()
+    spec = replace(area(strip_azimuth_deg=0.0), gsd_cm=0.75)
+    h, _ = coverage.survey_height(spec, v)
+    geom = box(-100, -80, 100, 80)
+    foot = box(-20, -20, 20, 20)
+
+    def stations_in(vol):
+        lay = coverage.layout(spec, geom, vehicle=v, dem=ground(400), obstacles=Polygon(),
+                              volumes=(vol,))
+        return lay, sum(1 for im in lay.images if foot.contains(Point(im.x, im.y)))
+
+    free, n_free = stations_in(Volume(0, foot, -math.inf, h - 1.0, solid=True))
+    assert n_free > 0  # a tower lower than the survey's height is flown over
+    tall, n_tall = stations_in(Volume(0, foot, -math.inf, h + 1.0, solid=True))
+    assert n_tall == 0 and tall.dropped > 0
+    assert tall.unseen_m2 > free.unseen_m2
+    _, n_band = stations_in(Volume(0, foot, h - 5.0, h + 5.0))
+    assert n_band == 0
+    _, n_above = stations_in(Volume(0, foot, h + 1.0, math.inf))
+    assert n_above == n_free
+
+
+def test_survey_image_not_taken_through_a_thing_that_stands_up() -> None:
+    from planner.local import Volume
+
+    # An oblique view, as a fixed camera's: the station stands back from the image centre.
+    dem = ground(400)
+    sx, sy, cx, cy = 0.0, -20.0, 0.0, 0.0
+    wall = box(-10, -11, 10, -9)  # across the line of sight, half way
+    view = np.array([[cx, cy]])
+    args = (np.array([sx]), np.array([sy]), view, np.array([8.0]))
+    # The line of sight is about 4 m above the ground half way: a 10 m wall hides the centre.
+    assert not coverage._flyable(*args, dem=dem, obstacles=Polygon(), volumes=(),
+                                 solids=(Volume(0, wall, -math.inf, 10.0, solid=True),))[0]
+    assert coverage._flyable(*args, dem=dem, obstacles=Polygon(), volumes=(),
+                             solids=(Volume(0, wall, -math.inf, 2.0, solid=True),))[0]
+
+
+def test_required_field_around_a_tall_tower_plans_and_verifies(tmp_path) -> None:
+    import json
+
+    path = tmp_path / "tower.geojson"
+    path.write_text(json.dumps(TOWER_MISSION))
+    plan, ctx = plan_mission(path)
+    report = verify(plan, hazards=ctx.hazards)
+    assert report.ok, report.violations
+    vol = ctx.local.volumes(clearance_m=ctx.vehicle.profile.min_clearance_m)[0]
+    tower = ctx.local.keep_outs_buffered[0]
+    assert plan.photos
+    for ph in plan.photos:
+        inside = vol.inside(np.array([ph.station[0]]), np.array([ph.station[1]]))[0]
+        assert not inside or ph.station[2] - float(ctx.dem.sample(*ph.station[:2])) > vol.hi
+    [row] = coverage.plan_coverage(plan)
+    assert row.unseen_m2 > tower.area / 2  # the tower's ground is unseen, and reported
+    assert row.percent < 100.0
