@@ -42,7 +42,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 from shapely import affinity
-from shapely.geometry import LineString, Polygon, box
+from shapely.geometry import LineString, MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from planner.camera import Pointing, footprint
@@ -158,15 +158,18 @@ def survey_height(spec: Target, vehicle: Vehicle) -> tuple[float, str]:
     return min(h, p.max_altitude_agl_m), ""
 
 
-def survey_area(spec: Target, geom: BaseGeometry, vehicle: Vehicle) -> Polygon | None:
+def survey_area(spec: Target, geom: BaseGeometry, vehicle: Vehicle,
+                ) -> Polygon | MultiPolygon | None:
     """The ground a target's strips must cover, or None when it is photographed whole.
 
-    A Polygon larger than one image (or naming a strip setting) is itself the area; a
+    A Polygon larger than one image (or naming a strip setting) is itself the area, and so is a
+    MultiPolygon whose parts together span more than one image (each part is laid with strips
+    of its own, :func:`layout`); a
     LineString longer than one image (or naming ``corridor_width_m`` or a strip setting) is a
     corridor: the ground within half its width of the line, cut square at its ends, the width
     by default one image's width (across the strip).
     """
-    if not isinstance(geom, Polygon | LineString):
+    if not isinstance(geom, Polygon | MultiPolygon | LineString):
         return None
     h, why = survey_height(spec, vehicle)
     shape = frame_shape(vehicle.camera, max(h, 1e-3))
@@ -182,7 +185,7 @@ def survey_area(spec: Target, geom: BaseGeometry, vehicle: Vehicle) -> Polygon |
         frame = sorted((shape.width_m, shape.length_m))
         if sides[0] <= frame[0] and sides[1] <= frame[1]:
             return None
-    if isinstance(geom, Polygon):
+    if isinstance(geom, Polygon | MultiPolygon):
         return geom
     width = spec.corridor_width_m if spec.corridor_width_m is not None else shape.width_m
     out = geom.buffer(width / 2, cap_style="flat", join_style="round")
@@ -368,20 +371,50 @@ def _flyable(xs: NDArray[np.float64], ys: NDArray[np.float64], centres: NDArray[
     return np.asarray(ok, dtype=bool)
 
 
-def layout(spec: Target, geom: Polygon | LineString, *, vehicle: Vehicle, dem: DEM,
-           obstacles: BaseGeometry, volumes: tuple[Volume, ...] = (),
+def _target_area(spec: Target, geom: Polygon | MultiPolygon | LineString,
+                 shape: FrameShape) -> BaseGeometry:
+    """The ground to cover: the polygon, or the corridor around the line."""
+    if isinstance(geom, Polygon | MultiPolygon):
+        return geom
+    return geom.buffer(corridor_width_m(spec, shape) / 2, cap_style="flat", join_style="round")
+
+
+def layout(spec: Target, geom: Polygon | MultiPolygon | LineString, *, vehicle: Vehicle,
+           dem: DEM, obstacles: BaseGeometry, volumes: tuple[Volume, ...] = (),
            solids: tuple[Volume, ...] = ()) -> Layout:
     """Lay the survey's strips, choose their azimuth, and cut them by the obstacles.
 
     A corridor's strips follow its line (``strip_azimuth_deg`` does not apply). ``volumes`` are
     the keep-outs that have heights (as the planner grows them), ``solids`` the things that
-    stand up and block the view (see :func:`_flyable`).
+    stand up and block the view (see :func:`_flyable`). A MultiPolygon's parts are laid one by
+    one, each with the azimuth quickest for it, their strips numbered on from the last part's;
+    the layout's azimuth is its largest part's.
     """
+    if not isinstance(geom, MultiPolygon):
+        return _layout_one(spec, geom, vehicle=vehicle, dem=dem, obstacles=obstacles,
+                           volumes=volumes, solids=solids)
+    parts = sorted(geom.geoms, key=lambda g: -g.area)
+    lays = [_layout_one(spec, g, vehicle=vehicle, dem=dem, obstacles=obstacles,
+                        volumes=volumes, solids=solids) for g in parts]
+    images: list[Image] = []
+    for lay in lays:
+        first = (max(im.strip for im in images) + 1) if images else 0
+        images += [replace(im, strip=im.strip + first) for im in lay.images]
+    big = lays[0]
+    return replace(big, images=tuple(images), dropped=sum(la.dropped for la in lays),
+                   area_m2=float(geom.area),
+                   covered=shapely.union_all([la.covered for la in lays]),
+                   reason="" if images else big.reason)
+
+
+def _layout_one(spec: Target, geom: Polygon | LineString, *, vehicle: Vehicle, dem: DEM,
+                obstacles: BaseGeometry, volumes: tuple[Volume, ...] = (),
+                solids: tuple[Volume, ...] = ()) -> Layout:
+    """:func:`layout` of one polygon or line."""
     cam = vehicle.camera
     h, why = survey_height(spec, vehicle)
     shape = frame_shape(cam, max(h, 1e-3))
-    target_area = geom if isinstance(geom, Polygon) else \
-        geom.buffer(corridor_width_m(spec, shape) / 2, cap_style="flat", join_style="round")
+    target_area = _target_area(spec, geom, shape)
     area = float(target_area.area)
     if why:
         return Layout(0.0, shape, 0.0, 0.0, (), 0, area, Polygon(), why)
@@ -428,7 +461,7 @@ def layout(spec: Target, geom: Polygon | LineString, *, vehicle: Vehicle, dem: D
                   covered, reason)
 
 
-def _fill(area: Polygon, images: list[Image], covered: BaseGeometry, *, shape: FrameShape,
+def _fill(area: BaseGeometry, images: list[Image], covered: BaseGeometry, *, shape: FrameShape,
           camera: CameraSpec, dem: DEM, obstacles: BaseGeometry,
           volumes: tuple[Volume, ...] = (), solids: tuple[Volume, ...] = (),
           ) -> tuple[list[Image], BaseGeometry]:
@@ -463,7 +496,7 @@ def _fill(area: Polygon, images: list[Image], covered: BaseGeometry, *, shape: F
     return images, covered
 
 
-def _covered(geom: Polygon, camera: CameraSpec, shape: FrameShape, images: list[Image],
+def _covered(geom: BaseGeometry, camera: CameraSpec, shape: FrameShape, images: list[Image],
              dem: DEM) -> BaseGeometry:
     if not images:
         return Polygon()
@@ -477,7 +510,8 @@ def _covered(geom: Polygon, camera: CameraSpec, shape: FrameShape, images: list[
     return shapely.union_all(fps).intersection(geom)
 
 
-def survey_stations(idx: int, spec: Target, geom: Polygon | LineString, *, vehicle: Vehicle,
+def survey_stations(idx: int, spec: Target, geom: Polygon | MultiPolygon | LineString, *,
+                    vehicle: Vehicle,
                     dem: DEM, obstacles: BaseGeometry, volumes: tuple[Volume, ...] = (),
                     solids: tuple[Volume, ...] = ()) -> tuple[list[TargetStations], Layout]:
     """One :class:`TargetStations` per image of the survey (its ``view``), and the layout.
@@ -519,10 +553,9 @@ def survey_stations(idx: int, spec: Target, geom: Polygon | LineString, *, vehic
     n = len(kept)
     if n < len(lay.images):
         images = [k[0] for k in kept]
-        target_area = geom if isinstance(geom, Polygon) else geom.buffer(
-            corridor_width_m(spec, shape) / 2, cap_style="flat", join_style="round")
         lay = replace(lay, images=tuple(images), dropped=lay.dropped + len(lay.images) - n,
-                      covered=_covered(target_area, cam, shape, images, dem))
+                      covered=_covered(_target_area(spec, geom, shape), cam, shape, images,
+                                       dem))
     for k, (im, g, agl, hit, slant, gsd) in enumerate(kept):
         ptg = Pointing(heading_deg=im.heading_deg, pitch_deg=shape.pitch_deg,
                        slant_range_m=slant, gsd_cm=gsd, in_frame=True,
@@ -535,8 +568,8 @@ def survey_stations(idx: int, spec: Target, geom: Polygon | LineString, *, vehic
     return out, lay
 
 
-def covered_by(camera: CameraSpec, geom: Polygon, photos: list[tuple[tuple[float, float, float],
-                                                                     float, float, float]],
+def covered_by(camera: CameraSpec, geom: BaseGeometry,
+               photos: list[tuple[tuple[float, float, float], float, float, float]],
                ) -> BaseGeometry:
     """The part of ``geom`` the photos cover: each ``(station, heading, pitch, ground_z)``.
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner import coverage, selection
@@ -459,7 +459,7 @@ def _survey(ctx: Context, i: int) -> list[TargetStations]:
     """
     spec, geom = ctx.mission.targets[i], ctx.local.targets[i]
     area = coverage.survey_area(spec, geom, ctx.vehicle)
-    assert isinstance(geom, Polygon | LineString)
+    assert isinstance(geom, Polygon | MultiPolygon | LineString)
     assert area is not None
     found, lay = coverage.survey_stations(i, spec, geom, vehicle=ctx.vehicle, dem=ctx.dem,
                                           obstacles=ctx.obstacles, volumes=ctx.volumes,

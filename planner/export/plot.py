@@ -317,10 +317,11 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110,
         c = g if isinstance(g, Point) else g.centroid
         ok = t.name in done
         if not isinstance(g, Point):
-            bound = g.exterior if isinstance(g, Polygon) else g
-            bxy = np.asarray(bound.coords)
-            ax.plot(bxy[:, 0], bxy[:, 1], "-", color=TARGET_OK if ok else TARGET_SKIPPED,
-                    lw=1.5, zorder=6)
+            for part in getattr(g, "geoms", [g]):  # each part of a MultiPolygon
+                bound = part.exterior if isinstance(part, Polygon) else part
+                bxy = np.asarray(bound.coords)
+                ax.plot(bxy[:, 0], bxy[:, 1], "-", color=TARGET_OK if ok else TARGET_SKIPPED,
+                        lw=1.5, zorder=6)
         ax.plot(c.x, c.y, "*" if ok else "X", color=TARGET_OK if ok else TARGET_SKIPPED,
                 ms=15 if ok else 12, mec="black", zorder=9)
         target_labels.append(_Label(t.name, c.x, c.y, color="#145214" if ok else "#8b0000",

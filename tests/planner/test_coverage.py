@@ -351,3 +351,49 @@ def test_required_field_around_a_tall_tower_plans_and_verifies(tmp_path) -> None
     [row] = coverage.plan_coverage(plan)
     assert row.unseen_m2 > tower.area / 2  # the tower's ground is unseen, and reported
     assert row.percent < 100.0
+
+
+# --- MultiPolygon areas ---------------------------------------------------------------------
+
+def test_multipolygon_each_part_gets_strips_of_its_own() -> None:
+    v = mavic()
+    west = box(-300, -100, -100, 100)
+    east = affinity.rotate(box(100, -60, 300, 60), 30.0)  # strips along its own long edges
+    geom = MultiPolygon([west, east])
+    spec = area()
+    assert coverage.survey_area(spec, geom, v) == geom
+    lay = coverage.layout(spec, geom, vehicle=v, dem=ground(), obstacles=Polygon())
+    alone = [coverage.layout(spec, g, vehicle=v, dem=ground(), obstacles=Polygon())
+             for g in (west, east)]
+    assert len(lay.images) == sum(len(a.images) for a in alone)
+    assert lay.area_m2 == pytest.approx(geom.area)
+    assert lay.covered.area == pytest.approx(geom.area, rel=1e-3)
+    # No strip runs from one part to the other: each strip's images lie over one part.
+    for k in {im.strip for im in lay.images}:
+        over = {0 if west.distance(Point(im.centre)) < east.distance(Point(im.centre)) else 1
+                for im in lay.images if im.strip == k}
+        assert len(over) == 1
+    assert {round(a.azimuth_deg) % 180 for a in alone} != {0} or alone[1].azimuth_deg != 0.0
+
+
+def test_multipolygon_area_plans_as_one_target_and_verifies(tmp_path) -> None:
+    import json
+
+    mission = json.loads(json.dumps(TOWER_MISSION))
+    mission["features"] = mission["features"][:2]
+    field = mission["features"][1]
+    field["properties"]["gsd_cm"] = 2.0
+    field["geometry"] = {"type": "MultiPolygon", "coordinates": [
+        [[[8.5505, 47.3655], [8.5512, 47.3655], [8.5512, 47.3667], [8.5505, 47.3667],
+          [8.5505, 47.3655]]],
+        [[[8.5518, 47.3655], [8.5525, 47.3655], [8.5525, 47.3667], [8.5518, 47.3667],
+          [8.5518, 47.3655]]]]}
+    path = tmp_path / "two-fields.geojson"
+    path.write_text(json.dumps(mission))
+    plan, ctx = plan_mission(path)
+    assert verify(plan, hazards=ctx.hazards).ok
+    [row] = coverage.plan_coverage(plan)
+    assert row.percent == pytest.approx(100.0, abs=0.1)
+    parts = list(ctx.local.targets[0].geoms)
+    seen = [sum(1 for ph in plan.photos if p.distance(Point(ph.aim[:2])) < 1.0) for p in parts]
+    assert all(n > 0 for n in seen) and sum(seen) == len(plan.photos)
