@@ -613,20 +613,40 @@ class Coverage:
                 f"{self.sidelap_pct:g} % sidelap; {self.unseen_m2:,.0f} m² unseen")
 
 
-def plan_coverage(plan: FlightPlan) -> list[Coverage]:
-    """Coverage of every area the plan's mission surveys in strips, from the plan's photos."""
+@dataclass(frozen=True)
+class Covered:
+    """One surveyed area of a plan on the ground: what its images count, and what they cover."""
+
+    target: Target
+    area: BaseGeometry
+    parts: tuple[Polygon, ...]
+    """The part of each of the area's images that counts (see :func:`frame_shape`)."""
+    covered: BaseGeometry
+
+
+def plan_covered(plan: FlightPlan) -> list[Covered]:
+    """Every area the plan's mission surveys in strips, with its images' counted parts."""
     out = []
     cam = plan.vehicle.camera
     for t, geom in zip(plan.mission.targets, plan.local.targets, strict=True):
         area = survey_area(t, geom, plan.vehicle)
         if area is None:
             continue
-        shots = [(ph.station, ph.heading_deg, ph.pitch_deg, ph.aim[2]) for ph in plan.photos
-                 if ph.target == t.name]
-        covered = covered_by(cam, area, shots)
+        parts = tuple(image_footprint(cam, ph.pitch_deg, ph.station, ph.heading_deg, ph.aim[2])
+                      for ph in plan.photos if ph.target == t.name)
+        covered = shapely.union_all(parts).intersection(area) if parts else Polygon()
+        out.append(Covered(t, area, parts, covered))
+    return out
+
+
+def plan_coverage(plan: FlightPlan) -> list[Coverage]:
+    """Coverage of every area the plan's mission surveys in strips, from the plan's photos."""
+    out = []
+    for c in plan_covered(plan):
+        t = c.target
         out.append(Coverage(
-            target=t.name, area_m2=float(area.area), covered_m2=float(covered.area),
-            images=len(shots), gsd_cm=t.gsd_cm,
+            target=t.name, area_m2=float(c.area.area), covered_m2=float(c.covered.area),
+            images=len(c.parts), gsd_cm=t.gsd_cm,
             sidelap_pct=DEFAULT_SIDELAP_PCT if t.sidelap_pct is None else t.sidelap_pct,
             overlap_pct=DEFAULT_OVERLAP_PCT if t.overlap_pct is None else t.overlap_pct,
             required=t.required))
@@ -637,6 +657,7 @@ __all__ = [
     "DEFAULT_OVERLAP_PCT",
     "DEFAULT_SIDELAP_PCT",
     "Coverage",
+    "Covered",
     "FrameShape",
     "Image",
     "Layout",
@@ -647,6 +668,7 @@ __all__ = [
     "is_survey",
     "layout",
     "plan_coverage",
+    "plan_covered",
     "survey_height",
     "survey_stations",
 ]

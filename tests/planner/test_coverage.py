@@ -351,6 +351,31 @@ def test_required_field_around_a_tall_tower_plans_and_verifies(tmp_path) -> None
     [row] = coverage.plan_coverage(plan)
     assert row.unseen_m2 > tower.area / 2  # the tower's ground is unseen, and reported
     assert row.percent < 100.0
+    # The map draws each image's counted part and hatches the ground no image covers.
+    pytest.importorskip("matplotlib")
+    from matplotlib import pyplot as plt
+
+    from planner.export.plot import draw_map
+
+    fig = draw_map(plan, ctx.hazards)
+    try:
+        texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        assert "area no image covers" in texts
+        assert "survey image (the part counted)" in texts
+        assert "photo footprint" not in texts
+    finally:
+        plt.close(fig)
+
+
+def test_oblique_image_counts_its_near_half_on_the_map_and_in_coverage(field) -> None:
+    plan, _ = field
+    [sv] = coverage.plan_covered(plan)
+    assert len(sv.parts) == len(plan.photos)
+    for part, ph in zip(sv.parts, plan.photos, strict=True):  # nadir: the whole frame counts
+        assert part.area == pytest.approx(ph.footprint.area, rel=0.02)
+    cam = ingenuity().camera
+    half = coverage.image_footprint(cam, cam.fixed_pitch_deg, (0.0, 0.0, 8.0), 0.0, 0.0)
+    assert half.bounds[3] == pytest.approx(8.0 / math.tan(math.radians(-cam.fixed_pitch_deg)))
 
 
 # --- MultiPolygon areas ---------------------------------------------------------------------
