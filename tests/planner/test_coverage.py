@@ -422,3 +422,36 @@ def test_multipolygon_area_plans_as_one_target_and_verifies(tmp_path) -> None:
     parts = list(ctx.local.targets[0].geoms)
     seen = [sum(1 for ph in plan.photos if p.distance(Point(ph.aim[:2])) < 1.0) for p in parts]
     assert all(n > 0 for n in seen) and sum(seen) == len(plan.photos)
+
+
+def test_verifier_names_a_thing_standing_between_a_survey_image_and_its_centre(tmp_path) -> None:
+    import json
+
+    from planner.pipeline import prepare
+
+    channels = EXAMPLE.parents[1] / "channels" / "targets.geojson"
+    plan, ctx = plan_mission(channels)
+    assert verify(plan, hazards=ctx.hazards).ok
+    # A 20 m wall across the middle of the first image's line of sight (Ingenuity looks 22°
+    # down: the line is about 4 m up there), inside the mission's extent so the frame holds.
+    ph = plan.photos[0]
+    mx, my = (ph.station[0] + ph.aim[0]) / 2, (ph.station[1] + ph.aim[1]) / 2
+    h = math.radians(ph.heading_deg)
+    along, across = (math.sin(h), math.cos(h)), (math.cos(h), -math.sin(h))
+    corners = [(mx + a * along[0] + c * across[0], my + a * along[1] + c * across[1])
+               for a, c in ((-0.5, -3), (0.5, -3), (0.5, 3), (-0.5, 3))]
+    wall = plan.frame.geometry_to_lonlat(Polygon(corners))
+    doc = json.loads(channels.read_text())
+    doc["features"].append({"type": "Feature",
+                            "properties": {"role": "keep_out", "name": "wall", "height_m": 20},
+                            "geometry": {"type": "Polygon", "coordinates": [
+                                [list(c) for c in wall.exterior.coords]]}})
+    walled = tmp_path / "walled.geojson"
+    walled.write_text(json.dumps(doc))
+    other = prepare(walled)
+    assert other.local.frame == ctx.local.frame
+    report = verify(replace(plan, mission=other.mission, local=other.local),
+                    hazards=ctx.hazards)
+    found = [f for f in report.findings if f.rule == "sight" and "'wall'" in f.message]
+    assert found, report.violations
+    assert "image's centre passes through 'wall'" in found[0].message
