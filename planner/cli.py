@@ -17,7 +17,8 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -416,6 +417,24 @@ def _message(exc: PlanFlightError) -> str:
     return str(exc)
 
 
+@contextmanager
+def _no_go_beyond_the_limit(plan_path: Path, options: PlanOptions,
+                            console: Console) -> Iterator[None]:
+    """``--check --wind``: a forecast beyond the vehicle's wind limit is the operator's NO-GO.
+
+    Planning refuses such a wind as a bad setting (exit 2); re-checking a plan against it is
+    the go/no-go question, and its answer is NO-GO (exit 4), with the limit's figures.
+    """
+    try:
+        yield
+    except SettingError as exc:
+        if exc.field != "wind" or options.wind is None or exc.origin != COMMAND_LINE:
+            raise
+        console.print(f"{plan_path}: NO-GO in the wind {options.wind}: {exc.message}",
+                      highlight=False, markup=False, soft_wrap=True)
+        raise VerificationError(f"{plan_path}: NO-GO: {exc.message}") from None
+
+
 def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Console,
            err_console: Console) -> None:
     from planner.campaign_check import campaign_doc
@@ -425,7 +444,8 @@ def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Consol
     if doc is not None:
         _check_campaign(doc, plan_path, mission, options, console, err_console)
         return
-    with err_console.status("checking", spinner="dots") as status:
+    with err_console.status("checking", spinner="dots") as status, \
+            _no_go_beyond_the_limit(plan_path, options, console):
         report, plan = check_plan_file(plan_path, mission, options,
                                        progress=lambda s: status.update(f"checking: {s}"))
     for note in report.notes:
@@ -453,7 +473,8 @@ def _check_campaign(doc: dict[str, Any], plan_path: Path, mission: Path, options
     """``--check`` of a campaign document: every flight, hand-off and the campaign table."""
     from planner.campaign_check import check_campaign_doc
 
-    with err_console.status("checking", spinner="dots") as status:
+    with err_console.status("checking", spinner="dots") as status, \
+            _no_go_beyond_the_limit(plan_path, options, console):
         report = check_campaign_doc(doc, str(plan_path), mission, options,
                                     progress=lambda s: status.update(f"checking: {s}"))
     for note in report.notes:

@@ -675,7 +675,7 @@ def plan_mission(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     ctx = ctx or prepare(path, options, progress=progress)
     plan = plan_flight(ctx, options, progress=progress)
     progress(f"verifying the plan ({len(plan.waypoints):,} waypoints, "
-             f"{len(plan.photos):,} photos)")
+             f"{len(plan.photos):,} photo{'' if len(plan.photos) == 1 else 's'})")
     verify(plan, hazards=ctx.hazards).raise_if_failed()
     return plan, ctx
 

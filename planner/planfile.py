@@ -272,8 +272,11 @@ def load_json(path: str | Path) -> object:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{src}: cannot be read ({exc})") from None
     except json.JSONDecodeError as exc:
+        what = "" if Path(path).suffix.lower() in (".geojson", ".json") else (
+            " (a plan to check is plan-flight's .geojson plan or campaign document, a "
+            "QGroundControl .plan or a MAVLink .waypoints file)")
         raise InputError(f"{src}: invalid JSON at line {exc.lineno} column {exc.colno}: "
-                         f"{exc.msg}") from None
+                         f"{exc.msg}{what}") from None
 
 
 def read_plan_doc(doc: object, src: str) -> PlanFile:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-from planner.errors import COMMAND_LINE, SettingError
+from planner.errors import COMMAND_LINE, ProfileError, SettingError
 from planner.frames import Body
-from planner.profiles import VehicleProfile, load_profile
+from planner.profiles import VehicleProfile, is_profile_path, load_profile
 from planner.values import number
 from planner.vehicle import Vehicle
 from planner.wind import Wind
@@ -259,7 +259,16 @@ def make_vehicle(profile: VehicleProfile, body: Body, **settings: float | str | 
 
 def vehicle_for(body: Body, resolved: Resolved) -> Vehicle:
     """Load the vehicle the settings name and configure it (see :func:`configure_vehicle`)."""
-    return configure_vehicle(load_profile(vehicle_name(resolved, body)), body, resolved)
+    name = vehicle_name(resolved, body)
+    origin = resolved.origin("vehicle")
+    try:
+        profile = load_profile(name)
+    except ProfileError as exc:
+        if origin and origin != COMMAND_LINE and not is_profile_path(name):
+            # A misspelt name in a mission file: say which file and field.
+            raise SettingError(str(exc), field="vehicle", value=name, origin=origin) from None
+        raise
+    return configure_vehicle(profile, body, resolved)
 
 
 __all__ = ["COMMAND_LINE", "DEFAULT_OPTIONS", "DEFAULT_VEHICLE", "MISSION_SETTING_FIELDS",

@@ -157,6 +157,8 @@ CASES = [
      ["feature 0", "'Q'", "take-off site: slope", "above the 20° limit"]),
     ("misspelt setting", {**base(), "plan_flight": {"altitdue_m": 8}}, [], 2,
      ["plan_flight.altitdue_m", "did you mean 'altitude_m'?"]),
+    ("misspelt vehicle in the file", {**base(), "plan_flight": {"vehicle": "ingenuty"}}, [], 2,
+     ["mission.geojson", "plan_flight.vehicle", "unknown vehicle 'ingenuty'"]),
     ("misspelt target property", base(priorty=3), [], 2,
      ["feature 2", "'rock'", "field 'priorty'", "did you mean 'priority'?"]),
     ("numeric target name", with_feature(base(), feature("Point", mars_offset(5, 5), name=7)),

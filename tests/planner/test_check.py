@@ -50,3 +50,19 @@ def test_a_landing_moved_into_the_keep_out_is_caught(plan_file, tmp_path) -> Non
     report, _ = check_plan_file(bad, mission)
     assert not report.ok
     assert any("keep-out" in v for v in report.violations)
+
+
+def test_a_file_of_another_kind_is_refused_saying_what_check_reads(tmp_path) -> None:
+    from pathlib import Path
+
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    mission = Path(__file__).resolve().parents[2] / "examples" / "flight3" / "targets.geojson"
+    csv = tmp_path / "plan.csv"
+    csv.write_text("seq,lat,lon\n1,18.4,77.4\n", encoding="utf-8")
+    res = CliRunner().invoke(app, [str(mission), "--check", str(csv)])
+    assert res.exit_code == 2
+    line, = res.stderr.strip().splitlines()
+    assert "plan.csv" in line and ".plan" in line and ".waypoints" in line

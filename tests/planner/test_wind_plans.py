@@ -191,6 +191,16 @@ def test_check_a_plan_against_a_new_forecast_go_and_no_go(tmp_path: Path) -> Non
         assert f"{checked}: NO-GO in the wind 6 m/s from 90°" in no.stdout
         assert "plan: wind: in 6 m/s from 90° it lasts" in no.stdout
         assert "longer than the maximum 180 s" in no.stdout
+        # A forecast beyond the vehicle's wind limit is a NO-GO (exit 4), not a bad input.
+        gale = runner.invoke(app, [str(mission), "--resolution", "2", "--check", str(checked),
+                                   "--wind", "9@270"])
+        assert gale.exit_code == 4, (gale.stdout, gale.stderr)
+        assert f"{checked}: NO-GO in the wind 9 m/s from 270°" in gale.stdout
+        assert "wind limit of 6 m/s" in gale.stdout
+        assert len(gale.stderr.strip().splitlines()) == 1
+    # Planning in that wind is refused as a setting the vehicle cannot fly in (exit 2).
+    refused = runner.invoke(app, [str(mission), "--resolution", "2", "-q", "--wind", "9@270"])
+    assert refused.exit_code == 2 and "wind limit" in refused.stderr
     # A plan made in an uncertain wind records it; re-checked as it is, it holds.
     windy = tmp_path / "w.geojson"
     res = runner.invoke(app, [str(mission), "--resolution", "2", "-q", "-e", str(windy),
