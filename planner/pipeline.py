@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner import coverage, selection
@@ -481,12 +481,16 @@ def _survey(ctx: Context, i: int) -> list[TargetStations]:
     """
     spec, geom = ctx.mission.targets[i], ctx.local.targets[i]
     area = coverage.survey_area(spec, geom, ctx.vehicle)
-    assert isinstance(geom, Polygon | LineString)
+    assert isinstance(geom, Polygon | MultiPolygon | LineString)
     assert area is not None
     found, lay = coverage.survey_stations(i, spec, geom, vehicle=ctx.vehicle, dem=ctx.dem,
-                                          obstacles=ctx.obstacles)
+                                          obstacles=ctx.obstacles, volumes=ctx.volumes,
+                                          solids=ctx.local.solids())
     if spec.required and lay.images:
+        # Keep-outs with heights may stay unseen too, as the verifier allows (rule coverage).
         gap = area.difference(lay.covered).difference(ctx.obstacles)
+        for v in ctx.volumes:
+            gap = gap.difference(ctx.local.keep_outs_grown[v.index])
         # Less than one terrain cell unseen is below what the terrain model can tell.
         if gap.area > ctx.dem.resolution ** 2:
             c = gap.centroid
