@@ -38,8 +38,13 @@ M_LON = 1 / (111_320 * np.cos(np.radians(LAT0)))  # degrees per metre east
 M_LAT = 1 / 110_540  # degrees per metre north
 
 
-def mission(n: int, *, seed: int = 0, far_required: bool = False) -> dict:
-    """``n`` targets on 2 km x 2 km around home, eight keep-outs, optionally a far target."""
+def mission(n: int, *, seed: int = 0, far_required: bool = False,
+            half_m: float = 1000.0) -> dict:
+    """``n`` targets on 2 km x 2 km around home, eight keep-outs, optionally a far target.
+
+    ``half_m`` widens (or narrows) the targets' square: they lie within that many metres of
+    home east and north; the keep-outs stay within the central 1.8 km.
+    """
     rng = np.random.default_rng(seed)
     feats = [{"type": "Feature", "properties": {"role": "home", "name": "home"},
               "geometry": {"type": "Point", "coordinates": [LON0, LAT0]}}]
@@ -56,7 +61,7 @@ def mission(n: int, *, seed: int = 0, far_required: bool = False) -> dict:
         feats.append({"type": "Feature", "properties": {"role": "keep_out", "name": f"k{k}",
                                                         "buffer_m": 10},
                       "geometry": {"type": "Polygon", "coordinates": [ring]}})
-    xy = rng.uniform(-1000, 1000, (n, 2))
+    xy = rng.uniform(-half_m, half_m, (n, 2))
     prio = rng.integers(1, 4, n)
     for i in range(n):
         feats.append({"type": "Feature", "properties": {

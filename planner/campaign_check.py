@@ -5,9 +5,10 @@ Each flight's GeoJSON plan in the document is rebuilt over the mission's prepare
 (:func:`planner.verify.verify`): the first takes off at the mission's home, the last lands at
 its landing site when it names one, and each flight is held to the figures its plan records.
 Then the campaign's own rules (:func:`planner.campaign_flow.check_campaign`): every hand-off,
-each flight within its share of the budget, each target once, every required target on some
-flight and, with ``at_home`` recharge, every battery swap at home or an airfield; and the
-document's campaign table against its flights. Every violation is one line naming its flight.
+each flight within its share of the budget, each target's view or image once, every required
+target photographed whole over the flights and, with ``at_home`` recharge, every battery swap
+at home or an airfield; and the document's campaign table against its flights. Every violation
+is one line naming its flight.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from typing import Any
 
 from shapely.geometry import Point
 
-from planner.campaign_flow import CampaignPlan, check_airfields, check_campaign, swap_points
+from planner.campaign_flow import (
+    CampaignPlan,
+    check_airfields,
+    check_campaign,
+    flight_targets,
+    per_recharge,
+    swap_points,
+)
 from planner.errors import InputError
 from planner.mission import RECHARGE
 from planner.pipeline import Context, Progress, check_sites, no_progress, prepare
@@ -187,6 +195,7 @@ def check_campaign_doc(doc: dict[str, Any], src: str, mission_path: str | Path,
     first = camp.flights[0]
     ctx = prepare(mission_path, options, recorded=(first.source, first.settings),
                   progress=progress)
+    ctx, _ = per_recharge(ctx, camp.recharge)  # each flight held to one recharge's energy
     mission = ctx.mission
     sites = check_sites(ctx)
     fields, notes = check_airfields(ctx)
@@ -208,16 +217,19 @@ def check_campaign_doc(doc: dict[str, Any], src: str, mission_path: str | Path,
             if k == n - 1 and mission.landing is not None else \
             _site_at(ctx, row["to"], land.x, land.y)
         here = set(flown.targets_photographed)
-        # Each flight answers for the required targets it photographs; the campaign for all.
-        targets = tuple(t if t.name in here else replace(t, required=False)
-                        for t in mission.targets)
+        # Each flight answers for the required targets it alone photographs; the campaign for
+        # all, and for those whose views or images are shared between flights.
+        index = {t.name: i for i, t in enumerate(mission.targets)}
+        targets = flight_targets(mission.targets, [{index[t] for t in r["targets"] if t in index}
+                                                   for r in camp.rows], k)
         plan = replace(flown, mission=replace(mission, home=home, landing=landing,
                                               targets=targets),
                        local=replace(ctx.local, home=home_pt, landing=landing_pt))
         # A flight's plan lists as skipped only what it skips itself; the targets of the other
         # flights and those the whole campaign skips are accounted for by the document.
-        others = [{"target": t} for j, f in enumerate(camp.rows) if j != k
-                  for t in f["targets"]] + [{"target": t} for t in camp.skipped]
+        others = [{"target": t} for t in dict.fromkeys(
+            t for j, f in enumerate(camp.rows) if j != k for t in f["targets"]) if t not in here
+        ] + [{"target": t} for t in camp.skipped]
         summary = {**record.summary, "targets_skipped": [
             *(record.summary.get("targets_skipped") or []), *others]}
         report = verify(plan, hazards=ctx.hazards, record_tolerance=FILE_TOLERANCE,

@@ -43,7 +43,7 @@ from shapely.geometry import Point
 from planner import selection
 from planner.campaign import SEQUENCE_BEAM, Campaign, solve_campaign
 from planner.errors import InfeasibleMissionError, MissionError, VerificationError
-from planner.mission import RECHARGE, Mission, Site
+from planner.mission import RECHARGE, Mission, Site, Target
 from planner.pipeline import (
     RESOLVE_ATTEMPTS,
     RESOLVE_MARGIN,
@@ -58,7 +58,7 @@ from planner.pipeline import (
     safe_landing,
     travel,
 )
-from planner.plan import FlightPlan, LandingMove, Skipped, assemble
+from planner.plan import FlightPlan, LandingMove, Photo, Skipped, assemble
 from planner.roadmap import Node, NodeKind, Roadmap, TravelTable
 from planner.settings import DEFAULT_OPTIONS, PlanOptions
 from planner.verify import POSITION_TOL_M, verify
@@ -99,8 +99,54 @@ class CampaignPlan:
 
     @property
     def targets_photographed(self) -> tuple[str, ...]:
-        """Every target photographed, flight after flight."""
-        return tuple(t for f in self.flights for t in f.targets_photographed)
+        """Every target photographed, flight after flight, once each.
+
+        A target whose views or images are split between flights is listed at the first.
+        """
+        return tuple(dict.fromkeys(t for f in self.flights for t in f.targets_photographed))
+
+    @property
+    def priority_collected(self) -> float:
+        """The priority photographed over the campaign.
+
+        As :attr:`FlightPlan.priority_collected` counts it for one flight: a target from
+        several sides counts the share of its sides taken on any flight.
+        """
+        views: dict[str, set[int]] = {}
+        for f in self.flights:
+            for p in f.photos:
+                views.setdefault(p.target, set()).add(p.view)
+        targets = self.flights[0].mission.targets if self.flights else ()
+        return float(sum(t.priority * min(len(views[t.name]) / t.views, 1.0)
+                         for t in targets if t.name in views))
+
+
+def recharge_mode(mission: Mission) -> str:
+    """How the campaign's flights are recharged: the mission's, else its body's default."""
+    recharge = mission.campaign.recharge or DEFAULT_RECHARGE[mission.body.name]
+    assert recharge in RECHARGE
+    return recharge
+
+
+def per_recharge(ctx: Context, recharge: str) -> tuple[Context, str | None]:
+    """The context with each flight's energy held to what one recharge in place gives.
+
+    With ``in_place`` recharge and a profile's ``flight_energy_per_recharge_wh`` below the
+    battery's budget (usable energy less the reserve), every flight of the campaign may use
+    only that much (Ingenuity's solar panel charged its batteries through a sol, and the
+    nights' heating took most of it: NASA gave enough for one ~90 s flight a sol, FACTS): the
+    vehicle's usable energy becomes that plus the reserve, for planning and verifying alike.
+    Returns the context unchanged, and no note, otherwise.
+    """
+    p = ctx.vehicle.profile
+    cap = p.flight_energy_per_recharge_wh
+    if recharge != "in_place" or cap is None or cap >= p.budget_energy_wh:
+        return ctx, None
+    held = replace(p, usable_energy_wh=cap + p.reserve_wh)
+    note = (f"each flight uses at most {cap:g} Wh, what one recharge in place gives "
+            f"(the profile's flight_energy_per_recharge_wh), of the battery's "
+            f"{p.budget_energy_wh:g} Wh after the reserve")
+    return replace(ctx, vehicle=replace(ctx.vehicle, profile=held)), note
 
 
 def campaign_settings(ctx: Context, options: PlanOptions) -> tuple[int, str, tuple[float, ...]]:
@@ -116,8 +162,7 @@ def campaign_settings(ctx: Context, options: PlanOptions) -> tuple[int, str, tup
     mission = ctx.mission
     spec = mission.campaign
     n = flights_asked(mission, options)
-    recharge = spec.recharge or DEFAULT_RECHARGE[mission.body.name]
-    assert recharge in RECHARGE
+    recharge = recharge_mode(mission)
     budgets = spec.flight_budgets or (1.0,) * n
     if len(budgets) != n:
         raise MissionError(f"{len(budgets)} budgets for {n} flights: give one per flight",
@@ -283,19 +328,10 @@ class _Setup:
 
 def _setup(ctx: Context, options: PlanOptions, sites: Sites, fields: list[Airfield],
            progress: Progress) -> _Setup:
+    # The selection's groups are slots in ``found``: one per view of a target photographed from
+    # several sides, one per image of an area or corridor surveyed image by image, one for any
+    # other target. The flow maps a slot to its target by ``found[slot].target``.
     found = camera_stations(ctx, options, progress=progress)
-    # The campaign flow keys its selection groups by target: one group per target. A target
-    # seen from several sides, or an area or corridor surveyed image by image, has a group per
-    # view or image; those campaigns are refused until the flow counts them.
-    several = next((ts for ts in found if ts.views > 1), None)
-    if several is not None or len(found) != len(ctx.mission.targets):
-        i = several.target if several is not None else next(
-            (k for k, ts in enumerate(found) if ts.target != k), 0)
-        spec = ctx.mission.targets[i]
-        raise MissionError("a campaign (flights > 1) does not yet take a target photographed "
-                           "from several sides or surveyed image by image; plan it as one "
-                           "flight, or leave it out of the campaign",
-                           source=ctx.mission.source, feature=spec.index, name=spec.name)
     h = ctx.vehicle.cruise_altitude_agl_m
     start = Node(sites.start[0], sites.start[1], h, NodeKind.HOME)
     end = Node(sites.end[0], sites.end[1], h, NodeKind.LANDING)
@@ -359,6 +395,7 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     """
     ctx = ctx or prepare(path, options, progress=progress)
     mission = ctx.mission
+    ctx, charge_note = per_recharge(ctx, recharge_mode(mission))
     n, recharge, fractions = campaign_settings(ctx, options)
     if mission.campaign.auto_airfields and recharge != "in_place":
         raise MissionError("needs recharge in_place: with at_home (the default on Earth) a "
@@ -366,6 +403,8 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
                            source=mission.source, field="plan_flight.auto_airfields")
     sites = check_sites(ctx)
     fields, field_warnings = check_airfields(ctx)
+    if charge_note:
+        field_warnings.insert(0, charge_note)
     if mission.campaign.auto_airfields:
         found, note = found_airfields(ctx, fields)
         fields += found
@@ -415,9 +454,10 @@ def plan_campaign(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     text = describe(camp)
     if camp.stopped_by_time:
         text += " — stopped at its time cap: another run may choose differently"
+    skipped, partial = _skipped(setup, camp, n, budgets)
     plan = CampaignPlan(flights=tuple(plans), legs=legs, planned=n, recharge=recharge,
-                        budgets=shares, skipped=tuple(_skipped(setup, camp, n, budgets)),
-                        selection=text, warnings=tuple(field_warnings))
+                        budgets=shares, skipped=tuple(skipped), selection=text,
+                        warnings=(*field_warnings, *partial))
     for k, pl in enumerate(plan.flights):
         progress(f"verifying flight {k + 1} of {len(plan.flights)}")
         verify(pl, hazards=ctx.hazards).raise_if_failed()
@@ -484,12 +524,11 @@ def _assemble(setup: _Setup, camp: Campaign, fractions: tuple[float, ...],
         if b == 1 and sites.landing_moved is not None:
             land_site, moved = ctx.mission.landing_site, sites.landing_moved
             land_req = sites.landing_moved.requested_xy
-        # Each flight's own plan answers for the required targets it photographs; the
-        # campaign check answers for every required target being on some flight.
-        here = {
-            int(setup.base.groups[2 + v - nf]) for v in flight[1:-1]}
-        targets = tuple(t if i in here else replace(t, required=False)
-                        for i, t in enumerate(ctx.mission.targets))
+        # Each flight's own plan answers for the required targets it alone photographs (every
+        # view or image of it on this flight); the campaign check answers for every required
+        # target being photographed whole over the campaign, on one flight or several.
+        targets = flight_targets(ctx.mission.targets, [_slot_targets(setup, f) for f in
+                                                       camp.flights], k)
         mission = replace(ctx.mission, home=home_site, landing=land_site, targets=targets)
         local = replace(ctx.local, home=Point(home_xy), landing=Point(land_req))
         # The mission's warnings (synthetic terrain, a moved landing site) go with the first
@@ -502,15 +541,45 @@ def _assemble(setup: _Setup, camp: Campaign, fractions: tuple[float, ...],
     return plans
 
 
-def _visited(setup: _Setup, camp: Campaign) -> set[int]:
-    return {int(setup.base.groups[2 + v - setup.n_fixed]) for v in camp.visits
+def _slots(setup: _Setup, flight: Sequence[int]) -> set[int]:
+    """The slots of ``found`` (a target's view or survey image) the flight's stations take."""
+    return {int(setup.base.groups[2 + v - setup.n_fixed]) for v in flight
             if v >= setup.n_fixed}
 
 
-def _why_not(setup: _Setup, target: int, n: int, budgets: list[float]) -> str:
-    """Why a target is in no flight of the campaign, in words with figures."""
-    ts = setup.found[target]
-    members = [setup.n_fixed + i - 2 for i in np.flatnonzero(setup.base.groups == target)]
+def _slot_targets(setup: _Setup, flight: Sequence[int]) -> set[int]:
+    """The targets (indices in the mission) the flight photographs, whole or in part."""
+    return {setup.found[g].target for g in _slots(setup, flight)}
+
+
+def flight_targets(targets: Sequence[Target], per_flight: Sequence[set[int]],
+                   k: int) -> tuple[Target, ...]:
+    """The mission's targets as flight ``k`` answers for them (``per_flight``: each flight's).
+
+    A required target stays required on the flight only when that flight alone photographs it:
+    its own verification then checks every side or image of it. One whose views or images are
+    shared between flights, or left to other flights, is answered for by the campaign check.
+    """
+    others = set().union(*(f for j, f in enumerate(per_flight) if j != k))
+    return tuple(t if i in per_flight[k] and i not in others else replace(t, required=False)
+                 for i, t in enumerate(targets))
+
+
+def _slot_name(setup: _Setup, slot: int) -> str:
+    """A slot's target by name, with the view or image when the target has several."""
+    ts = setup.found[slot]
+    name = repr(setup.ctx.mission.targets[ts.target].name)
+    if ts.views <= 1:
+        return name
+    spec = setup.ctx.mission.targets[ts.target]
+    what = "side" if spec.views > 1 else "image"
+    return f"{name} ({what} {ts.view + 1} of {ts.views})"
+
+
+def _why_not(setup: _Setup, slot: int, n: int, budgets: list[float]) -> str:
+    """Why a slot (a target, or one view or image of it) is in no flight, in words."""
+    ts = setup.found[slot]
+    members = [setup.n_fixed + i - 2 for i in np.flatnonzero(setup.base.groups == slot)]
     if not members:
         return str(ts.reason)
     c = setup.cost
@@ -529,22 +598,45 @@ def _why_not(setup: _Setup, target: int, n: int, budgets: list[float]) -> str:
 
 def _refuse_missing_required(setup: _Setup, camp: Campaign, n: int,
                              budgets: list[float]) -> None:
-    done = _visited(setup, camp)
-    for i, t in enumerate(setup.ctx.mission.targets):
-        if t.required and i not in done:
-            why = _why_not(setup, i, n, budgets)
+    done = _slots(setup, camp.visits)
+    for g, ts in enumerate(setup.found):
+        t = setup.ctx.mission.targets[ts.target]
+        if t.required and g not in done:
+            why = _why_not(setup, g, n, budgets)
             if why.startswith("not in the"):
                 why = (f"it does not fit in {n} flight{'s' if n > 1 else ''} together with the "
                        f"other required targets")
             raise InfeasibleMissionError(f"{setup.ctx.mission.source}: required target "
-                                         f"{t.name!r} cannot be in the campaign: {why}")
+                                         f"{_slot_name(setup, g)} cannot be in the campaign: "
+                                         f"{why}")
 
 
-def _skipped(setup: _Setup, camp: Campaign, n: int, budgets: list[float]) -> list[Skipped]:
-    done = _visited(setup, camp)
-    return [Skipped(target=t.name, reason=_why_not(setup, i, n, budgets), required=t.required,
-                    priority=t.priority)
-            for i, t in enumerate(setup.ctx.mission.targets) if i not in done]
+def _skipped(setup: _Setup, camp: Campaign, n: int,
+             budgets: list[float]) -> tuple[list[Skipped], list[str]]:
+    """The targets no flight photographs, with why, and a note per target taken in part."""
+    done = _slots(setup, camp.visits)
+    first: dict[int, int] = {}
+    taken: dict[int, int] = {}
+    count: dict[int, int] = {}
+    for g, ts in enumerate(setup.found):
+        count[ts.target] = count.get(ts.target, 0) + 1
+        if g in done:
+            taken[ts.target] = taken.get(ts.target, 0) + 1
+        else:
+            first.setdefault(ts.target, g)
+    skipped = [Skipped(target=t.name, reason=_why_not(setup, first[i], n, budgets),
+                       required=t.required, priority=t.priority)
+               for i, t in enumerate(setup.ctx.mission.targets)
+               if i in first and i not in taken]
+    partial = []
+    for i, g in first.items():
+        if i in taken:
+            t, ts = setup.ctx.mission.targets[i], setup.found[g]
+            what = "sides" if t.views > 1 else "images"
+            partial.append(f"target {t.name!r}: {taken[i]} of its {count[i]} {what} "
+                           f"photographed over the campaign; {_slot_name(setup, g)} "
+                           f"{_why_not(setup, g, n, budgets)}")
+    return skipped, partial
 
 
 def campaign_to_json(plan: CampaignPlan) -> dict[str, Any]:
@@ -602,6 +694,22 @@ def flights_asked(mission: Mission, options: PlanOptions) -> int:
     return options.flights or mission.campaign.flights or 1
 
 
+def photo_side(spec: Target, photo: Photo) -> int:
+    """The view a photo takes of a target seen from several sides, by where it looks from.
+
+    The nearest sector centre (:meth:`~planner.mission.Target.view_sectors`) to the compass
+    azimuth from the photo's aim to its station, as the verifier's ``view`` rule assigns it
+    (which checks it lies within the sector); a survey image's recorded index for a target
+    without sectors.
+    """
+    sectors = spec.view_sectors()
+    if not sectors:
+        return photo.view
+    dx, dy = photo.station[0] - photo.aim[0], photo.station[1] - photo.aim[1]
+    azimuth = math.degrees(math.atan2(dx, dy)) % 360.0
+    return int(np.argmin([abs((azimuth - c + 180.0) % 360.0 - 180.0) for c, _ in sectors]))
+
+
 HANDOFF_TOL_M = 0.01
 """Largest gap between where a flight lands and where the next takes off: the same point
 carried through the plan, so only floating-point rounding."""
@@ -648,16 +756,33 @@ def check_campaign(plan: CampaignPlan, ctx: Context,
                 f.longest_s > share * p.max_flight_time_s * (1 + 1e-9):
             out.append(f"flight {k + 1} uses {f.energy_wh:.2f} Wh and {f.duration_s:.0f} s, "
                        f"beyond its {share:g} of the budget")
-    seen = [t for f in plan.flights for t in set(f.targets_photographed)]
-    twice = sorted({t for t in seen if seen.count(t) > 1})
-    if twice:
-        out.append(f"target {twice[0]!r} photographed on more than one flight")
-    missing = [t.name for t in ctx.mission.targets if t.required and t.name not in seen]
-    if missing:
-        out.append(f"required target {missing[0]!r} photographed on no flight")
+    # A target's views (sides) or survey images may be taken on different flights, each once.
+    specs = {t.name: t for t in ctx.mission.targets}
+    taken: dict[tuple[str, int], int] = {}
+    for k, f in enumerate(plan.flights):
+        for ph in f.photos:
+            side = photo_side(specs[ph.target], ph) if ph.target in specs else ph.view
+            if taken.setdefault((ph.target, side), k) != k:
+                several = side > 0 or (ph.target in specs and specs[ph.target].views > 1)
+                out.append(f"target {ph.target!r}"
+                           + (f" (view or image {side + 1})" if several else "")
+                           + f" photographed on more than one flight (flights "
+                           f"{taken[(ph.target, side)] + 1} and {k + 1})")
+                break
+    seen = {t for t, _ in taken}
+    for t in ctx.mission.targets:
+        if not t.required:
+            continue
+        if t.name not in seen:
+            out.append(f"required target {t.name!r} photographed on no flight")
+        elif t.views > 1:
+            sides = {v for n, v in taken if n == t.name}
+            if len(sides) < t.views:
+                out.append(f"required target {t.name!r} photographed from {len(sides)} of its "
+                           f"{t.views} sides over the campaign")
     return out
 
 
 __all__ = ["DEFAULT_RECHARGE", "Airfield", "CampaignPlan", "campaign_json", "campaign_settings",
-           "campaign_to_json", "check_airfields", "check_campaign", "flights_asked",
-           "plan_campaign"]
+           "campaign_to_json", "check_airfields", "check_campaign", "flight_targets",
+           "flights_asked", "per_recharge", "plan_campaign", "recharge_mode"]

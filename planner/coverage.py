@@ -19,7 +19,11 @@ parallel strips, as a ground station's mapping mission lays them:
   vehicle model's legs and hovers for every image and every turn between strips) among every
   5° and every edge of the polygon (a strip parallel to an edge is the classic optimum);
 - **cuts**: an image whose station lies in a keep-out zone, a flight hazard (nodata included),
-  or off the terrain is dropped; what no remaining image sees is reported with its area.
+  or off the terrain is dropped, and so is one whose station lies inside a keep-out that has
+  heights (a tower standing higher than the survey's height plus the clearance, a band of
+  airspace the survey's height falls in) or whose view of its centre passes through a thing
+  that stands up, as for a point target's stations (:mod:`planner.viewpoints`); what no
+  remaining image sees is reported with its area.
 
 Each image is a camera station of its own, a "cell" the route search takes or leaves like a
 target's view (:class:`~planner.viewpoints.TargetStations` with ``view`` = the image's number):
@@ -31,16 +35,18 @@ from __future__ import annotations
 
 import itertools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 from shapely import affinity
-from shapely.geometry import LineString, Polygon, box
+from shapely.geometry import LineString, MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from planner.camera import Pointing, footprint
+from planner.local import Volume, leg_enters, sight_blocked
 from planner.mission import Target
 from planner.profiles import CameraSpec, Mount
 from planner.vehicle import Vehicle
@@ -152,15 +158,18 @@ def survey_height(spec: Target, vehicle: Vehicle) -> tuple[float, str]:
     return min(h, p.max_altitude_agl_m), ""
 
 
-def survey_area(spec: Target, geom: BaseGeometry, vehicle: Vehicle) -> Polygon | None:
+def survey_area(spec: Target, geom: BaseGeometry, vehicle: Vehicle,
+                ) -> Polygon | MultiPolygon | None:
     """The ground a target's strips must cover, or None when it is photographed whole.
 
-    A Polygon larger than one image (or naming a strip setting) is itself the area; a
+    A Polygon larger than one image (or naming a strip setting) is itself the area, and so is a
+    MultiPolygon whose parts together span more than one image (each part is laid with strips
+    of its own, :func:`layout`); a
     LineString longer than one image (or naming ``corridor_width_m`` or a strip setting) is a
     corridor: the ground within half its width of the line, cut square at its ends, the width
     by default one image's width (across the strip).
     """
-    if not isinstance(geom, Polygon | LineString):
+    if not isinstance(geom, Polygon | MultiPolygon | LineString):
         return None
     h, why = survey_height(spec, vehicle)
     shape = frame_shape(vehicle.camera, max(h, 1e-3))
@@ -176,7 +185,7 @@ def survey_area(spec: Target, geom: BaseGeometry, vehicle: Vehicle) -> Polygon |
         frame = sorted((shape.width_m, shape.length_m))
         if sides[0] <= frame[0] and sides[1] <= frame[1]:
             return None
-    if isinstance(geom, Polygon):
+    if isinstance(geom, Polygon | MultiPolygon):
         return geom
     width = spec.corridor_width_m if spec.corridor_width_m is not None else shape.width_m
     out = geom.buffer(width / 2, cap_style="flat", join_style="round")
@@ -331,17 +340,81 @@ def image_footprint(camera: CameraSpec, pitch_deg: float, station: tuple[float, 
     return out if isinstance(out, Polygon) else Polygon()
 
 
-def layout(spec: Target, geom: Polygon | LineString, *, vehicle: Vehicle, dem: DEM,
-           obstacles: BaseGeometry) -> Layout:
+def _flyable(xs: NDArray[np.float64], ys: NDArray[np.float64], centres: NDArray[np.float64],
+             agl_m: NDArray[np.float64], *, dem: DEM, obstacles: BaseGeometry,
+             volumes: tuple[Volume, ...], solids: tuple[Volume, ...]) -> NDArray[np.bool_]:
+    """Which survey stations may be flown to and see their image's centre.
+
+    A station ``agl_m`` above the ground at ``(xs, ys)`` must lie on known terrain, outside the
+    obstacles and every volume (a keep-out with heights, as :func:`planner.local.leg_enters`
+    judges a leg), and see the ground at its image centre (``centres``, rows of x, y) past every
+    thing that stands up (``solids``, as :func:`planner.local.sight_blocked` judges a point
+    target's view).
+    """
+    ground = dem.sample(xs, ys)
+    ok = np.isfinite(ground) & dem.contains(xs, ys, margin=dem.resolution)
+    if len(xs):
+        ok &= ~shapely.intersects_xy(obstacles, xs, ys)
+    agl = np.broadcast_to(np.asarray(agl_m, dtype=np.float64), np.shape(xs))
+    for v in volumes:
+        ok &= ~leg_enters(v, xs, ys, agl)
+    if solids and len(xs):
+        gc = dem.sample(centres[:, 0], centres[:, 1])
+        for i in np.flatnonzero(ok):
+            if not math.isfinite(float(gc[i])):
+                continue  # an unknown centre: judged by the station search (ray to ground)
+            hidden = sight_blocked(solids, dem.sample,
+                                   (float(xs[i]), float(ys[i]), float(ground[i] + agl[i])),
+                                   (float(centres[i, 0]), float(centres[i, 1]), float(gc[i])),
+                                   step=dem.resolution / 2)
+            ok[i] = hidden is None
+    return np.asarray(ok, dtype=bool)
+
+
+def _target_area(spec: Target, geom: Polygon | MultiPolygon | LineString,
+                 shape: FrameShape) -> BaseGeometry:
+    """The ground to cover: the polygon, or the corridor around the line."""
+    if isinstance(geom, Polygon | MultiPolygon):
+        return geom
+    return geom.buffer(corridor_width_m(spec, shape) / 2, cap_style="flat", join_style="round")
+
+
+def layout(spec: Target, geom: Polygon | MultiPolygon | LineString, *, vehicle: Vehicle,
+           dem: DEM, obstacles: BaseGeometry, volumes: tuple[Volume, ...] = (),
+           solids: tuple[Volume, ...] = ()) -> Layout:
     """Lay the survey's strips, choose their azimuth, and cut them by the obstacles.
 
-    A corridor's strips follow its line (``strip_azimuth_deg`` does not apply).
+    A corridor's strips follow its line (``strip_azimuth_deg`` does not apply). ``volumes`` are
+    the keep-outs that have heights (as the planner grows them), ``solids`` the things that
+    stand up and block the view (see :func:`_flyable`). A MultiPolygon's parts are laid one by
+    one, each with the azimuth quickest for it, their strips numbered on from the last part's;
+    the layout's azimuth is its largest part's.
     """
+    if not isinstance(geom, MultiPolygon):
+        return _layout_one(spec, geom, vehicle=vehicle, dem=dem, obstacles=obstacles,
+                           volumes=volumes, solids=solids)
+    parts = sorted(geom.geoms, key=lambda g: -g.area)
+    lays = [_layout_one(spec, g, vehicle=vehicle, dem=dem, obstacles=obstacles,
+                        volumes=volumes, solids=solids) for g in parts]
+    images: list[Image] = []
+    for lay in lays:
+        first = (max(im.strip for im in images) + 1) if images else 0
+        images += [replace(im, strip=im.strip + first) for im in lay.images]
+    big = lays[0]
+    return replace(big, images=tuple(images), dropped=sum(la.dropped for la in lays),
+                   area_m2=float(geom.area),
+                   covered=shapely.union_all([la.covered for la in lays]),
+                   reason="" if images else big.reason)
+
+
+def _layout_one(spec: Target, geom: Polygon | LineString, *, vehicle: Vehicle, dem: DEM,
+                obstacles: BaseGeometry, volumes: tuple[Volume, ...] = (),
+                solids: tuple[Volume, ...] = ()) -> Layout:
+    """:func:`layout` of one polygon or line."""
     cam = vehicle.camera
     h, why = survey_height(spec, vehicle)
     shape = frame_shape(cam, max(h, 1e-3))
-    target_area = geom if isinstance(geom, Polygon) else \
-        geom.buffer(corridor_width_m(spec, shape) / 2, cap_style="flat", join_style="round")
+    target_area = _target_area(spec, geom, shape)
     area = float(target_area.area)
     if why:
         return Layout(0.0, shape, 0.0, 0.0, (), 0, area, Polygon(), why)
@@ -372,29 +445,31 @@ def layout(spec: Target, geom: Polygon | LineString, *, vehicle: Vehicle, dem: D
     assert best is not None
     _, azimuth, images = best
     shapely.prepare(obstacles)
-    xs = np.array([im.x for im in images])
-    ys = np.array([im.y for im in images])
-    ground = dem.sample(xs, ys)
-    ok = np.isfinite(ground) & dem.contains(xs, ys, margin=dem.resolution)
-    ok &= ~shapely.intersects_xy(obstacles, xs, ys)
+    ok = _flyable(np.array([im.x for im in images]), np.array([im.y for im in images]),
+                  np.array([im.centre for im in images]).reshape(-1, 2),
+                  np.full(len(images), shape.agl_m), dem=dem, obstacles=obstacles,
+                  volumes=volumes, solids=solids)
     kept = [im for im, good in zip(images, ok, strict=True) if good]
     covered = _covered(target_area, cam, shape, kept, dem)
     if kept:
         kept, covered = _fill(target_area, kept, covered, shape=shape, camera=cam, dem=dem,
-                              obstacles=obstacles)
+                              obstacles=obstacles, volumes=volumes, solids=solids)
     reason = "" if kept else ("every image's station lies in a keep-out zone or hazard, or "
-                              "off the terrain")
+                              "off the terrain, or sees its ground through a thing that "
+                              "stands up")
     return Layout(azimuth, shape, spacing, advance, tuple(kept), len(images) - len(kept), area,
                   covered, reason)
 
 
-def _fill(area: Polygon, images: list[Image], covered: BaseGeometry, *, shape: FrameShape,
+def _fill(area: BaseGeometry, images: list[Image], covered: BaseGeometry, *, shape: FrameShape,
           camera: CameraSpec, dem: DEM, obstacles: BaseGeometry,
+          volumes: tuple[Volume, ...] = (), solids: tuple[Volume, ...] = (),
           ) -> tuple[list[Image], BaseGeometry]:
     """Images added over the gaps the strips leave (outside a corridor's bends, beside a cut).
 
     Each gap piece larger than a terrain cell outside the obstacles gets one image centred on
-    it, heading as the nearest strip image, if its station may be flown to; a piece smaller
+    it, heading as the nearest strip image, if its station may be flown to and sees it
+    (:func:`_flyable`); a piece smaller
     than an image is then covered. Repeated :data:`FILL_ROUNDS` times for what a piece's image
     leaves over.
     """
@@ -409,9 +484,9 @@ def _fill(area: Polygon, images: list[Image], covered: BaseGeometry, *, shape: F
             near = min(images, key=lambda im: math.hypot(im.centre[0] - c.x, im.centre[1] - c.y))
             h = math.radians(near.heading_deg)
             sx, sy = c.x - shape.ahead_m * math.sin(h), c.y - shape.ahead_m * math.cos(h)
-            g = float(dem.sample(sx, sy))
-            if not math.isfinite(g) or not bool(dem.contains(sx, sy, margin=dem.resolution)) or \
-                    bool(shapely.intersects_xy(obstacles, sx, sy)):
+            if not _flyable(np.array([sx]), np.array([sy]), np.array([[c.x, c.y]]),
+                            np.array([shape.agl_m]), dem=dem, obstacles=obstacles,
+                            volumes=volumes, solids=solids)[0]:
                 continue
             added.append(Image(sx, sy, near.heading_deg, near.strip, (c.x, c.y)))
         if not added:
@@ -421,7 +496,7 @@ def _fill(area: Polygon, images: list[Image], covered: BaseGeometry, *, shape: F
     return images, covered
 
 
-def _covered(geom: Polygon, camera: CameraSpec, shape: FrameShape, images: list[Image],
+def _covered(geom: BaseGeometry, camera: CameraSpec, shape: FrameShape, images: list[Image],
              dem: DEM) -> BaseGeometry:
     if not images:
         return Polygon()
@@ -435,10 +510,18 @@ def _covered(geom: Polygon, camera: CameraSpec, shape: FrameShape, images: list[
     return shapely.union_all(fps).intersection(geom)
 
 
-def survey_stations(idx: int, spec: Target, geom: Polygon | LineString, *, vehicle: Vehicle,
-                    dem: DEM, obstacles: BaseGeometry) -> tuple[list[TargetStations], Layout]:
-    """One :class:`TargetStations` per image of the survey (its ``view``), and the layout."""
-    lay = layout(spec, geom, vehicle=vehicle, dem=dem, obstacles=obstacles)
+def survey_stations(idx: int, spec: Target, geom: Polygon | MultiPolygon | LineString, *,
+                    vehicle: Vehicle,
+                    dem: DEM, obstacles: BaseGeometry, volumes: tuple[Volume, ...] = (),
+                    solids: tuple[Volume, ...] = ()) -> tuple[list[TargetStations], Layout]:
+    """One :class:`TargetStations` per image of the survey (its ``view``), and the layout.
+
+    A station lowered to hold the GSD (see :data:`ADJUST_STEPS`) is judged again at its own
+    height, with its view of the point where its axis meets the terrain (:func:`_flyable`);
+    the layout returned counts only the images kept, and what they cover.
+    """
+    lay = layout(spec, geom, vehicle=vehicle, dem=dem, obstacles=obstacles, volumes=volumes,
+                 solids=solids)
     if not lay.images:
         return [TargetStations(idx, (), lay.reason)], lay
     out = []
@@ -459,12 +542,20 @@ def survey_stations(idx: int, spec: Target, geom: Polygon | LineString, *, vehic
             slant = math.dist((im.x, im.y, g + agl), hit)
             gsd = slant * cam.ifov_rad * 100.0 / math.sin(math.radians(shape.depression_deg))
             if spec.gsd_cm is None or gsd <= spec.gsd_cm * (1.0 + 1e-9):
-                kept.append((im, g, agl, hit, slant, gsd))
+                if _flyable(np.array([im.x]), np.array([im.y]), np.array([hit[:2]]),
+                            np.array([agl]), dem=dem, obstacles=obstacles, volumes=volumes,
+                            solids=solids)[0]:
+                    kept.append((im, g, agl, hit, slant, gsd))
                 break
             agl = agl * spec.gsd_cm / gsd * (1.0 - 1e-3)
             if agl < floor:
                 break
     n = len(kept)
+    if n < len(lay.images):
+        images = [k[0] for k in kept]
+        lay = replace(lay, images=tuple(images), dropped=lay.dropped + len(lay.images) - n,
+                      covered=_covered(_target_area(spec, geom, shape), cam, shape, images,
+                                       dem))
     for k, (im, g, agl, hit, slant, gsd) in enumerate(kept):
         ptg = Pointing(heading_deg=im.heading_deg, pitch_deg=shape.pitch_deg,
                        slant_range_m=slant, gsd_cm=gsd, in_frame=True,
@@ -477,8 +568,8 @@ def survey_stations(idx: int, spec: Target, geom: Polygon | LineString, *, vehic
     return out, lay
 
 
-def covered_by(camera: CameraSpec, geom: Polygon, photos: list[tuple[tuple[float, float, float],
-                                                                     float, float, float]],
+def covered_by(camera: CameraSpec, geom: BaseGeometry,
+               photos: list[tuple[tuple[float, float, float], float, float, float]],
                ) -> BaseGeometry:
     """The part of ``geom`` the photos cover: each ``(station, heading, pitch, ground_z)``.
 
@@ -522,20 +613,40 @@ class Coverage:
                 f"{self.sidelap_pct:g} % sidelap; {self.unseen_m2:,.0f} m² unseen")
 
 
-def plan_coverage(plan: FlightPlan) -> list[Coverage]:
-    """Coverage of every area the plan's mission surveys in strips, from the plan's photos."""
+@dataclass(frozen=True)
+class Covered:
+    """One surveyed area of a plan on the ground: what its images count, and what they cover."""
+
+    target: Target
+    area: BaseGeometry
+    parts: tuple[Polygon, ...]
+    """The part of each of the area's images that counts (see :func:`frame_shape`)."""
+    covered: BaseGeometry
+
+
+def plan_covered(plan: FlightPlan) -> list[Covered]:
+    """Every area the plan's mission surveys in strips, with its images' counted parts."""
     out = []
     cam = plan.vehicle.camera
     for t, geom in zip(plan.mission.targets, plan.local.targets, strict=True):
         area = survey_area(t, geom, plan.vehicle)
         if area is None:
             continue
-        shots = [(ph.station, ph.heading_deg, ph.pitch_deg, ph.aim[2]) for ph in plan.photos
-                 if ph.target == t.name]
-        covered = covered_by(cam, area, shots)
+        parts = tuple(image_footprint(cam, ph.pitch_deg, ph.station, ph.heading_deg, ph.aim[2])
+                      for ph in plan.photos if ph.target == t.name)
+        covered = shapely.union_all(parts).intersection(area) if parts else Polygon()
+        out.append(Covered(t, area, parts, covered))
+    return out
+
+
+def plan_coverage(plan: FlightPlan) -> list[Coverage]:
+    """Coverage of every area the plan's mission surveys in strips, from the plan's photos."""
+    out = []
+    for c in plan_covered(plan):
+        t = c.target
         out.append(Coverage(
-            target=t.name, area_m2=float(area.area), covered_m2=float(covered.area),
-            images=len(shots), gsd_cm=t.gsd_cm,
+            target=t.name, area_m2=float(c.area.area), covered_m2=float(c.covered.area),
+            images=len(c.parts), gsd_cm=t.gsd_cm,
             sidelap_pct=DEFAULT_SIDELAP_PCT if t.sidelap_pct is None else t.sidelap_pct,
             overlap_pct=DEFAULT_OVERLAP_PCT if t.overlap_pct is None else t.overlap_pct,
             required=t.required))
@@ -546,6 +657,7 @@ __all__ = [
     "DEFAULT_OVERLAP_PCT",
     "DEFAULT_SIDELAP_PCT",
     "Coverage",
+    "Covered",
     "FrameShape",
     "Image",
     "Layout",
@@ -556,6 +668,7 @@ __all__ = [
     "is_survey",
     "layout",
     "plan_coverage",
+    "plan_covered",
     "survey_height",
     "survey_stations",
 ]

@@ -420,8 +420,9 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
                                    field="geometry", **ctx)
             keep_outs.append(_parse_keep_out(i, label, geom, props, ctx))
         else:
-            if not isinstance(geom, Point | LineString | Polygon):
-                raise MissionError(f"a target must be a Point, LineString or Polygon, not a "
+            if not isinstance(geom, Point | LineString | Polygon | MultiPolygon):
+                raise MissionError(f"a target must be a Point, LineString, Polygon or "
+                                   f"MultiPolygon, not a "
                                    f"{geom.geom_type}", field="geometry", **ctx)
             if not geom.is_valid:
                 raise MissionError(f"invalid geometry: {shapely.is_valid_reason(geom)}",

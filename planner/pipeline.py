@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner import coverage, selection
@@ -63,6 +63,10 @@ MAX_TERRAIN_CELLS = 36_000_000
 """Largest terrain grid the planner makes or reads (6000 x 6000 cells): the terrain, its
 orthoimage and its hazard maps take about 55 bytes a cell (measured at 4096 x 4096,
 ``benchmarks/terrain_bench.py``), so this bounds them near 2 GB."""
+MAX_AUTO_RESOLUTION_M = 4.0
+"""Coarsest grid the built-in terrain is made at when 1 m would pass MAX_TERRAIN_CELLS: 4 m
+keeps hills and ridges (tens of metres) and the route's detours; past it (a mission area beyond
+24 km across) the area is refused and a coarser --resolution must be asked for."""
 RESOLVE_ATTEMPTS = 6
 """Times the selection is re-solved with a tighter budget when the exact plan overshoots the
 search's leg estimates (legs sampled coarsely, symmetric costs): each attempt tightens by the
@@ -147,6 +151,14 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     m = options.margin_m
     area = (math.floor(xmin - m), math.floor(ymin - m), math.ceil(xmax + m), math.ceil(ymax + m))
     res = options.resolution_m or (1.0 if options.dem is None else None)
+    if options.dem is None and options.resolution_m is None:
+        # The built-in terrain is a stand-in made at 1 m; a mission area too large for that is
+        # made at the finest of 2 or 4 m that fits (a warning says so), rather than refused.
+        while res is not None and res < MAX_AUTO_RESOLUTION_M and _cells(area, res) > \
+                MAX_TERRAIN_CELLS:
+            res *= 2
+        if res is not None and res > 1.0:
+            options = replace(options, resolution_m=res)
     if res is not None:
         check_size(math.ceil((area[2] - area[0]) / res) * math.ceil((area[3] - area[1]) / res),
                    MAX_TERRAIN_CELLS, f"the mission area needs "
@@ -169,6 +181,10 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
                    obstacles=obstacles, beyond_range=beyond, wind=resolved.settings.wind,
                    volumes=local.volumes(clearance_m=vehicle.profile.min_clearance_m,
                                          grown=True))
+
+
+def _cells(area: tuple[int, int, int, int], res: float) -> int:
+    return math.ceil((area[2] - area[0]) / res) * math.ceil((area[3] - area[1]) / res)
 
 
 def max_range_m(vehicle: Vehicle, source: str = "<mission>") -> tuple[float, str]:
@@ -319,6 +335,12 @@ def check_sites(ctx: Context) -> Sites:
     warnings: list[str] = []
     if ctx.dem.synthetic:
         warnings.append(f"terrain is synthetic ({ctx.dem.source}): give --dem for real ground")
+        rows, cols = ctx.dem.shape
+        if rows * cols * ctx.dem.resolution ** 2 > MAX_TERRAIN_CELLS:
+            warnings.append(f"the built-in terrain is made at {ctx.dem.resolution:g} m: at 1 m "
+                            f"this mission area would need more than "
+                            f"{MAX_TERRAIN_CELLS / 1e6:g} million cells; hazards smaller than "
+                            f"a cell are not seen")
     warnings.extend(maps.assessment.notes())
     home, landing = local.home, local.landing
     column = (0.0, ctx.vehicle.cruise_altitude_agl_m)  # climbs to, descends from, cruise
@@ -459,12 +481,16 @@ def _survey(ctx: Context, i: int) -> list[TargetStations]:
     """
     spec, geom = ctx.mission.targets[i], ctx.local.targets[i]
     area = coverage.survey_area(spec, geom, ctx.vehicle)
-    assert isinstance(geom, Polygon | LineString)
+    assert isinstance(geom, Polygon | MultiPolygon | LineString)
     assert area is not None
     found, lay = coverage.survey_stations(i, spec, geom, vehicle=ctx.vehicle, dem=ctx.dem,
-                                          obstacles=ctx.obstacles)
+                                          obstacles=ctx.obstacles, volumes=ctx.volumes,
+                                          solids=ctx.local.solids())
     if spec.required and lay.images:
+        # Keep-outs with heights may stay unseen too, as the verifier allows (rule coverage).
         gap = area.difference(lay.covered).difference(ctx.obstacles)
+        for v in ctx.volumes:
+            gap = gap.difference(ctx.local.keep_outs_grown[v.index])
         # Less than one terrain cell unseen is below what the terrain model can tell.
         if gap.area > ctx.dem.resolution ** 2:
             c = gap.centroid

@@ -194,6 +194,8 @@ class PhotoRecord:
     alt_m: float
     obliquity_deg: float
     surface: str
+    view: int = 0
+    """The target's view or survey image the photo takes, from 0 (the file counts from 1)."""
 
 
 @dataclass(frozen=True)
@@ -361,7 +363,8 @@ def read_plan_doc(doc: object, src: str) -> PlanFile:
                 slant_range_m=num("slant_range_m"),
                 gsd_cm=num("gsd_cm"), lon=lon, lat=lat, alt_m=alt,
                 obliquity_deg=num("obliquity_deg") if "obliquity_deg" in props else 0.0,
-                surface=str(props.get("surface", "ground"))))
+                surface=str(props.get("surface", "ground")),
+                view=int(num("view", minimum=1, whole=True)) - 1 if "view" in props else 0))
     if not wps:
         raise InputError(f"{src}: the plan has no waypoint features")
     return PlanFile(source=src, schema_version=int(version), summary=summary,
@@ -416,7 +419,7 @@ def rebuild_plan(record: PlanFile, *, mission: Mission, local: LocalMission, veh
             number=ph.number, target=ph.target, waypoint=ph.waypoint, count=ph.count,
             heading_deg=ph.heading_deg, pitch_deg=ph.pitch_deg, slant_range_m=ph.slant_range_m,
             gsd_cm=ph.gsd_cm, station=station, aim=aim, obliquity_deg=ph.obliquity_deg,
-            surface=ph.surface,
+            surface=ph.surface, view=ph.view,
             footprint=footprint(vehicle.camera, station, ph.heading_deg, ph.pitch_deg, aim[2],
                                 max_range_m=max(2.0 * ph.slant_range_m, 20.0))
             if math.isfinite(aim[2]) else shapely.Polygon()))

@@ -157,6 +157,11 @@ class VehicleProfile:
     nav_tracker_patch_px: float | None = None
     nav_texture_view_fraction: float | None = None
     max_air_density_kg_m3: float | None = None
+    flight_energy_per_recharge_wh: float | None = None
+    """``[battery]``, optional: the energy one recharge where the vehicle landed makes
+    available for the next flight (on Mars a sol's solar charge, less what heats the
+    electronics through the night), the reserve kept on top. In a campaign recharged
+    ``in_place`` it caps every flight's budget; absent, each flight has the battery's."""
 
     def hazard_limits(self, cruise_altitude_agl_m: float) -> HazardLimits:
         """The terrain limits this vehicle flies and lands within, at a cruise height.
@@ -336,6 +341,12 @@ def parse_profile(doc: dict[str, Any], *, source: str) -> VehicleProfile:
     if p["reserve_wh"] >= p["usable_energy_wh"]:
         raise ProfileError(f"{source}: field battery.reserve_wh ({p['reserve_wh']:g} Wh) must be "
                            f"less than usable_energy_wh ({p['usable_energy_wh']:g} Wh)")
+    per_charge = p.get("flight_energy_per_recharge_wh")
+    if per_charge is not None and per_charge > p["usable_energy_wh"] - p["reserve_wh"]:
+        raise ProfileError(f"{source}: field battery.flight_energy_per_recharge_wh "
+                           f"({per_charge:g} Wh) exceeds what the battery holds for flight "
+                           f"(usable_energy_wh less reserve_wh: "
+                           f"{p['usable_energy_wh'] - p['reserve_wh']:g} Wh)")
     if not p["min_altitude_agl_m"] <= p["cruise_altitude_agl_m"] <= p["max_altitude_agl_m"]:
         raise ProfileError(f"{source}: field flight.cruise_altitude_agl_m must lie between "
                            f"min_altitude_agl_m and max_altitude_agl_m")

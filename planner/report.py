@@ -424,7 +424,7 @@ def campaign_table(plan: CampaignPlan) -> Group:
                 plan.recharge == "in_place" else
                 "at home: a battery swap at home or an airfield between flights")
     total = sum(t.priority for t in m.targets)
-    got = sum(t.priority for t in m.targets if t.name in done)
+    got = plan.priority_collected
     for key, v in (("Mission", f"{m.name} ({m.source})" if m.name else m.source),
                  ("Flights", f"{len(plan.flights)} of the {plan.planned} asked"),
                  ("Recharge", recharge),

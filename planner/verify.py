@@ -48,7 +48,8 @@ Rules (the names a finding carries):
 - ``required``: every required target is photographed, from every side it asks for;
 - ``coverage``: every required area surveyed in strips is seen by its images (rebuilt from the
   plan's positions and attitudes and the camera model), but for ground the vehicle may not fly
-  over and its navigation margin; a survey image's centre is judged by ``gsd`` and ``sight``;
+  over and its navigation margin; a survey image's centre is judged by ``gsd`` and ``sight``
+  (over the terrain and past the things that stand up);
 - ``wind``: in the plan's wind (or the one the caller gives, a new forecast), the flight keeps
   the energy and time budgets in every direction of it (:meth:`planner.wind.Wind.directions`,
   the same wind all flight); a plan's figures are for the direction that takes the most energy,
@@ -721,6 +722,13 @@ def _survey_photo(plan: FlightPlan, hazards: HazardMaps, wp: Waypoint, spec: Tar
         return
     if not line_of_sight(hazards.dem, station, centre):
         out.add("sight", where, "no line of sight to the image's centre over the terrain")
+    else:
+        hidden = sight_blocked(plan.local.solids(), hazards.dem.sample, station, centre,
+                               step=hazards.dem.resolution / 2)
+        if hidden is not None:
+            k = plan.mission.keep_outs[hidden.index]
+            out.add("sight", where, f"the view of the image's centre passes through "
+                    f"{k.name!r} ({k.heights_text})")
     slant = math.dist(station, centre)
     oblique = 90.0 - math.degrees(math.atan2(station[2] - centre[2],
                                              math.hypot(station[0] - centre[0],

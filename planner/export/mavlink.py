@@ -262,9 +262,13 @@ def qgc_plan(plan: FlightPlan, *, firmware_type: int = FIRMWARE_ARDUPILOT) -> di
     sites = [(plan.mission.home, plan.local.home)]
     if plan.mission.landing is not None:
         sites.append((plan.mission.landing, plan.local.landing))
+    # A rally point's altitude is relative to home, like the mission items (QGroundControl
+    # sends it as MAV_CMD_NAV_RALLY_POINT in MAV_FRAME_GLOBAL_RELATIVE_ALT): the height to
+    # reach it at, cruise height above the ground under it.
     for site, local in sites:
         g = float(plan.dem.sample(float(local.x), float(local.y)))
-        rally.append([round(site.point.y, 8), round(site.point.x, 8), round(g, 3)])
+        rel = g + plan.vehicle.cruise_altitude_agl_m - home.ground_m
+        rally.append([round(site.point.y, 8), round(site.point.x, 8), round(rel, 3)])
     doc: dict[str, Any] = {
         "fileType": "Plan", "version": 1, "groundStation": "QGroundControl",
         "mission": {

@@ -260,13 +260,42 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110,
         legend.append(Patch(facecolor="none", edgecolor="#6b4e16", ls=(0, (2, 2)),
                             label="ground marked featureless"))
 
+    from planner.coverage import plan_covered
+
+    surveys = plan_covered(plan)
+    surveyed = {c.target.name for c in surveys}
     for ph in plan.photos:
+        if ph.target in surveyed:
+            continue  # drawn below by the part of it that counts
         ax.add_patch(MplPolygon(np.asarray(ph.footprint.exterior.coords), closed=True,
                                 facecolor=FOOTPRINT, alpha=0.22, edgecolor="#b8860b", lw=0.6,
                                 zorder=3))
-    if plan.photos:
+    if any(ph.target not in surveyed for ph in plan.photos):
         legend.append(Patch(facecolor=FOOTPRINT, alpha=0.45, edgecolor="#b8860b",
                             label="photo footprint"))
+    # A survey: each image's counted part (an oblique image's near half), and the area's
+    # ground that no image covers.
+    unseen_drawn = False
+    for sv in surveys:
+        for part in sv.parts:
+            if part.is_empty:
+                continue
+            ax.add_patch(MplPolygon(np.asarray(part.exterior.coords), closed=True,
+                                    facecolor=FOOTPRINT, alpha=0.12, edgecolor="#b8860b",
+                                    lw=0.4, zorder=3))
+        gap = sv.area.difference(sv.covered)
+        for poly in getattr(gap, "geoms", [gap]):
+            if isinstance(poly, Polygon) and not poly.is_empty and poly.area > 1.0:
+                ax.add_patch(MplPolygon(np.asarray(poly.exterior.coords), closed=True,
+                                        facecolor="none", edgecolor="#c00000", hatch="xx",
+                                        lw=0.8, zorder=3))
+                unseen_drawn = True
+    if any(sv.parts for sv in surveys):
+        legend.append(Patch(facecolor=FOOTPRINT, alpha=0.3, edgecolor="#b8860b",
+                            label="survey image (the part counted)"))
+    if unseen_drawn:
+        legend.append(Patch(facecolor="none", edgecolor="#c00000", hatch="xx",
+                            label="area no image covers"))
 
     # The route and its waypoints (a campaign's: each flight in its own colour).
     number_labels = []
@@ -317,10 +346,11 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110,
         c = g if isinstance(g, Point) else g.centroid
         ok = t.name in done
         if not isinstance(g, Point):
-            bound = g.exterior if isinstance(g, Polygon) else g
-            bxy = np.asarray(bound.coords)
-            ax.plot(bxy[:, 0], bxy[:, 1], "-", color=TARGET_OK if ok else TARGET_SKIPPED,
-                    lw=1.5, zorder=6)
+            for part in getattr(g, "geoms", [g]):  # each part of a MultiPolygon
+                bound = part.exterior if isinstance(part, Polygon) else part
+                bxy = np.asarray(bound.coords)
+                ax.plot(bxy[:, 0], bxy[:, 1], "-", color=TARGET_OK if ok else TARGET_SKIPPED,
+                        lw=1.5, zorder=6)
         ax.plot(c.x, c.y, "*" if ok else "X", color=TARGET_OK if ok else TARGET_SKIPPED,
                 ms=15 if ok else 12, mec="black", zorder=9)
         target_labels.append(_Label(t.name, c.x, c.y, color="#145214" if ok else "#8b0000",
@@ -495,7 +525,7 @@ def _title(ax: Axes, plan: FlightPlan, campaign: Sequence[FlightPlan] = ()) -> N
     ax.set_title(m.name or Path(m.source).name, loc="left", fontsize=12, fontweight="bold",
                  pad=30)
     if campaign:
-        done = sum(len(f.targets_photographed) for f in campaign)
+        done = len({t for f in campaign for t in f.targets_photographed})
         what = (f"{len(campaign)} flights · {sum(f.distance_m for f in campaign):.0f} m · "
                 f"{sum(f.duration_s for f in campaign):.0f} s · "
                 f"{sum(f.energy_wh for f in campaign):.1f} Wh in all")

@@ -11,7 +11,7 @@ import pyproj
 import pytest
 from affine import Affine
 from shapely import affinity
-from shapely.geometry import LineString, MultiPolygon, Point, box
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box
 
 from planner import coverage
 from planner.frames import EARTH, MARS
@@ -266,3 +266,192 @@ def test_mavlink_files_of_a_survey_recheck_with_every_image_its_area(field, suff
     assert report.ok, report.violations
     assert len(rebuilt.photos) == len(plan.photos)
     assert {p.target for p in rebuilt.photos} == {"field"}
+
+
+# --- keep-outs that have heights -----------------------------------------------------------
+
+TOWER_MISSION = {
+    "type": "FeatureCollection",
+    "name": "A Mavic 3 maps a field around a 30 m tower",
+    "plan_flight": {"vehicle": "mavic3", "altitude_m": 60, "speed_m_s": 8},
+    "features": [
+        {"type": "Feature", "properties": {"role": "home", "name": "field gate"},
+         "geometry": {"type": "Point", "coordinates": [8.5500, 47.3650]}},
+        # 0.75 cm/px: 29.9 m above ground, below the tower's 30 m plus the 8 m clearance.
+        {"type": "Feature",
+         "properties": {"name": "field", "required": True, "gsd_cm": 0.75,
+                        "sidelap_pct": 70, "overlap_pct": 80},
+         "geometry": {"type": "Polygon", "coordinates": [[
+             [8.5505, 47.3655], [8.5525, 47.3655], [8.5525, 47.3667], [8.5505, 47.3667],
+             [8.5505, 47.3655]]]}},
+        {"type": "Feature",
+         "properties": {"role": "keep_out", "name": "tower", "height_m": 30, "buffer_m": 2},
+         "geometry": {"type": "Polygon", "coordinates": [[
+             [8.5514, 47.3660], [8.5516, 47.3660], [8.5516, 47.3662], [8.5514, 47.3662],
+             [8.5514, 47.3660]]]}},
+    ],
+}
+
+
+def test_survey_stations_keep_out_of_a_tower_and_its_band_of_airspace() -> None:
+    from planner.local import Volume
+
+    v = mavic()
+    spec = replace(area(strip_azimuth_deg=0.0), gsd_cm=0.75)
+    h, _ = coverage.survey_height(spec, v)
+    geom = box(-100, -80, 100, 80)
+    foot = box(-20, -20, 20, 20)
+
+    def stations_in(vol):
+        lay = coverage.layout(spec, geom, vehicle=v, dem=ground(400), obstacles=Polygon(),
+                              volumes=(vol,))
+        return lay, sum(1 for im in lay.images if foot.contains(Point(im.x, im.y)))
+
+    free, n_free = stations_in(Volume(0, foot, -math.inf, h - 1.0, solid=True))
+    assert n_free > 0  # a tower lower than the survey's height is flown over
+    tall, n_tall = stations_in(Volume(0, foot, -math.inf, h + 1.0, solid=True))
+    assert n_tall == 0 and tall.dropped > 0
+    assert tall.unseen_m2 > free.unseen_m2
+    _, n_band = stations_in(Volume(0, foot, h - 5.0, h + 5.0))
+    assert n_band == 0
+    _, n_above = stations_in(Volume(0, foot, h + 1.0, math.inf))
+    assert n_above == n_free
+
+
+def test_survey_image_not_taken_through_a_thing_that_stands_up() -> None:
+    from planner.local import Volume
+
+    # An oblique view, as a fixed camera's: the station stands back from the image centre.
+    dem = ground(400)
+    sx, sy, cx, cy = 0.0, -20.0, 0.0, 0.0
+    wall = box(-10, -11, 10, -9)  # across the line of sight, half way
+    view = np.array([[cx, cy]])
+    args = (np.array([sx]), np.array([sy]), view, np.array([8.0]))
+    # The line of sight is about 4 m above the ground half way: a 10 m wall hides the centre.
+    assert not coverage._flyable(*args, dem=dem, obstacles=Polygon(), volumes=(),
+                                 solids=(Volume(0, wall, -math.inf, 10.0, solid=True),))[0]
+    assert coverage._flyable(*args, dem=dem, obstacles=Polygon(), volumes=(),
+                             solids=(Volume(0, wall, -math.inf, 2.0, solid=True),))[0]
+
+
+def test_required_field_around_a_tall_tower_plans_and_verifies(tmp_path) -> None:
+    import json
+
+    path = tmp_path / "tower.geojson"
+    path.write_text(json.dumps(TOWER_MISSION))
+    plan, ctx = plan_mission(path)
+    report = verify(plan, hazards=ctx.hazards)
+    assert report.ok, report.violations
+    vol = ctx.local.volumes(clearance_m=ctx.vehicle.profile.min_clearance_m)[0]
+    tower = ctx.local.keep_outs_buffered[0]
+    assert plan.photos
+    for ph in plan.photos:
+        inside = vol.inside(np.array([ph.station[0]]), np.array([ph.station[1]]))[0]
+        assert not inside or ph.station[2] - float(ctx.dem.sample(*ph.station[:2])) > vol.hi
+    [row] = coverage.plan_coverage(plan)
+    assert row.unseen_m2 > tower.area / 2  # the tower's ground is unseen, and reported
+    assert row.percent < 100.0
+    # The map draws each image's counted part and hatches the ground no image covers.
+    pytest.importorskip("matplotlib")
+    from matplotlib import pyplot as plt
+
+    from planner.export.plot import draw_map
+
+    fig = draw_map(plan, ctx.hazards)
+    try:
+        texts = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+        assert "area no image covers" in texts
+        assert "survey image (the part counted)" in texts
+        assert "photo footprint" not in texts
+    finally:
+        plt.close(fig)
+
+
+def test_oblique_image_counts_its_near_half_on_the_map_and_in_coverage(field) -> None:
+    plan, _ = field
+    [sv] = coverage.plan_covered(plan)
+    assert len(sv.parts) == len(plan.photos)
+    for part, ph in zip(sv.parts, plan.photos, strict=True):  # nadir: the whole frame counts
+        assert part.area == pytest.approx(ph.footprint.area, rel=0.02)
+    cam = ingenuity().camera
+    half = coverage.image_footprint(cam, cam.fixed_pitch_deg, (0.0, 0.0, 8.0), 0.0, 0.0)
+    assert half.bounds[3] == pytest.approx(8.0 / math.tan(math.radians(-cam.fixed_pitch_deg)))
+
+
+# --- MultiPolygon areas ---------------------------------------------------------------------
+
+def test_multipolygon_each_part_gets_strips_of_its_own() -> None:
+    v = mavic()
+    west = box(-300, -100, -100, 100)
+    east = affinity.rotate(box(100, -60, 300, 60), 30.0)  # strips along its own long edges
+    geom = MultiPolygon([west, east])
+    spec = area()
+    assert coverage.survey_area(spec, geom, v) == geom
+    lay = coverage.layout(spec, geom, vehicle=v, dem=ground(), obstacles=Polygon())
+    alone = [coverage.layout(spec, g, vehicle=v, dem=ground(), obstacles=Polygon())
+             for g in (west, east)]
+    assert len(lay.images) == sum(len(a.images) for a in alone)
+    assert lay.area_m2 == pytest.approx(geom.area)
+    assert lay.covered.area == pytest.approx(geom.area, rel=1e-3)
+    # No strip runs from one part to the other: each strip's images lie over one part.
+    for k in {im.strip for im in lay.images}:
+        over = {0 if west.distance(Point(im.centre)) < east.distance(Point(im.centre)) else 1
+                for im in lay.images if im.strip == k}
+        assert len(over) == 1
+    assert {round(a.azimuth_deg) % 180 for a in alone} != {0} or alone[1].azimuth_deg != 0.0
+
+
+def test_multipolygon_area_plans_as_one_target_and_verifies(tmp_path) -> None:
+    import json
+
+    mission = json.loads(json.dumps(TOWER_MISSION))
+    mission["features"] = mission["features"][:2]
+    field = mission["features"][1]
+    field["properties"]["gsd_cm"] = 2.0
+    field["geometry"] = {"type": "MultiPolygon", "coordinates": [
+        [[[8.5505, 47.3655], [8.5512, 47.3655], [8.5512, 47.3667], [8.5505, 47.3667],
+          [8.5505, 47.3655]]],
+        [[[8.5518, 47.3655], [8.5525, 47.3655], [8.5525, 47.3667], [8.5518, 47.3667],
+          [8.5518, 47.3655]]]]}
+    path = tmp_path / "two-fields.geojson"
+    path.write_text(json.dumps(mission))
+    plan, ctx = plan_mission(path)
+    assert verify(plan, hazards=ctx.hazards).ok
+    [row] = coverage.plan_coverage(plan)
+    assert row.percent == pytest.approx(100.0, abs=0.1)
+    parts = list(ctx.local.targets[0].geoms)
+    seen = [sum(1 for ph in plan.photos if p.distance(Point(ph.aim[:2])) < 1.0) for p in parts]
+    assert all(n > 0 for n in seen) and sum(seen) == len(plan.photos)
+
+
+def test_verifier_names_a_thing_standing_between_a_survey_image_and_its_centre(tmp_path) -> None:
+    import json
+
+    from planner.pipeline import prepare
+
+    channels = EXAMPLE.parents[1] / "channels" / "targets.geojson"
+    plan, ctx = plan_mission(channels)
+    assert verify(plan, hazards=ctx.hazards).ok
+    # A 20 m wall across the middle of the first image's line of sight (Ingenuity looks 22°
+    # down: the line is about 4 m up there), inside the mission's extent so the frame holds.
+    ph = plan.photos[0]
+    mx, my = (ph.station[0] + ph.aim[0]) / 2, (ph.station[1] + ph.aim[1]) / 2
+    h = math.radians(ph.heading_deg)
+    along, across = (math.sin(h), math.cos(h)), (math.cos(h), -math.sin(h))
+    corners = [(mx + a * along[0] + c * across[0], my + a * along[1] + c * across[1])
+               for a, c in ((-0.5, -3), (0.5, -3), (0.5, 3), (-0.5, 3))]
+    wall = plan.frame.geometry_to_lonlat(Polygon(corners))
+    doc = json.loads(channels.read_text())
+    doc["features"].append({"type": "Feature",
+                            "properties": {"role": "keep_out", "name": "wall", "height_m": 20},
+                            "geometry": {"type": "Polygon", "coordinates": [
+                                [list(c) for c in wall.exterior.coords]]}})
+    walled = tmp_path / "walled.geojson"
+    walled.write_text(json.dumps(doc))
+    other = prepare(walled)
+    assert other.local.frame == ctx.local.frame
+    report = verify(replace(plan, mission=other.mission, local=other.local),
+                    hazards=ctx.hazards)
+    found = [f for f in report.findings if f.rule == "sight" and "'wall'" in f.message]
+    assert found, report.violations
+    assert "image's centre passes through 'wall'" in found[0].message

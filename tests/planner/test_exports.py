@@ -419,6 +419,9 @@ def test_qgc_plan_structure(earth) -> None:
     lat, lon = fence["polygons"][0]["polygon"][0]
     assert 47 < lat < 48 and 8 < lon < 9  # [lat, lon] order
     assert doc["rallyPoints"]["version"] == 2 and doc["rallyPoints"]["points"]
+    # Heights above home, like the mission items: home's rally point at cruise height.
+    home_rally = doc["rallyPoints"]["points"][0]
+    assert home_rally[2] == pytest.approx(doc["planFlight"]["cruise_altitude_agl_m"], abs=1e-3)
     assert doc["planFlight"]["vehicle"] == "mavic3" and "body" not in doc["planFlight"]
 
 

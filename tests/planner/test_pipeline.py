@@ -150,3 +150,25 @@ def test_a_target_out_of_range_is_skipped_without_growing_the_terrain(three_targ
     rows, cols = ctx.dem.shape
     assert rows < 2000 and cols < 2000  # the terrain covers the reachable mission only
     assert ctx.beyond_range and list(ctx.beyond_range) == [3]
+
+
+def test_a_large_area_gets_coarser_built_in_terrain_with_a_warning(write_json,
+                                                                   monkeypatch) -> None:
+    from planner import pipeline
+
+    doc = collection(feature("Point", mars_offset(0, 0), role="home", name="Q"),
+                     feature("Point", mars_offset(-20, -150), role="landing", name="R"),
+                     crs="IAU_2015:49900")
+    path = write_json(doc)
+    one_m, _ = plan_mission(path)
+    cells = one_m.dem.shape[0] * one_m.dem.shape[1]
+    assert one_m.dem.resolution == 1.0
+    assert not any("built-in terrain is made at" in w for w in one_m.warnings)
+    monkeypatch.setattr(pipeline, "MAX_TERRAIN_CELLS", cells // 2)  # 1 m no longer fits
+    coarse, _ = plan_mission(path)
+    assert coarse.dem.resolution == 2.0
+    assert any("built-in terrain is made at 2 m" in w for w in coarse.warnings)
+    assert coarse.waypoints[-1].action == "land"
+    monkeypatch.setattr(pipeline, "MAX_TERRAIN_CELLS", cells // 100)  # not even at 4 m
+    with pytest.raises(Exception, match="terrain cells at 4 m"):
+        plan_mission(path)
