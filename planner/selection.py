@@ -385,6 +385,23 @@ def _insertion(c: NDArray[np.float64], order: Sequence[int],
     return float(delta[i, m]), i, int(members[m])
 
 
+def _insertion_without_each(c: NDArray[np.float64], order: Sequence[int],
+                            members: NDArray[np.int_]) -> NDArray[np.float64]:
+    """The cheapest insertion of one of ``members`` into ``order`` without each of its visits.
+
+    Entry ``pos - 1`` is for the visit at ``pos`` (the ends are not visits).
+    """
+    path = np.asarray(order)
+    edge_min = _insertions(c, path[:-1], path[1:], members).min(axis=1)
+    before = np.minimum.accumulate(np.concatenate([[np.inf], edge_min]))  # edges < i
+    after = np.minimum.accumulate(np.concatenate([edge_min, [np.inf]])[::-1])[::-1]  # >= i
+    mid = np.arange(1, len(path) - 1)
+    joined = _insertions(c, path[mid - 1], path[mid + 1], members).min(axis=1)
+    # without the visit at pos: the edges before pos - 1, those from pos + 1, the joining one
+    return np.asarray(np.minimum(np.minimum(before[mid - 1], after[mid + 1]), joined),
+                      dtype=np.float64)
+
+
 def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
               members: NDArray[np.int_], *, priority: float, scale: float,
               target: int = -1) -> str:
@@ -396,14 +413,7 @@ def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
     # over the edge that joins its neighbours: one table of insertions into every edge, its
     # minima per edge, and prefix and suffix minima give it for every ``pos`` at once (the
     # same sums, so the same figures as inserting into each shortened route).
-    path = np.asarray(order)
-    edge_min = _insertions(c, path[:-1], path[1:], members).min(axis=1)
-    before = np.minimum.accumulate(np.concatenate([[np.inf], edge_min]))  # edges < i
-    after = np.minimum.accumulate(np.concatenate([edge_min, [np.inf]])[::-1])[::-1]  # >= i
-    mid = np.arange(1, len(path) - 1)
-    joined = _insertions(c, path[mid - 1], path[mid + 1], members).min(axis=1)
-    # without the visit at pos: the edges before pos - 1, those from pos + 1, the joining one
-    cheapest = np.minimum(np.minimum(before[mid - 1], after[mid + 1]), joined)
+    cheapest = _insertion_without_each(c, order, members)
     rivals = []
     for pos in range(1, len(order) - 1):
         node = order[pos]

@@ -150,3 +150,23 @@ def test_the_binding_budget_is_named_with_its_figures() -> None:
     (a, _) = selection.explain(line_problem((1.0, 1.0), time_budget_s=100.0), [0, 1])
     assert a.reason.startswith("left out by the route search")
     assert "20 s and 2.00 Wh more, within the 100 s" in a.reason
+
+
+def test_insertion_without_each_visit_equals_inserting_into_each_shortened_route() -> None:
+    """The prefix/suffix-minimum shortcut gives exactly the per-route cheapest insertion."""
+    from planner.selection import _insertion, _insertion_without_each
+
+    rng = np.random.default_rng(7)
+    for trial in range(30):
+        n = int(rng.integers(4, 25))
+        c = rng.uniform(1, 10, (n, n))
+        c[rng.random((n, n)) < 0.1] = np.inf  # some legs with no way
+        inner = list(rng.permutation(np.arange(2, n))[: int(rng.integers(0, n - 3))])
+        order = [0, *inner, 1]
+        rest = np.setdiff1d(np.arange(2, n), inner)
+        members = rng.choice(rest, size=min(len(rest), int(rng.integers(1, 4))), replace=False)
+        got = _insertion_without_each(c, order, members)
+        assert got.shape == (len(order) - 2,)
+        for pos in range(1, len(order) - 1):
+            want = _insertion(c, [*order[:pos], *order[pos + 1:]], members)[0]
+            assert got[pos - 1] == want, (trial, pos)
