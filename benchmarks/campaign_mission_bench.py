@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scale_bench import mission, run
+from scale_bench import mission, print_stages, remove, run
 
 
 def main() -> None:
@@ -56,15 +56,9 @@ def main() -> None:
             for ln in lines:
                 if ln.strip().startswith(("Targets", "Duration", "Energy", "Route search")):
                     print(f"  | {ln.strip()}")
-        for ln in err.splitlines():
-            if ln.startswith("plan-flight: ") and " s  " in ln:
-                print(f"  {ln[len('plan-flight: '):]}")
-        if code != 0:
-            print(f"  stderr: {err.strip().splitlines()[-1] if err.strip() else ''}")
+        print_stages(code, err)
     if args.keep is None:
-        for f in folder.iterdir():
-            f.unlink()
-        folder.rmdir()
+        remove(folder)
 
 
 if __name__ == "__main__":

@@ -157,16 +157,25 @@ def main() -> None:
         skipped = out[out.find("Skipped targets"):] if "Skipped targets" in out else ""
         for ln in skipped.splitlines():
             print(f"  | {ln}")
-        stages = [ln for ln in err.splitlines() if ln.startswith("plan-flight: ") and
-                  " s  " in ln]
-        for ln in stages:
-            print(f"  {ln[len('plan-flight: '):]}")
-        if code != 0:
-            print(f"  stderr: {err.strip().splitlines()[-1] if err.strip() else ''}")
+        print_stages(code, err)
     if args.keep is None:
-        for f in folder.iterdir():
-            f.unlink()
-        folder.rmdir()
+        remove(folder)
+
+
+def print_stages(code: int, err: str) -> None:
+    """The ``--progress`` stage lines of a run's stderr, and its last line if it failed."""
+    for ln in err.splitlines():
+        if ln.startswith("plan-flight: ") and " s  " in ln:
+            print(f"  {ln[len('plan-flight: '):]}")
+    if code != 0:
+        print(f"  stderr: {err.strip().splitlines()[-1] if err.strip() else ''}")
+
+
+def remove(folder: Path) -> None:
+    """Remove the benchmark's folder of generated missions."""
+    for f in folder.iterdir():
+        f.unlink()
+    folder.rmdir()
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from planner.profiles import AltitudeReference
 from planner.vehicle import Vehicle
@@ -127,6 +127,15 @@ def allowed_speed(leg: LegProfile, vehicle: Vehicle) -> NDArray[np.float64]:
     return out
 
 
+def commanded(allowed: ArrayLike, cruise: float) -> NDArray[np.float64]:
+    """The speed commanded where ``allowed`` is the fastest that works.
+
+    The cruise speed, or slower rounded down to :data:`SPEED_STEP_M_S`.
+    """
+    a = np.asarray(allowed, dtype=np.float64)
+    return np.where(a >= cruise, cruise, np.floor(a / SPEED_STEP_M_S + 1e-9) * SPEED_STEP_M_S)
+
+
 def followable_speed(leg: LegProfile, vehicle: Vehicle) -> float:
     """The commanded ground speed a leg between two waypoints can be flown at.
 
@@ -140,11 +149,7 @@ def followable_speed(leg: LegProfile, vehicle: Vehicle) -> float:
     ground, without the commanded change) needs slower is the answer below
     :data:`MIN_SPEED_M_S`: ground no speed can follow.
     """
-    cruise = vehicle.cruise_speed_m_s
-    v = float(allowed_speed(leg, vehicle).min())
-    if v >= cruise:
-        return cruise
-    v = math.floor(v / SPEED_STEP_M_S + 1e-9) * SPEED_STEP_M_S
+    v = float(commanded(allowed_speed(leg, vehicle).min(), vehicle.cruise_speed_m_s))
     if v >= MIN_SPEED_M_S:
         return v
     ground_only = replace(leg, z=leg.z - leg.h)
@@ -163,8 +168,7 @@ def speed_runs(leg: LegProfile, vehicle: Vehicle) -> list[tuple[int, int, float]
     p = vehicle.profile
     cruise = vehicle.cruise_speed_m_s
     allowed = allowed_speed(leg, vehicle)
-    quant = np.where(allowed >= cruise, cruise,
-                     np.floor(allowed / SPEED_STEP_M_S + 1e-9) * SPEED_STEP_M_S)
+    quant = commanded(allowed, cruise)
     # Brake in time: a sample takes the least speed within the braking distance ahead of it.
     reach = cruise * cruise / (2 * p.horizontal_accel_m_s2)
     if len(leg.s) > 1 and float(quant.min()) < cruise:

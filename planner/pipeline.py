@@ -150,18 +150,17 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     xmin, ymin, xmax, ymax = local.bounds(skip=set(beyond))
     m = options.margin_m
     area = (math.floor(xmin - m), math.floor(ymin - m), math.ceil(xmax + m), math.ceil(ymax + m))
-    res = options.resolution_m or (1.0 if options.dem is None else None)
-    if options.dem is None and options.resolution_m is None:
+    res = options.resolution_m
+    if options.dem is None and res is None:
         # The built-in terrain is a stand-in made at 1 m; a mission area too large for that is
         # made at the finest of 2 or 4 m that fits (a warning says so), rather than refused.
-        while res is not None and res < MAX_AUTO_RESOLUTION_M and _cells(area, res) > \
-                MAX_TERRAIN_CELLS:
+        res = 1.0
+        while res < MAX_AUTO_RESOLUTION_M and _cells(area, res) > MAX_TERRAIN_CELLS:
             res *= 2
-        if res is not None and res > 1.0:
+        if res > 1.0:
             options = replace(options, resolution_m=res)
     if res is not None:
-        check_size(math.ceil((area[2] - area[0]) / res) * math.ceil((area[3] - area[1]) / res),
-                   MAX_TERRAIN_CELLS, f"the mission area needs "
+        check_size(_cells(area, res), MAX_TERRAIN_CELLS, f"the mission area needs "
                    f"{math.ceil((area[3] - area[1]) / res):,} x "
                    f"{math.ceil((area[2] - area[0]) / res):,} terrain cells at {res:g} m")
 

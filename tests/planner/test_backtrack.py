@@ -81,13 +81,20 @@ def test_no_hop_shorter_than_the_radius_between_photos(close) -> None:
         assert w.leg_m == 0.0 or w.leg_m >= radius
 
 
-def test_shared_stations_only_within_the_radius_and_only_added(close) -> None:
+def stations_alone(close):  # type: ignore[no-untyped-def]
+    """The close posts' targets, geometries, station-search arguments and stations without
+    sharing."""
     _, _, ctx, _ = close
     targets, geoms = ctx.mission.targets, ctx.local.targets
     kw = {"dem": ctx.dem, "vehicle": ctx.vehicle, "obstacles": ctx.obstacles}
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(vp, "shared_station_radius_m", lambda _vehicle: 0.0)
         alone = vp.find_stations(targets, geoms, keep=6, **kw)
+    return targets, geoms, kw, alone
+
+
+def test_shared_stations_only_within_the_radius_and_only_added(close) -> None:
+    targets, geoms, kw, alone = stations_alone(close)
     assert vp.share_stations(alone, targets, geoms, radius_m=0.0, **kw) == alone
     for radius in (1.0, 5.0, 40.0):
         more = vp.share_stations(alone, targets, geoms, radius_m=radius, **kw)
@@ -164,12 +171,7 @@ def test_the_shared_station_plan_rechecks_from_every_file(close, tmp_path) -> No
 
 
 def test_shared_stations_stay_within_the_station_budget(close) -> None:
-    _, _, ctx, _ = close
-    targets, geoms = ctx.mission.targets, ctx.local.targets
-    kw = {"dem": ctx.dem, "vehicle": ctx.vehicle, "obstacles": ctx.obstacles}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(vp, "shared_station_radius_m", lambda _vehicle: 0.0)
-        alone = vp.find_stations(targets, geoms, keep=6, **kw)
+    targets, geoms, kw, alone = stations_alone(close)
     free = vp.share_stations(alone, targets, geoms, radius_m=40.0, **kw)
     hops = sorted(
         np.linalg.norm(np.array([(s.x, s.y, s.z) for s in own.stations])

@@ -28,11 +28,12 @@ from planner.frames import MARS
 from planner.plan import leg_pieces
 from planner.profiles import load_profile
 from planner.settings import make_vehicle
+from planner.vehicle import Vehicle
 from terrain.dem import DEM
 from tests.conftest import hill_dem
 
 
-def ingenuity(speed: float = 3.0):  # type: ignore[no-untyped-def]
+def ingenuity(speed: float = 3.0) -> Vehicle:
     return make_vehicle(load_profile("ingenuity"), MARS, altitude_m=8, speed_m_s=speed)
 
 
