@@ -12,12 +12,14 @@ Two methods:
 - ``search``: iterated local search, deterministic for a seed. Construction by greedy insertion
   (prize per unit of extra cost); local search by 2-opt, or-opt (moving runs of one to three
   visits, reversed or not), station swaps within groups, greedy insertion of what fits, and
-  drop-add exchanges (one visit out, one unvisited node in at its best place elsewhere); each
-  move evaluated for every position at once with numpy. Perturbations are ruin and recreate:
+  drop-add exchanges (one visit out, one unvisited node in at its best place elsewhere; when
+  none pays, one visit out and two in); each move evaluated for every position at once with
+  numpy. Perturbations are ruin and recreate:
   removing a run of consecutive visits, removing visits near a random one (the string and
   spatial removals of Christiaens and Vanden Berghe's SISR), or forcing unvisited nodes in and
   dropping the least paying visits until the budget holds; the recreate step is the greedy
-  insertion with noise. Trials are accepted by record-to-record travel (Dueck 1993).
+  insertion with noise. Trials are accepted by record-to-record travel (Dueck 1993); a run that
+  stops improving restarts from a new randomised greedy route.
 
 The tuning numbers are the module-level constants below, each with its reason; the benchmark
 README (``benchmarks/README.md``) shows the ablations behind them.
@@ -50,6 +52,8 @@ RESET_PROBABILITY = 0.02
 #: new randomised greedy route (the best found is kept): record-to-record travel alone stays in
 #: one basin, and on clustered instances a basin is a choice of clusters that small ruins cannot
 #: change (one 200-node instance ended 7 % lower on one seed than on three others without it).
+#: With ``patience_by_age`` (:func:`_patience`) this is the most a run waits: a run waits no
+#: longer than it took to reach its best.
 RESTART_SHARE = 0.25
 #: The fewest iterations without improvement before a restart, for short runs.
 RESTART_MIN = 25
