@@ -119,7 +119,6 @@ class SearchSettings:
     two_opt: bool = True
     or_opt: bool = True
     drop_add: bool = True
-    drop_add_two: bool = True
     spatial_ruin: bool = True
     neighbours: int = NEIGHBOURS
     rrt_margin: float = RRT_MARGIN
@@ -823,7 +822,6 @@ class _Search:
             rows = np.arange(len(free))
             # Dense part: f at its cheapest edge; then the entries where that edge touches v.
             delta = val[0][None, :] - save[:, None]
-            edge = np.repeat(idx[0][None, :], len(k), axis=0)  # the edge each entry uses
             for shift in (0, 1):  # edge e touches the visits at positions e and e + 1
                 q = idx[0] + shift
                 hit = np.isfinite(val[0]) & (q >= 1) & (q <= n - 2)
@@ -831,7 +829,6 @@ class _Search:
                 touch1 = (idx[1, fq] == qq - 1) | (idx[1, fq] == qq)
                 alt = np.where(touch1, val[2, fq], val[1, fq])
                 delta[qq - 1, fq] = alt - save[qq - 1]
-                edge[qq - 1, fq] = np.where(touch1, idx[2, fq], idx[1, fq])
             dp = p[free][None, :] - p[node][:, None]
             ok = (delta <= slack + EPS) & ((dp > EPS) | ((dp > -EPS) & (delta < -EPS)))
             score = np.where(ok, dp - 1e-6 * delta / max(self.budget, EPS), -np.inf)
@@ -858,77 +855,15 @@ class _Search:
                     best_score = float(gscore[gb])
                     pick = (int(k[gr[gb]]), int(gv[gb]))
             if best_score == -np.inf:
-                if self.settings.drop_add_two and self._drop_one_add_two(
-                        r, k=k, node=node, free=free, delta=delta, save=save, edge=edge,
-                        slack=slack):
-                    changed = True
-                    continue
                 return changed
             pos, f = pick
             del r.path[pos]
-            self._insert_cheapest(r, f)
+            arr2 = np.asarray(r.path)
+            d = c[arr2[:-1], f] + c[f, arr2[1:]] - c[arr2[:-1], arr2[1:]]
+            r.path.insert(int(np.argmin(d)) + 1, f)
             r.refresh()
             changed = True
         return changed
-
-    def _insert_cheapest(self, r: _Route, f: int) -> None:
-        """Insert ``f`` at its cheapest edge of the path (``r`` is refreshed by the caller)."""
-        c = self.arc
-        arr = np.asarray(r.path)
-        d = c[arr[:-1], f] + c[f, arr[1:]] - c[arr[:-1], arr[1:]]
-        r.path.insert(int(np.argmin(d)) + 1, f)
-
-    def _drop_one_add_two(self, r: _Route, *, k: NDArray[np.intp], node: NDArray[np.intp],
-                          free: NDArray[np.intp], delta: NDArray[np.float64],
-                          save: NDArray[np.float64], edge: NDArray[np.intp],
-                          slack: float) -> bool:
-        """One visit out, two unvisited nodes in, when that raises the prize within the budget.
-
-        Tried by :meth:`drop_add` when no one-for-one exchange pays. It reaches what that and
-        :meth:`fill` cannot: a visit replaced by a cheaper node of lower prize, the saving
-        spent on a second node that did not fit (so the two prizes beat the one; with equal
-        prizes the one-for-one exchange at a lower cost and the fill already do it). From
-        drop-add's
-        table (``delta``: the cost of the route without visit ``k`` and with ``f`` at its edge
-        ``edge``), for each visit the free node of highest prize that fits (the cheapest of
-        equals), then the best second one that fits in what is left, at another edge and of
-        another group. The best visit's exchange is made with both nodes at their cheapest
-        places on the new path, and undone if that overruns the budget (the first node may
-        take the second one's edge).
-        """
-        p, budget = self.p, max(self.budget, EPS)
-        if not delta.size:
-            return False
-        rows = np.arange(len(k))
-        ins = delta + save[:, None]  # f alone into the route without visit k
-        pf = p[free][None, :]
-        s1 = np.where(delta <= slack + EPS, pf - 1e-6 * ins / budget, -np.inf)
-        j1 = s1.argmax(axis=1)
-        rem = slack + save - ins[rows, j1]
-        g = self.gidx[free]
-        # The second node must need the dropped visit's saving: one that fits in the slack
-        # already is the fill's to insert.
-        ok2 = (ins <= rem[:, None] + EPS) & (ins > slack + EPS) & \
-            (edge != edge[rows, j1][:, None]) & (g[None, :] != g[j1][:, None])
-        s2 = np.where(ok2, pf - 1e-6 * ins / budget, -np.inf)
-        j2 = s2.argmax(axis=1)
-        gain = p[free[j1]] + p[free[j2]] - p[node]
-        gain = np.where(np.isfinite(s1[rows, j1]) & np.isfinite(s2[rows, j2]) & (gain > EPS),
-                        gain - 1e-6 * (ins[rows, j1] + ins[rows, j2] - save) / budget,
-                        -np.inf)
-        best = int(np.argmax(gain))
-        if gain[best] == -np.inf:
-            return False
-        before = list(r.path)
-        del r.path[int(k[best])]
-        self._insert_cheapest(r, int(free[j1[best]]))
-        self._insert_cheapest(r, int(free[j2[best]]))
-        r.refresh()
-        if r.cost <= self.budget + EPS:
-            return True
-        r.path = before
-        r.refresh()
-        return False
 
     def drop_add_full(self, r: _Route) -> bool:
         """Drop-add evaluated for every visit, every free node and every edge.
