@@ -12,9 +12,8 @@ Two methods:
 - ``search``: iterated local search, deterministic for a seed. Construction by greedy insertion
   (prize per unit of extra cost); local search by 2-opt, or-opt (moving runs of one to three
   visits, reversed or not), station swaps within groups, greedy insertion of what fits, and
-  drop-add exchanges (one visit out, one unvisited node in at its best place elsewhere; when
-  none pays, one visit out and two in); each move evaluated for every position at once with
-  numpy. Perturbations are ruin and recreate:
+  drop-add exchanges (one visit out, one unvisited node in at its best place elsewhere); each
+  move evaluated for every position at once with numpy. Perturbations are ruin and recreate:
   removing a run of consecutive visits, removing visits near a random one (the string and
   spatial removals of Christiaens and Vanden Berghe's SISR), or forcing unvisited nodes in and
   dropping the least paying visits until the budget holds; the recreate step is the greedy

@@ -146,7 +146,8 @@ def test_every_move_keeps_the_route_feasible_and_counts_prizes_right() -> None:
     """Ablated variants still return feasible routes whose prize is what they visit."""
     c, p = instance(8, 80)
     for st in (SearchSettings(), SearchSettings(drop_add=False, or_opt=False),
-               SearchSettings(spatial_ruin=False, two_opt=False)):
+               SearchSettings(spatial_ruin=False, two_opt=False),
+               SearchSettings(rrt_per_visit=False, patience_by_age=False)):
         sol = solve(c, p, start=3, end=3, budget=260, method="search", iterations=15,
                     settings=st)
         assert sol.order[0] == sol.order[-1] == 3
