@@ -306,8 +306,6 @@ ABLATIONS = {
     "no drop-add (1-1 exchange in place)": SearchSettings(drop_add=False),
     "no or-opt (runs of 2-3)": SearchSettings(or_opt=False),
     "scattered ruin, not spatial": SearchSettings(spatial_ruin=False),
-    "margin 4 % of the prize, not one visit": SearchSettings(rrt_per_visit=False),
-    "restart patience a share, not by age": SearchSettings(patience_by_age=False),
 }
 
 

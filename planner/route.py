@@ -17,8 +17,7 @@ Two methods:
   removing a run of consecutive visits, removing visits near a random one (the string and
   spatial removals of Christiaens and Vanden Berghe's SISR), or forcing unvisited nodes in and
   dropping the least paying visits until the budget holds; the recreate step is the greedy
-  insertion with noise. Trials are accepted by record-to-record travel (Dueck 1993); a run that
-  stops improving restarts from a new randomised greedy route.
+  insertion with noise. Trials are accepted by record-to-record travel (Dueck 1993).
 
 The tuning numbers are the module-level constants below, each with its reason; the benchmark
 README (``benchmarks/README.md``) shows the ablations behind them.
@@ -38,11 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 #: Record-to-record travel (Dueck 1993): a trial becomes the current solution when its prize is
 #: within this share of the best one's (of the current run). The margin shrinks linearly to zero
 #: over the search, so it explores first and converges last. 4 % is the value the search had
-#: when it reached the small benchmark's references, whose routes visit some 10-40 nodes: there
-#: it is about the prize of one visit. It is capped at that, the best route's prize per visit
-#: (``rrt_per_visit``), so that on a route of 200 visits a trial may not fall eight visits
-#: behind while a perturbation changes ten (SISR's mean ruin, :data:`RUIN_MAX`): the margin
-#: follows what one perturbation can win back, not the route's length.
+#: when it reached the small benchmark's references; it was not re-tuned at scale.
 RRT_MARGIN = 0.04
 #: Chance that a rejected trial sends the search back to the best solution found: a gentle
 #: restart from the elite solution when the current one has drifted.
@@ -51,8 +46,6 @@ RESET_PROBABILITY = 0.02
 #: new randomised greedy route (the best found is kept): record-to-record travel alone stays in
 #: one basin, and on clustered instances a basin is a choice of clusters that small ruins cannot
 #: change (one 200-node instance ended 7 % lower on one seed than on three others without it).
-#: With ``patience_by_age`` (:func:`_patience`) this is the most a run waits: a run waits no
-#: longer than it took to reach its best.
 RESTART_SHARE = 0.25
 #: The fewest iterations without improvement before a restart, for short runs.
 RESTART_MIN = 25
@@ -121,9 +114,7 @@ class SearchSettings:
     spatial_ruin: bool = True
     neighbours: int = NEIGHBOURS
     rrt_margin: float = RRT_MARGIN
-    rrt_per_visit: bool = True
     restart_share: float = RESTART_SHARE
-    patience_by_age: bool = True
     ruin_max: int = RUIN_MAX
     force_probability: float = FORCE_PROBABILITY
     string_probability: float = STRING_PROBABILITY
@@ -1028,44 +1019,6 @@ class _Search:
             r.refresh()
 
 
-def _patience(settings: SearchSettings, stall: int, age: int) -> int:
-    """Iterations without improvement after which a run restarts.
-
-    ``stall`` (a share of the iterations); with ``patience_by_age``, no more than the run's age
-    at its last improvement, and no less than :data:`RESTART_MIN`: a run that stopped
-    improving early sits in a poor basin and gives way sooner, one that climbed long is given
-    as long again (the perturbations that got it there may still find more).
-
-    Examples
-    --------
-    >>> _patience(SearchSettings(), 75, 11), _patience(SearchSettings(), 75, 40)
-    (25, 40)
-    >>> _patience(SearchSettings(), 75, 300)
-    75
-    >>> _patience(SearchSettings(patience_by_age=False), 75, 11)
-    75
-    """
-    if not settings.patience_by_age:
-        return stall
-    return max(RESTART_MIN, min(stall, age))
-
-
-def _margin_share(settings: SearchSettings, visits: int) -> float:
-    """Record-to-record margin as a share of the best prize, before it shrinks with time.
-
-    ``rrt_margin``, capped at one visit's share of a route of ``visits`` visits (one average
-    visit's prize) when ``rrt_per_visit`` is on.
-
-    Examples
-    --------
-    >>> _margin_share(SearchSettings(), 10), _margin_share(SearchSettings(), 200)
-    (0.04, 0.005)
-    """
-    if settings.rrt_per_visit and visits > 0:
-        return min(settings.rrt_margin, 1.0 / visits)
-    return settings.rrt_margin
-
-
 def _better(a: _Route, b: _Route) -> bool:
     return a.prize > b.prize + EPS or (a.prize >= b.prize - EPS and a.cost < b.cost - EPS)
 
@@ -1082,20 +1035,20 @@ def _search(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_],
     s.fill(cur)
     s.improve(cur)
     best = run_best = cur.copy()
-    restarts = settings.restart_share > 0
-    stall = max(RESTART_MIN, int(settings.restart_share * iterations))
-    since, run_start, run_age = 0, 0, 0
+    stall = max(RESTART_MIN, int(settings.restart_share * iterations)) \
+        if settings.restart_share > 0 else iterations + 1
+    since = 0
     stopped = False
     for it in range(iterations):
         if time.monotonic() > deadline:
             stopped = True
             break
-        if restarts and since >= _patience(settings, stall, run_age) and iterations - it > stall:
+        if since >= stall and iterations - it > stall:
             # A restart: a new randomised greedy route, and a new run around it.
             cur = _Route(s, [start, end])
             s.fill(cur, rng.uniform(lo, hi, size=len(p)), float(rng.choice(exponents)))
             s.improve(cur)
-            run_best, since, run_start, run_age = cur.copy(), 0, it, 0
+            run_best, since = cur.copy(), 0
             if _better(cur, best):
                 best = cur.copy()
         trial = cur.copy()
@@ -1109,11 +1062,11 @@ def _search(c: NDArray[np.float64], p: NDArray[np.float64], g: NDArray[np.int_],
         if _better(trial, best):
             best = trial.copy()
         if _better(trial, run_best):
-            run_best, since, run_age = trial.copy(), 0, it + 1 - run_start
+            run_best, since = trial.copy(), 0
         else:
             since += 1
         # Record-to-record acceptance: take a trial within a shrinking margin of the run's best.
-        margin = _margin_share(settings, len(run_best.path) - 2) * (1.0 - it / max(iterations, 1))
+        margin = settings.rrt_margin * (1.0 - it / max(iterations, 1))
         if trial.prize >= run_best.prize * (1.0 - margin) - EPS:
             cur = trial
         elif rng.random() < RESET_PROBABILITY:

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from planner.route import Method, SearchSettings, _Arcs, _margin_share, path_cost, solve
+from planner.route import Method, SearchSettings, _Arcs, path_cost, solve
 
 
 def brute_force(c, p, start, end, budget, groups=None):
@@ -146,8 +146,7 @@ def test_every_move_keeps_the_route_feasible_and_counts_prizes_right() -> None:
     """Ablated variants still return feasible routes whose prize is what they visit."""
     c, p = instance(8, 80)
     for st in (SearchSettings(), SearchSettings(drop_add=False, or_opt=False),
-               SearchSettings(spatial_ruin=False, two_opt=False),
-               SearchSettings(rrt_per_visit=False, patience_by_age=False)):
+               SearchSettings(spatial_ruin=False, two_opt=False)):
         sol = solve(c, p, start=3, end=3, budget=260, method="search", iterations=15,
                     settings=st)
         assert sol.order[0] == sol.order[-1] == 3
@@ -200,12 +199,3 @@ def test_memory_order_of_the_cost_matrix_does_not_change_the_answer() -> None:
               iterations=20)
     assert a == b
     assert path_cost(c, a.order) == pytest.approx(a.cost)
-
-
-def test_acceptance_margin_is_at_most_one_visits_share() -> None:
-    st = SearchSettings()
-    assert _margin_share(st, 10) == pytest.approx(0.04)  # short routes: the 4 % as before
-    assert _margin_share(st, 25) == pytest.approx(0.04)
-    assert _margin_share(st, 200) == pytest.approx(0.005)  # long ones: one visit of 200
-    assert _margin_share(st, 0) == pytest.approx(0.04)
-    assert _margin_share(SearchSettings(rrt_per_visit=False), 200) == pytest.approx(0.04)
