@@ -64,6 +64,10 @@ RULES_NOT_APPLICABLE = frozenset({"record", "speed", "summary", "time budget", "
 it computes at the cruise speed: a MAVLink file records none of the first, and its own commanded
 speeds replace the cruise speed for the budgets (checked here instead)."""
 TIME_TOL_S = 1e-6
+GIMBAL_YAW_IN_VEHICLE_FRAME = 32
+GIMBAL_YAW_IN_EARTH_FRAME = 64
+"""MAVLink GIMBAL_MANAGER_FLAGS bits for the frame of a gimbal's yaw (with ``YAW_LOCK``, 16,
+which the exporter writes: :data:`planner.export.mavlink.GIMBAL_YAW_LOCK`)."""
 
 
 @dataclass
@@ -74,6 +78,16 @@ class _Capture:
     interval_s: float
     heading: float | None
     pitch: float | None
+    gimbal_yaw: tuple[float, bool] | None = None
+    """The gimbal's yaw when the capture starts, ``(degrees, earth frame?)``; ``None``: it
+    follows the vehicle's heading."""
+
+    def camera_heading(self, vehicle_heading: float) -> float:
+        """Where the camera looks (compass degrees) when the vehicle faces its heading."""
+        if self.gimbal_yaw is None:
+            return vehicle_heading
+        yaw, earth = self.gimbal_yaw
+        return (yaw if earth else vehicle_heading + yaw) % 360.0
 
 
 @dataclass
@@ -106,6 +120,22 @@ class _Group:
         a gimbal command)``.
         """
         return [a for a in self.aims if a[0] < len(self.items) - 1]
+
+
+def _gimbal_yaw(it: mv.FileItem, before: tuple[float, bool] | None) -> tuple[float, bool] | None:
+    """The gimbal's yaw after a ``DO_GIMBAL_MANAGER_PITCHYAW``: ``(degrees, earth frame?)``.
+
+    MAVLink's GIMBAL_MANAGER_FLAGS (param 5): ``YAW_LOCK`` (16) or ``YAW_IN_EARTH_FRAME`` (64)
+    make the yaw (param 2) a compass bearing, ``YAW_IN_VEHICLE_FRAME`` (32) or none of them an
+    angle from the vehicle's nose; a NaN yaw leaves the gimbal's yaw as it was.
+    """
+    yaw, flags = it.params[1], it.params[4]
+    if not math.isfinite(yaw):
+        return before
+    bits = int(flags) if math.isfinite(flags) and flags >= 0 else 0
+    earth = bool(bits & (mv.GIMBAL_YAW_LOCK | GIMBAL_YAW_IN_EARTH_FRAME)) and \
+        not bits & GIMBAL_YAW_IN_VEHICLE_FRAME
+    return (yaw % 360.0 if earth else yaw, earth)
 
 
 def _hold(it: mv.FileItem) -> float:
@@ -247,6 +277,7 @@ def rebuild(mf: mv.MissionFile, ctx: Context) -> Rebuilt:
     speed: float | None = None
     heading: float | None = None
     pitch: float | None = cam.fixed_pitch_deg if cam.mount == Mount.FIXED else None
+    gimbal_yaw: tuple[float, bool] | None = None
     pos = (hx, hy, mf.home[1], mf.home[0], 0.0)
     ignored: dict[int, list[str]] = {}
     for it in mf.items:
@@ -312,10 +343,13 @@ def rebuild(mf: mv.MissionFile, ctx: Context) -> Rebuilt:
                 heading = angle % 360.0
             g.aims.append((after, heading))
         elif it.command == mv.DO_GIMBAL_MANAGER_PITCHYAW:
-            if math.isfinite(it.params[0]) and cam.mount == Mount.GIMBAL:
+            if cam.mount != Mount.GIMBAL:
+                continue
+            if math.isfinite(it.params[0]):
                 pitch = it.params[0]
                 g.pitch = pitch
                 g.aims.append((after, None))
+            gimbal_yaw = _gimbal_yaw(it, gimbal_yaw)
         elif it.command == mv.IMAGE_START_CAPTURE:
             count = int(it.params[2]) if math.isfinite(it.params[2]) else 0
             if count <= 0:
@@ -324,7 +358,7 @@ def rebuild(mf: mv.MissionFile, ctx: Context) -> Rebuilt:
                 continue
             g.captures.append(_Capture(it, after, count,
                                        it.params[1] if math.isfinite(it.params[1]) else 0.0,
-                                       heading, pitch))
+                                       heading, pitch, gimbal_yaw))
         else:
             ignored.setdefault(it.command, []).append(it.where)
     for cmd, where in sorted(ignored.items()):
@@ -398,6 +432,13 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
                 findings.append(Finding("aim", where, "no heading: neither CONDITION_YAW nor "
                                         "the waypoint's yaw aims the camera"))
                 heading = 0.0
+            # The camera looks where the gimbal's yaw points it (the verifier's ``aim`` rule
+            # then holds it to the vehicle's heading, as plan-flight's gimbal yaws with it).
+            facing = heading
+            heading = cap.camera_heading(facing)
+            gimbal = "" if abs(turn_deg(heading, facing)) <= 1e-6 else (
+                f" (the gimbal's yaw turns the camera from the vehicle's heading "
+                f"{facing:.1f}°)")
             best = _match(targets, cam, station, heading, pitch)
             # An image whose centre falls in an area mapped in strips is one of its images,
             # unless it is aimed at a target's own centre (within 1°: far above a file's
@@ -414,6 +455,7 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
                 unmatched.add(seq)
                 findings.append(Finding("target", where, f"no target of the mission is in "
                                         f"frame at heading {heading:.1f}°, pitch {pitch:.1f}°"
+                                        + gimbal
                                         + (f"; nearest the image centre: {best[1]!r}, "
                                            f"{best[2]:.0f}° off it" if best[1] else "")))
                 continue

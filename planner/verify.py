@@ -45,7 +45,9 @@ Rules (the names a finding carries):
 - ``view``: a target asked to be seen from given sides (its views, its view azimuth) is seen
   from within one of its azimuth sectors, and at a depression within its elevation band (its
   view elevation, or a side view by default);
-- ``required``: every required target is photographed, from every side it asks for;
+- ``required``: every required target is photographed, from every side it asks for, each
+  photo taking all the images (``photos``) it asks for (the planner credits a target only then:
+  a short photo of another target is a note, not counted as photographed);
 - ``coverage``: every required area surveyed in strips is seen by its images (rebuilt from the
   plan's positions and attitudes and the camera model), but for ground the vehicle may not fly
   over and its navigation margin; a survey image's centre is judged by ``gsd`` and ``sight``
@@ -191,8 +193,9 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, record_tolerance: float = 1
     outlook = wind if wind is not None else plan.wind
     if outlook is not None:
         notes.append(_wind(plan, flown, outlook, totals=totals, out=out, tol=record_tolerance))
-    views = _photos(plan, hazards, out, checks)
-    _required(plan, out, views)
+    short: dict[str, list[tuple[int, int, int]]] = {}
+    views = _photos(plan, hazards, out, checks, short)
+    _required(plan, out, views, short, notes)
     _coverage(plan, hazards, out)
     if summary is not None:
         _summary(plan, summary, totals, out, record_tolerance, views=views)
@@ -560,12 +563,16 @@ def _record(w: Waypoint, t_s: float, e_wh: float, out: _Findings, tol: float) ->
 
 
 def _photos(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
-            checks: dict[str, int]) -> dict[str, set[int]]:
+            checks: dict[str, int],
+            _short: dict[str, list[tuple[int, int, int]]] | None = None) -> dict[str, set[int]]:
     """Every photo: where it is taken, how it is aimed, what it sees; every hover long enough.
 
-    Returns the views each target is photographed in (by the side each photo looks from).
+    Returns the views each target is photographed in (by the side each photo looks from),
+    counting only photos that take all the images their target asks for; the others are put
+    in ``_short`` as ``target: [(photo number, images taken, images asked), ...]``.
     """
     views: dict[str, set[int]] = {}
+    short = _short if _short is not None else {}
     wps = plan.waypoints
     cam = plan.vehicle.camera
     index_of = {t.name: i for i, t in enumerate(plan.mission.targets)}
@@ -604,7 +611,13 @@ def _photos(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
             continue
         view = _sees(plan, hazards, ph.number, ti, wp, heading=ph.heading_deg,
                      pitch=ph.pitch_deg, out=out)
-        if view is not None:
+        asked = plan.mission.targets[ti].photos
+        if ph.count < asked:
+            # The planner holds every station for all the images its target asks for and
+            # credits the target only then (planner.selection: the station's service time is
+            # ``photos`` images): a station with fewer takes no view of it.
+            short.setdefault(ph.target, []).append((ph.number, ph.count, asked))
+        elif view is not None:
             views.setdefault(ph.target, set()).add(view)
     for w in wps:
         if w.action != Action.PHOTO:
@@ -825,11 +838,25 @@ def _view(spec: Target, station: tuple[float, float, float],
     return k
 
 
-def _required(plan: FlightPlan, out: _Findings, views: dict[str, set[int]]) -> None:
+def _required(plan: FlightPlan, out: _Findings, views: dict[str, set[int]],
+              short: dict[str, list[tuple[int, int, int]]], notes: list[str]) -> None:
+    """Every required target photographed, with all its images, from every side it asks for.
+
+    A photo with fewer images than its target's ``photos`` does not count (the planner credits
+    a target only with all of them): a required target is then a finding, another one a note.
+    """
     done = {ph.target for ph in plan.photos}
     for t in plan.mission.targets:
+        few = "; ".join(f"photo {n} takes {got} image{'s' if got != 1 else ''}"
+                        for n, got, _ in short.get(t.name, ()))
+        if few:
+            text = f"asks for {t.photos} images at each station; {few}"
         if t.required and t.name not in done:
             out.add("required", f"target {t.name!r}", "a required target is not photographed")
+        elif t.required and few:
+            out.add("required", f"target {t.name!r}", f"a required target {text}")
+        elif few:
+            notes.append(f"target {t.name!r} is not counted as photographed: it {text}")
         elif t.required and t.views > 1 and len(views.get(t.name, ())) < t.views:
             sectors = t.view_sectors()
             missing = ", ".join(f"{sectors[k][0]:.0f}° ± {sectors[k][1]:g}°"

@@ -459,6 +459,13 @@ def _m_sixty_images(g, d):
     retime(g, d)
 
 
+def _m_required_photo_one_image(g, d):
+    # The review's b17: the water tower asks for 2 images; its photo takes 1 (hold unchanged).
+    for ph in photos(d):
+        if ph["properties"]["target"] == "water tower":
+            ph["properties"]["count"] = 1
+
+
 def _m_no_hover(g, d):
     # The issue's case 6: every photo hover set to 0 s.
     for f in wps(d):
@@ -662,6 +669,9 @@ MUTATIONS = [
     Mutation("gimbal pitched up out of range", _m_gimbal_pitch, {"aim"}, allow={"frame"},
              plans=("earth",)),
     Mutation("60 images in 12 s", _m_sixty_images, {"hover"}),
+    Mutation("required photo takes fewer images than asked", _m_required_photo_one_image,
+             {"required"}, plans=("earth",),
+             needle="asks for 2 images at each station; photo 2 takes 1 image"),
     Mutation("no photo hovers", _m_no_hover, {"hover"}),
     Mutation("a hold at a plain waypoint", _m_hold_on_plain_waypoint, {"hover"},
              plans=("mars",)),
@@ -789,3 +799,22 @@ def test_mutation_is_caught_and_named(mutation: Mutation, which: str, request,
     assert "Traceback" not in res.stdout + res.stderr
     for rule in mutation.expect:
         assert f": {rule}: " in res.stdout, (rule, res.stdout)
+
+
+def test_a_short_photo_of_an_optional_target_is_a_note(earth, tmp_path) -> None:
+    """A target that is not required, asking for more images than its photo takes, is not
+    counted as photographed (the planner credits it only with all of them): a note, no rule."""
+    mdoc = json.loads(earth.mission.read_text())
+    for f in mdoc["features"]:
+        if f["properties"].get("name") == "solar array":
+            f["properties"]["photos"] = 3
+    mission = tmp_path / "mission.geojson"
+    mission.write_text(json.dumps(mdoc))
+    path = tmp_path / "plan.geojson"
+    path.write_text(json.dumps(earth.doc))
+    report, _ = check_plan_file(path, mission)
+    assert report.ok, report.violations
+    number = next(p["properties"]["number"] for p in photos(earth.doc)
+                  if p["properties"]["target"] == "solar array")
+    assert f"target 'solar array' is not counted as photographed: it asks for 3 images at " \
+        f"each station; photo {number} takes 1 image" in report.notes, report.notes
