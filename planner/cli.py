@@ -464,7 +464,9 @@ def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Consol
         return
     for line in report.violations:
         console.print(f"{plan_path}: {line}", highlight=False, markup=False, soft_wrap=True)
-    raise VerificationError(f"{plan_path}: breaks {len(report.violations)} flight rule(s), "
+    rules = sorted(report.rules_broken)
+    raise VerificationError(f"{plan_path}: breaks {len(rules)} flight rule(s) "
+                            f"({', '.join(rules)}) in {len(report.violations)} place(s), "
                             f"listed on stdout")
 
 

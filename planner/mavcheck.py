@@ -34,6 +34,7 @@ the file can break, each a :class:`~planner.verify.Finding`:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,16 @@ class Rebuilt:
     findings: list[Finding]
     notes: list[str]
     unmatched_waypoints: set[int]
+    photo_items: dict[int, str] = field(default_factory=dict)
+    """Each photo's number (every capture in the file's order) and its item in the file."""
+
+    def named(self, finding: Finding) -> Finding:
+        """A verifier's finding about a photo, named as this check names them (with its item)."""
+        m = re.fullmatch(r"photo (\d+) \((.*)\)", finding.where)
+        item = self.photo_items.get(int(m.group(1))) if m else None
+        if m is None or item is None:
+            return finding
+        return replace(finding, where=f"photo {m.group(1)} ({m.group(2)}, {item})")
 
 
 def recorded_settings(mf: mv.MissionFile) -> Settings:
@@ -215,9 +226,14 @@ def check_mission_file(plan_path: str | Path, mission_path: str | Path,
     plan = rebuild_plan(rebuilt.record, mission=ctx.mission, local=ctx.local,
                         vehicle=ctx.vehicle, dem=ctx.dem)
     report = verify(plan, hazards=ctx.hazards, wind=ctx.wind)
-    kept = [f for f in report.findings if f.rule not in RULES_NOT_APPLICABLE and not (
-        f.rule == "photo" and f.message.startswith("a photo waypoint with no photo") and
-        f.where in {f"waypoint {s}" for s in rebuilt.unmatched_waypoints})]
+    kept = [rebuilt.named(f) for f in report.findings
+            if f.rule not in RULES_NOT_APPLICABLE and not (
+                f.rule == "photo" and f.message.startswith("a photo waypoint with no photo") and
+                f.where in {f"waypoint {s}" for s in rebuilt.unmatched_waypoints}) and not (
+                # Captures that see no target are findings of their own, and keep their
+                # numbers: the photos of targets are then not numbered 1, 2, ... in a row.
+                rebuilt.unmatched_waypoints and f.rule == "photo" and f.where == "plan" and
+                f.message.startswith("photos must be numbered"))]
     notes = [*report.notes, *rebuilt.notes]
     return replace(report, findings=(*kept, *rebuilt.findings), notes=tuple(notes)), plan
 
@@ -387,6 +403,8 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
     # Photos: aim, timing, target.
     photos: list[PhotoRecord] = []
     unmatched: set[int] = set()
+    photo_items: dict[int, str] = {}
+    number = 0
     targets = [(t, target_points(geom, dem)) for t, geom in
                zip(ctx.mission.targets, ctx.local.targets, strict=True)]
     areas = [survey_area(t, geom, vehicle) for t, geom in
@@ -404,24 +422,27 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
             if g_heading is not None else 0.0
         holds = [_hold(it) for it in g.items]
         for cap in g.captures:
-            where = f"photo at {cap.item.where}"
+            # Every capture is a photo, numbered in the file's order, named like the
+            # verifier's photos (with its target once matched) and its item in the file.
+            number += 1
+            found: list[tuple[str, str]] = []
             before = sum(holds[:cap.after + 1])
             left = sum(holds[cap.after + 1:])
             need_gap = cam.photo_hover_s
             if cap.after == len(g.items) - 1:
-                findings.append(Finding("hover", where, f"the capture starts as the vehicle "
-                                        f"leaves waypoint {seq}: its images are taken in "
+                found.append(("hover", f"the capture starts as the vehicle "
+                                   f"leaves waypoint {seq}: its images are taken in "
                                         f"flight"))
             elif before < turn_s + half - TIME_TOL_S:
-                findings.append(Finding("hover", where, f"the first image comes {before:g} s "
+                found.append(("hover", f"the first image comes {before:g} s "
                                         f"after arriving at waypoint {seq}, before the "
                                         f"{turn_s:.1f} s turn and {half:g} s settle"))
             if cap.count > 1 and cap.interval_s < need_gap - TIME_TOL_S:
-                findings.append(Finding("hover", where, f"images {cap.interval_s:g} s apart; "
+                found.append(("hover", f"images {cap.interval_s:g} s apart; "
                                         f"the camera needs {need_gap:g} s each"))
             fit = (cap.count - 1) * max(cap.interval_s, need_gap) + half
             if cap.after < len(g.items) - 1 and left < fit - TIME_TOL_S:
-                findings.append(Finding("hover", where, f"{cap.count} images "
+                found.append(("hover", f"{cap.count} images "
                                         f"{max(cap.interval_s, need_gap):g} s apart need "
                                         f"{fit:g} s of hold after the capture starts; "
                                         f"waypoint {seq} holds {left:g} s"))
@@ -429,8 +450,8 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
             pitch = cap.pitch if cap.pitch is not None else (
                 cam.fixed_pitch_deg if cam.mount == Mount.FIXED else 0.0)
             if heading is None:
-                findings.append(Finding("aim", where, "no heading: neither CONDITION_YAW nor "
-                                        "the waypoint's yaw aims the camera"))
+                found.append(("aim", "no heading: neither CONDITION_YAW nor the waypoint's yaw "
+                                     "aims the camera"))
                 heading = 0.0
             # The camera looks where the gimbal's yaw points it (the verifier's ``aim`` rule
             # then holds it to the vehicle's heading, as plan-flight's gimbal yaws with it).
@@ -451,6 +472,10 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
                 best = (survey, ctx.mission.targets[survey].name, 0.0)
             else:
                 centre = None
+            name = ctx.mission.targets[best[0]].name if best[0] is not None else ""
+            where = f"photo {number} ({name + ', ' if name else ''}{cap.item.where})"
+            findings += [Finding(rule, where, text) for rule, text in found]
+            photo_items[number] = cap.item.where
             if best[0] is None:
                 unmatched.add(seq)
                 findings.append(Finding("target", where, f"no target of the mission is in "
@@ -462,7 +487,7 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
             aim = centre if centre is not None else targets[best[0]][1][1]
             slant = math.dist(station, aim)
             photos.append(PhotoRecord(
-                number=len(photos) + 1, target=ctx.mission.targets[best[0]].name,
+                number=number, target=name,
                 waypoint=seq, count=cap.count, heading_deg=heading, pitch_deg=pitch,
                 slant_range_m=slant, gsd_cm=slant * cam.ifov_rad * 100.0, lon=g.lon,
                 lat=g.lat, alt_m=home_ground + g.rel, obliquity_deg=0.0, surface="ground"))
@@ -507,7 +532,8 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
                                     "reason": "the file lands away from the landing site"}
     record = PlanFile(source=mf.source, schema_version=1, summary=summary,
                       waypoints=tuple(waypoints), photos=tuple(photos))
-    return Rebuilt(record=record, findings=findings, notes=notes, unmatched_waypoints=unmatched)
+    return Rebuilt(record=record, findings=findings, notes=notes, unmatched_waypoints=unmatched,
+                   photo_items=photo_items)
 
 
 def _match(targets: list[Any], cam: Any, station: tuple[float, float, float], heading: float,

@@ -348,3 +348,25 @@ def test_the_gimbals_yaw_frame(earth, tmp_path, flags, yaw, ok) -> None:
     if not ok:
         assert "aim" in report.rules_broken or "target" in report.rules_broken, \
             report.violations
+
+
+def test_a_photo_is_named_one_way_in_every_finding(mars, tmp_path) -> None:
+    """The review's f26 case: the check's own findings on a capture (here an early capture)
+    and the verifier's (here a GSD the mission now asks finer) name the photo the same way:
+    its number, its target and its item in the file."""
+    plan, _, mission, folder = mars
+    mdoc = json.loads(Path(mission).read_text())
+    for f in mdoc["features"]:
+        if f["properties"].get("name") == plan.photos[0].target:
+            f["properties"]["gsd_cm"] = 0.01
+    finer = tmp_path / "finer.geojson"
+    finer.write_text(json.dumps(mdoc))
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    capture = wpl.items(mavlink.IMAGE_START_CAPTURE)[0]
+    arrival = wpl.items(mavlink.NAV_WAYPOINT)[0]
+    wpl.move(capture, wpl.rows.index(arrival) + 1)
+    report, _ = check_plan_file(wpl.write(tmp_path / "early.waypoints"), finer)
+    hover = next(f for f in report.findings if f.rule == "hover")
+    gsd = next(f for f in report.findings if f.rule == "gsd")
+    assert hover.where == gsd.where, report.violations
+    assert hover.where.startswith(f"photo 1 ({plan.photos[0].target}, line "), hover.where
