@@ -192,7 +192,7 @@ def recorded_settings(mf: mv.MissionFile) -> Settings:
 
 
 def check_mission_file(plan_path: str | Path, mission_path: str | Path,
-                       options: PlanOptions | None = None, *,
+                       options: PlanOptions | None = None, *, flight: int | None = None,
                        progress: Progress = no_progress) -> tuple[Report, FlightPlan]:
     """Verify a QGroundControl ``.plan`` or ``QGC WPL 110`` file against a mission and terrain.
 
@@ -221,6 +221,11 @@ def check_mission_file(plan_path: str | Path, mission_path: str | Path,
             recorded = replace(recorded, **{exc.field: None})
     if ctx is None:  # pragma: no cover - two fields at most are dropped
         raise InputError(f"{mf.source}: its settings cannot be flown")
+    from planner.campaign_check import one_flight
+
+    one = one_flight(ctx, options, plan_path, flight, progress=progress)
+    if one is not None:  # one flight of a campaign: its airfields, targets and budget
+        ctx = one.ctx
     progress("checking the mission")
     rebuilt = rebuild(mf, ctx)
     plan = rebuild_plan(rebuilt.record, mission=ctx.mission, local=ctx.local,
@@ -234,7 +239,7 @@ def check_mission_file(plan_path: str | Path, mission_path: str | Path,
                 # numbers: the photos of targets are then not numbered 1, 2, ... in a row.
                 rebuilt.unmatched_waypoints and f.rule == "photo" and f.where == "plan" and
                 f.message.startswith("photos must be numbered"))]
-    notes = [*report.notes, *rebuilt.notes]
+    notes = [*(one.notes if one is not None else ()), *report.notes, *rebuilt.notes]
     return replace(report, findings=(*kept, *rebuilt.findings), notes=tuple(notes)), plan
 
 
