@@ -4,9 +4,10 @@ The file is read by :mod:`planner.export.mavlink` (the one owner of those format
 flown item by item with the semantics its exporter documents (ArduPilot Copter's): each DO item
 runs when the navigation item before it completes, ``DO_CHANGE_SPEED`` sets the ground speed of
 the legs after it, ``CONDITION_YAW`` (or, where there is none, a waypoint's yaw) aims the nose,
-``DO_GIMBAL_MANAGER_PITCHYAW`` the gimbal's pitch, and ``IMAGE_START_CAPTURE`` takes its images
-one interval apart while the vehicle holds at the station (its ``NAV_WAYPOINT`` hold and
-``NAV_LOITER_TIME`` items at the same place).
+``DO_GIMBAL_MANAGER_PITCHYAW`` (or ``DO_MOUNT_CONTROL``) the gimbal's pitch and yaw (in the
+earth's or the vehicle's frame: the camera looks where the gimbal's yaw points it), and
+``IMAGE_START_CAPTURE`` takes its images one interval apart while the vehicle holds at the
+station (its ``NAV_WAYPOINT`` hold and ``NAV_LOITER_TIME`` items at the same place).
 
 From that it rebuilds a plan file record (:class:`planner.planfile.PlanFile`): waypoints with
 heights made absolute from their height above home on the check's terrain under the file's home,
@@ -65,6 +66,7 @@ RULES_NOT_APPLICABLE = frozenset({"record", "speed", "summary", "time budget", "
 it computes at the cruise speed: a MAVLink file records none of the first, and its own commanded
 speeds replace the cruise speed for the budgets (checked here instead)."""
 TIME_TOL_S = 1e-6
+DO_MOUNT_CONTROL = 205
 GIMBAL_YAW_IN_VEHICLE_FRAME = 32
 GIMBAL_YAW_IN_EARTH_FRAME = 64
 """MAVLink GIMBAL_MANAGER_FLAGS bits for the frame of a gimbal's yaw (with ``YAW_LOCK``, 16,
@@ -371,6 +373,17 @@ def rebuild(mf: mv.MissionFile, ctx: Context) -> Rebuilt:
                 g.pitch = pitch
                 g.aims.append((after, None))
             gimbal_yaw = _gimbal_yaw(it, gimbal_yaw)
+        elif it.command == DO_MOUNT_CONTROL:
+            # ArduPilot Copter (ModeAuto::do_mount_control): pitch param 1, yaw param 3, the
+            # yaw in the vehicle's frame (set_angle_target(..., yaw_is_earth_frame=false)).
+            if cam.mount != Mount.GIMBAL:
+                continue
+            if math.isfinite(it.params[0]):
+                pitch = it.params[0]
+                g.pitch = pitch
+                g.aims.append((after, None))
+            if math.isfinite(it.params[2]):
+                gimbal_yaw = (it.params[2], False)
         elif it.command == mv.IMAGE_START_CAPTURE:
             count = int(it.params[2]) if math.isfinite(it.params[2]) else 0
             if count <= 0:

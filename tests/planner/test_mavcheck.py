@@ -370,3 +370,20 @@ def test_a_photo_is_named_one_way_in_every_finding(mars, tmp_path) -> None:
     gsd = next(f for f in report.findings if f.rule == "gsd")
     assert hover.where == gsd.where, report.violations
     assert hover.where.startswith(f"photo 1 ({plan.photos[0].target}, line "), hover.where
+
+
+def test_a_mount_control_yaw_is_in_the_vehicles_frame(earth, tmp_path) -> None:
+    """DO_MOUNT_CONTROL (ArduPilot: pitch param 1, yaw param 3 from the nose) in place of the
+    gimbal manager's command: straight ahead checks out; turned 180° it sees no tower."""
+    plan, _, mission, folder = earth
+    tower = next(p for p in plan.photos if p.target == "water tower")
+    for yaw, ok in ((0.0, True), (180.0, False)):
+        doc, items = gimbal_items(folder)
+        item = items[tower.number - 1]
+        item["command"] = 205
+        item["params"] = [item["params"][0], 0.0, yaw, 0.0, 0.0, 0.0, 2.0]
+        path = tmp_path / "mount.plan"
+        path.write_text(json.dumps(doc))
+        report, _ = check_plan_file(path, mission)
+        assert report.ok is ok, report.violations
+        assert not any("command 205 ignored" in n for n in report.notes), report.notes
