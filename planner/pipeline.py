@@ -512,7 +512,7 @@ def travel(ctx: Context, nodes: tuple[Node, ...], *,
                        neighbours=None if len(nodes) <= EXACT_ROADMAP_MAX_POINTS
                        else ROADMAP_NEIGHBOURS, volumes=ctx.volumes, wind=ctx.wind)
     progress(f"travel table ({len(nodes):,} x {len(nodes):,} mission points over "
-             f"{rm.graph.number_of_nodes():,} roadmap nodes, {rm.graph.number_of_edges():,} "
+             f"{len(rm.nodes):,} roadmap nodes, {rm.leg_count:,} "
              f"legs)")
     return rm, travel_table(rm, list(range(len(nodes))))
 
