@@ -191,32 +191,59 @@ def share_stations(found: Sequence[TargetStations], targets: Sequence[Target],
     if radius_m <= 0 or len({t for t, _ in everyone}) < 2 or room == 0:
         return list(found)
     xyz = np.array([(st.x, st.y, st.z) for _, st in everyone])
+    spot_of = [(st.x, st.y, st.agl_m) for _, st in everyone]
     owner = np.array([t for t, _ in everyone])
-    extras: list[tuple[float, int, int, Station]] = []  # (hop saved, target, order, station)
-    for ts in found:
-        if not ts.stations or targets[ts.target].view_sectors():
-            continue  # a sibling at another target's spot need not be on the side asked for
+    # Each target's stations' distances to every station, and the least distance to a spot it
+    # could share: a bound below any sibling it can gain (a sibling is one of those spots).
+    def gaps(ts: TargetStations) -> NDArray[np.float64]:
         own = np.array([(st.x, st.y, st.z) for st in ts.stations])
         gap = np.linalg.norm(xyz[:, None, :] - own[None, :, :], axis=2)
         gap[owner == ts.target] = np.inf
+        return np.asarray(gap, dtype=np.float64)
+
+    todo: list[tuple[float, int]] = []  # (bound, index in found)
+    for fi, ts in enumerate(found):
+        if not ts.stations or targets[ts.target].view_sectors():
+            continue  # a sibling at another target's spot need not be on the side asked for
+        gap = gaps(ts)
+        taken = {(st.x, st.y, st.agl_m) for st in ts.stations}
+        shareable = [i for i in np.flatnonzero((gap <= radius_m).any(axis=1))
+                     if spot_of[i] not in taken]
+        if shareable:
+            todo.append((float(gap[shareable].min()), fi))
+    # Targets in order of that bound: once ``room`` siblings are found and the next target's
+    # bound is beyond the room-th nearest found, no later target can displace one, so the rest
+    # need not be judged (the answer is the same as judging all). The bound is lowered by a
+    # nanometre against the rounding between two ways of computing one distance.
+    todo.sort()
+    extras: list[tuple[float, int, int, Station]] = []  # (hop saved, found index, k, station)
+    kth = math.inf  # the room-th nearest sibling found so far
+    for bound, fi in todo:
+        if kth < bound - 1e-9:
+            break
+        ts = found[fi]
+        gap = gaps(ts)
+        own = np.array([(st.x, st.y, st.z) for st in ts.stations])
         taken = {(st.x, st.y, st.agl_m) for st in ts.stations}
         for k in range(len(ts.stations)):
             near = np.flatnonzero(gap[:, k] <= radius_m)
             near = near[np.argsort(gap[near, k], kind="stable")]
-            spots = [spot for spot in dict.fromkeys(
-                (everyone[i][1].x, everyone[i][1].y, everyone[i][1].agl_m) for i in near)
-                if spot not in taken]
+            spots = [spot for spot in dict.fromkeys(spot_of[i] for i in near)
+                     if spot not in taken]
             got = _stations_at(ts.target, geoms[ts.target], targets[ts.target], spots,
                                dem=dem, vehicle=vehicle, obstacles=obstacles, limit=1,
                                volumes=volumes, solids=solids)
             taken.update((st.x, st.y, st.agl_m) for st in got)
-            extras += [(math.dist((st.x, st.y, st.z), own[k]), ts.target, len(extras), st)
-                       for st in got]
-    if room is not None and len(extras) > room:
-        extras = sorted(extras, key=lambda e: (e[0], e[2]))[:room]
-    extras.sort(key=lambda e: e[2])
+            extras += [(math.dist((st.x, st.y, st.z), own[k]), fi, k, st) for st in got]
+        if room is not None and len(extras) >= room:
+            kth = sorted(e[0] for e in extras)[room - 1]
+    extras.sort(key=lambda e: e[:3])
+    if room is not None:
+        extras = extras[:room]
+    extras.sort(key=lambda e: (e[1], e[2]))
     added: dict[int, tuple[Station, ...]] = {}
-    for _, target, _, st in extras:
+    for _, fi, _, st in extras:
+        target = found[fi].target
         added[target] = (*added.get(target, ()), st)
     return [replace(ts, stations=ts.stations + added.get(ts.target, ()))
             if ts.target in added and ts.views == 1 else ts for ts in found]
