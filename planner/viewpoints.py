@@ -30,7 +30,7 @@ from planner.local import Volume, leg_enters, sight_blocked
 from planner.mission import Surface, Target
 from planner.profiles import Mount
 from planner.vehicle import Vehicle
-from terrain.analysis import line_of_sight
+from terrain.analysis import lines_of_sight
 from terrain.dem import DEM
 
 AZIMUTH_STEP_DEG = 15.0
@@ -262,13 +262,10 @@ def _stations_at(idx: int, geom: BaseGeometry, spec: Target,
     arr = np.array(spots, dtype=float)
     j = _judge(geom, spec, pts, aim, sx=arr[:, 0], sy=arr[:, 1], hh=arr[:, 2], dem=dem,
                vehicle=vehicle, obstacles=obstacles, volumes=volumes)
-    kept: list[Station] = []
-    for i in np.flatnonzero(j.alive):
-        if len(kept) >= limit:
-            break
-        if _sees(dem, (float(j.sx[i]), float(j.sy[i]), float(j.sz[i])), pts, aim, solids):
-            kept.append(j.station(idx, spec, int(i), aim))
-    return tuple(kept)
+    alive = np.flatnonzero(j.alive)
+    seen = _sees(dem, np.column_stack([j.sx[alive], j.sy[alive], j.sz[alive]]), pts, aim,
+                 solids)
+    return tuple(j.station(idx, spec, int(i), aim) for i in alive[seen][:limit])
 
 
 def target_points(geom: BaseGeometry, dem: DEM, *, height_m: float = 0.0,
@@ -363,11 +360,24 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
     chosen: list[int] = []
     sectors: set[int] = set()
     seen_sight: dict[int, bool] = {}
+    ranked = order.tolist()
+    rank = {c: k for k, c in enumerate(ranked)}
 
     def sees(i: int) -> bool:
+        # Tested a few at once: this candidate and, for each other sector, the next untested
+        # one in rank order: those the first pass below tests next when they see the target.
         if i not in seen_sight:
-            station = (float(sx[i]), float(sy[i]), float(sz[i]))
-            seen_sight[i] = _sees(dem, station, pts, aim, solids)
+            batch, secs = [i], {int(aa[i] // spread_step)}
+            for c in ranked[rank[i] + 1:]:
+                if len(secs) >= keep:
+                    break
+                sec = int(aa[c] // spread_step)
+                if sec not in secs and c not in seen_sight:
+                    batch.append(c)
+                    secs.add(sec)
+            got = _sees(dem, np.column_stack([sx[batch], sy[batch], sz[batch]]), pts, aim,
+                        solids)
+            seen_sight.update(zip(batch, got.tolist(), strict=True))
         return seen_sight[i]
 
     for first_pass in (True, False):
@@ -490,17 +500,25 @@ def _judge(geom: BaseGeometry, spec: Target, pts: NDArray[np.float64],
                    heading=heading, pitch=pitch, slant=slant)
 
 
-def _sees(dem: DEM, station: tuple[float, float, float], pts: NDArray[np.float64],
-          aim: tuple[float, float, float], solids: tuple[Volume, ...] = ()) -> bool:
-    """Line of sight from a station to the aim and to some of the target's points.
+def _sees(dem: DEM, stations: NDArray[np.float64], pts: NDArray[np.float64],
+          aim: tuple[float, float, float], solids: tuple[Volume, ...] = ()) -> NDArray[np.bool_]:
+    """Line of sight from each station (rows ``x, y, z``) to the aim and some target points.
 
     The points tested are the aim and up to :data:`SIGHT_SAMPLES` of ``pts``; the terrain and
-    every thing that stands up (``solids``) may block it.
+    every thing that stands up (``solids``) may block it. The terrain's lines are tested all
+    at once (:func:`~terrain.analysis.lines_of_sight`).
     """
-    sight_points = [aim, *[tuple(r) for r in pts[:: max(len(pts) // SIGHT_SAMPLES, 1)]]]
-    return all(line_of_sight(dem, station, q) and
-               sight_blocked(solids, dem.sample, station, q, step=dem.resolution / 2) is None
-               for q in sight_points)
+    sight = np.array([aim, *[tuple(r) for r in pts[:: max(len(pts) // SIGHT_SAMPLES, 1)]]],
+                     dtype=float)
+    st = np.asarray(stations, dtype=float).reshape(-1, 3)
+    ok: NDArray[np.bool_] = np.asarray(lines_of_sight(
+        dem, np.repeat(st, len(sight), axis=0), np.tile(sight, (len(st), 1)),
+    ).reshape(len(st), len(sight)).all(axis=1), dtype=bool)
+    for i in np.flatnonzero(ok) if solids else ():
+        station = (float(st[i, 0]), float(st[i, 1]), float(st[i, 2]))
+        ok[i] = all(sight_blocked(solids, dem.sample, station, tuple(q),
+                                  step=dem.resolution / 2) is None for q in sight.tolist())
+    return ok
 
 
 def _too_large(geom: BaseGeometry, spec: Target, vehicle: Vehicle,
