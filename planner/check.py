@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from planner.campaign_check import one_flight
 from planner.export.mavlink import MISSION_SUFFIXES
 from planner.pipeline import Progress, no_progress, prepare
 from planner.plan import FlightPlan
@@ -48,6 +47,8 @@ def check_plan_file(plan_path: str | Path, mission_path: str | Path,
     record = read_plan_file(plan_path)
     ctx = prepare(mission_path, options, recorded=(record.source, record.settings),
                   progress=progress)
+    from planner.campaign_check import one_flight
+
     one = one_flight(ctx, options, plan_path, flight, progress=progress)
     summary = record.summary
     if one is not None:

@@ -210,3 +210,9 @@ def test_one_flights_mavlink_export_checked_as_its_flight(campaign) -> None:
                                       str(path)])
     assert result.exit_code == 0, (result.stdout, result.stderr)
     assert "note: checked as flight 2 of the campaign's 2" in result.stderr
+
+
+def test_flight_k_of_a_whole_campaign_document_is_refused(campaign, tmp_path) -> None:
+    mission, doc = campaign
+    code, lines = check(mission, doc, tmp_path, "--flight", "2")
+    assert code == 2 and not lines

@@ -387,3 +387,17 @@ def test_a_mount_control_yaw_is_in_the_vehicles_frame(earth, tmp_path) -> None:
         report, _ = check_plan_file(path, mission)
         assert report.ok is ok, report.violations
         assert not any("command 205 ignored" in n for n in report.notes), report.notes
+
+
+def test_flight_k_of_a_single_flight_mission_is_refused(mars) -> None:
+    _, _, mission, folder = mars
+    res = runner.invoke(app, [str(mission), "--check", str(folder / "plan.waypoints"),
+                              "--flight", "2"])
+    assert res.exit_code == 2, res.stdout + res.stderr
+    assert "--flight 2" in res.stderr and "plans one flight, not a campaign" in res.stderr
+    assert "Traceback" not in res.stdout + res.stderr
+    # A file whose name says flight 2 is simply a plan of a single-flight mission.
+    named = folder / "plan_flight2.waypoints"
+    named.write_bytes((folder / "plan.waypoints").read_bytes())
+    res = runner.invoke(app, [str(mission), "--check", str(named)])
+    assert res.exit_code == 0, res.stdout + res.stderr
