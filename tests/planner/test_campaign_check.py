@@ -210,6 +210,8 @@ def test_one_flights_mavlink_export_checked_as_its_flight(campaign) -> None:
                                       str(path)])
     assert result.exit_code == 0, (result.stdout, result.stderr)
     assert "note: checked as flight 2 of the campaign's 2" in result.stderr
+    # The targets of flight 1 are not this file's to photograph: no note lists them.
+    assert "photographs none of" not in result.stderr, result.stderr
 
 
 def test_flight_k_of_a_whole_campaign_document_is_refused(campaign, tmp_path) -> None:
