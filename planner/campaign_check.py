@@ -295,7 +295,8 @@ def one_flight(ctx: Context, options: PlanOptions, plan_path: str | Path, flight
     if k is None:
         raise InputError(f"{plan_path}: {mission.source} plans a campaign of {n} flights: pass "
                          f"--flight K to check this file as its flight K, or check the "
-                         f"campaign's GeoJSON (plan.geojson of --out)")
+                         f"campaign's GeoJSON (plan.geojson of --out); --flights 1 if it was "
+                         f"planned as one flight")
     campaign, cctx = plan_campaign(mission.source, options, ctx=ctx, progress=progress)
     flown = len(campaign.flights)
     if k > flown:
