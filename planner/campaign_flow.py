@@ -61,7 +61,7 @@ from planner.pipeline import (
 from planner.plan import FlightPlan, LandingMove, Photo, Skipped, assemble
 from planner.roadmap import Node, NodeKind, Roadmap, TravelTable
 from planner.settings import DEFAULT_OPTIONS, PlanOptions
-from planner.verify import POSITION_TOL_M, verify
+from planner.verify import POSITION_TOL_M, coverage_gaps, verify
 from planner.viewpoints import TargetStations
 
 DEFAULT_RECHARGE = {"mars": "in_place", "earth": "at_home"}
@@ -780,6 +780,13 @@ def check_campaign(plan: CampaignPlan, ctx: Context,
             if len(sides) < t.views:
                 out.append(f"required target {t.name!r} photographed from {len(sides)} of its "
                            f"{t.views} sides over the campaign")
+    # A required area or corridor surveyed over several flights: no flight answers for it alone
+    # (flight_targets), so the union of every flight's images of it is laid over it again.
+    alone = {t.name for f in plan.flights for t in f.mission.targets if t.required}
+    shared = [t if t.required and t.name in seen and t.name not in alone
+              else replace(t, required=False) for t in ctx.mission.targets]
+    out += [f"required target {name!r}, its images shared between flights: {why}"
+            for name, why in coverage_gaps(plan.flights, ctx.hazards, shared)]
     return out
 
 

@@ -169,7 +169,7 @@ def test_at_home_landing_away_from_every_airfield_is_found(campaign, tmp_path) -
 
 def test_one_flight_checked_alone_says_it_is_part_of_a_campaign(campaign, tmp_path) -> None:
     mission, doc = campaign
-    path = tmp_path / "plan_flight2.geojson"
+    path = tmp_path / "plan-02.geojson"
     path.write_text(json.dumps(doc["flights"][1]), encoding="utf-8")
     result = CliRunner().invoke(app, [str(mission), "--max-flight-time", "120", "--check",
                                       str(path)])

@@ -148,8 +148,8 @@ def test_the_command_line_writes_one_file_per_flight(tmp_path) -> None:
                                    "--quiet", "--export", str(tmp_path / "rocks.plan")])
     assert res.exit_code == 0, res.stderr
     assert "Campaign" in res.stdout and "Flight 1 of " in res.stdout
-    written = sorted(p.name for p in tmp_path.glob("rocks_flight*.plan"))
-    assert written and written[0] == "rocks_flight1.plan"
+    written = sorted(p.name for p in tmp_path.glob("rocks-*.plan"))
+    assert written and written[0] == "rocks-01.plan"
     assert not (tmp_path / "rocks.plan").exists()
     assert f"Flight {len(written)} of {len(written)}" in res.stdout
 
