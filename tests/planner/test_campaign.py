@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from planner.campaign import campaign_prize, refit, solve_campaign
-from planner.route import path_cost
 from planner.instances import read_ophs, write_ophs
+from planner.route import path_cost
 
 
 def _instance(seed: int, n_vertices: int, n_hotels: int, flights: int):
@@ -158,7 +158,7 @@ def test_refit_fits_tighter_budgets_and_keeps_the_landings(seed):
     seen = set(fitted.visits)
     for v in set(range(len(prize))) - seen - set(af):
         for k, f in enumerate(fitted.flights):
-            extra = min(cost[a, v] + cost[v, b] - cost[a, b] for a, b in zip(f, f[1:]))
+            extra = min(cost[a, v] + cost[v, b] - cost[a, b] for a, b in itertools.pairwise(f))
             assert path_cost(cost, f) + extra > tight[k] - 1e-9
 
 
