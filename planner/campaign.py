@@ -505,12 +505,17 @@ def _exchange(prob: _Problem, cand: Sequence[int],
         return float(d[i]), i + 1
 
     cand_a = np.asarray(cand, dtype=int)
+    cand_g = g[cand_a]
+    # Groups visited, by group id (airfields' -1 takes the last slot, which no candidate has).
+    n_slots = int(g.max(initial=0)) + 2
 
     def fill(k: int, spent: list[float]) -> float:
         got = 0.0
+        used = np.zeros(n_slots, dtype=bool)
+        for f in fl:
+            used[g[np.asarray(f[1:-1], dtype=int)]] = True
         while True:
-            used = np.array([int(g[v]) for f in fl for v in f[1:-1]], dtype=int)
-            free = cand_a[~np.isin(g[cand_a], used)]
+            free = cand_a[~used[cand_g]]
             if not len(free):
                 return got
             a = np.asarray(fl[k])
@@ -524,6 +529,7 @@ def _exchange(prob: _Problem, cand: Sequence[int],
             ratio = np.where(ok, p[free] / np.maximum(dmin, EPS), -np.inf)
             b = int(np.argmax(ratio))
             fl[k].insert(int(pos[b]) + 1, int(free[b]))
+            used[g[free[b]]] = True
             spent[k] += float(dmin[b])
             got += float(p[free[b]])
 
