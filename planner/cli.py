@@ -237,7 +237,8 @@ def main_command(
         help="Write the plan to FILE, format from the suffix: "
              + ", ".join(f"{s} ({d})" for s, d in FORMATS.items()) + ". Repeatable. "
              "A campaign writes each flight to FILE's name with -01, -02, ... before the "
-             "suffix (plan-01.plan), and .geojson, .kml and .png also whole at FILE.",
+             "suffix (plan-01.plan), .geojson and .kml also whole at FILE, and .png only "
+             "whole (every flight on one map).",
         show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(
         help="Write every export into this folder (made if missing): " + ", ".join(ALL_FILES)

@@ -112,3 +112,11 @@ def test_flight_k_plots_that_flight_alone(written, tmp_path) -> None:
                                       "--plot", str(png), "-q"])
     assert result.exit_code == 0, result.stderr
     assert png.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["two.png"]
+
+
+def test_help_names_the_per_flight_files() -> None:
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "-01, -02, ... before the suffix (plan-01.plan)" in text
+    assert "each flight's as plan-01.plan, plan-01.waypoints" in text
