@@ -728,6 +728,8 @@ def campaign_to_json(plan: CampaignPlan) -> dict[str, Any]:
         "flights": [plan_to_geojson(f) for f in plan.flights],
         "skipped": [{"target": s.target, "priority": s.priority, "required": s.required,
                      "reason": s.reason} for s in plan.skipped],
+        "ends_at": plan.legs[-1][1] if plan.legs else None,
+        "ends_at_why": plan.end_note or None,
         "warnings": list(plan.warnings),
     }
 

@@ -206,6 +206,8 @@ def test_the_campaign_ends_where_one_more_flight_reaches_what_is_left(tmp_path) 
     assert plan.legs[-1][1] == "field C"
     assert "(rock D)" in plan.end_note
     assert check_campaign(plan, ctx) == []
+    doc = campaign_to_json(plan)
+    assert doc["ends_at"] == "field C" and doc["ends_at_why"] == plan.end_note
 
 
 def test_each_flight_keeps_its_own_share_of_the_budget(tmp_path) -> None:
