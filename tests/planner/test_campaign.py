@@ -142,13 +142,14 @@ def test_search_is_deterministic_for_a_seed():
     _check_feasible(runs[0], cost, 0, None, af, budgets)
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 def test_refit_fits_tighter_budgets_and_keeps_the_landings(seed):
-    cost, prize, af, budgets = _instance(40 + seed, n_vertices=24, n_hotels=3, flights=3)
+    cost, prize, af, budgets = _instance(40 + seed, n_vertices=11, n_hotels=3, flights=3)
     found = solve_campaign(cost, prize, start=0, end=1, airfields=af, budgets=budgets,
-                           method="search", seed=seed)
+                           method="exact")
     # The flights as built cost 8 % more than estimated: each budget tightened by that much.
     tight = [b / 1.08 for b in budgets[:len(found.flights)]]
+    assert any(c > b for c, b in zip(found.costs, tight, strict=True))  # something to refit
     fitted = refit(cost, prize, found.flights, budgets=tight, airfields=af)
     _check_feasible(fitted, cost, 0, 1, af, tight)
     assert [(f[0], f[-1]) for f in fitted.flights] == [(f[0], f[-1]) for f in found.flights]
@@ -163,9 +164,9 @@ def test_refit_fits_tighter_budgets_and_keeps_the_landings(seed):
 
 
 def test_refit_with_room_to_spare_changes_no_prize():
-    cost, prize, af, budgets = _instance(5, n_vertices=16, n_hotels=2, flights=2)
+    cost, prize, af, budgets = _instance(5, n_vertices=12, n_hotels=2, flights=2)
     found = solve_campaign(cost, prize, start=0, end=1, airfields=af, budgets=budgets,
-                           method="search", seed=0)
+                           method="exact")
     fitted = refit(cost, prize, found.flights, budgets=budgets[:len(found.flights)],
                    airfields=af)
     assert fitted.prize >= found.prize - 1e-9
