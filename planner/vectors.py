@@ -196,6 +196,7 @@ def _read_layer(path: Path, layer: str, src: str) -> _Layer:
 def _properties(attrs: dict[str, Any], where: str, src: str) -> dict[str, Any]:
     """A feature's attributes as mission properties (see the module docstring)."""
     props: dict[str, Any] = {}
+    raw_of: dict[str, str] = {}
     for raw_key, raw_value in attrs.items():
         value = _python(raw_value)
         if value is None:
@@ -206,8 +207,12 @@ def _properties(attrs: dict[str, Any], where: str, src: str) -> dict[str, Any]:
                                "view_azimuth_tolerance_deg: name the fields view_az and "
                                "view_tol", source=src, feature=where, field=raw_key)
         key = SHORT_NAMES.get(plain, plain if plain in KNOWN_KEYS else raw_key)
-        if key in props:  # the long name and a short or other-case one: keep the first
-            continue
+        if key in props:
+            # The long name and a short or other-case one: which the user meant cannot be
+            # told (as in GeoJSON, planner.mission._known_keys).
+            raise MissionError(f"given twice, as {raw_of[key]!r} and {raw_key!r}: keep one",
+                               source=src, feature=where, field=key)
+        raw_of[key] = raw_key
         props[key] = _value(key, value)
     return props
 
@@ -241,14 +246,11 @@ def _value(key: str, value: Any) -> Any:
             if text in FALSE_TEXT:
                 return False
         return value
-    if key in NUMERIC_KEYS:
-        if isinstance(value, str):
-            try:
-                value = float(value.strip())
-            except ValueError:
-                return value
-        if key == "photos" and isinstance(value, float) and value.is_integer():
-            return int(value)
+    if key in NUMERIC_KEYS and isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return value
     return value
 
 

@@ -177,11 +177,52 @@ def test_gis_extras_and_case_variants_still_pass() -> None:
     doc = _home_and(
         feature("Point", [8.541, 47.37], Name="gate", PRIORITY=2, fid=3, id="a",
                 description="x", stroke="#f00", **{"marker-color": "#00f", "fill-opacity": 0.5}),
-        feature("Point", [8.542, 47.37], name="tower", Name="Tower (old name)", title="t"),
+        feature("Point", [8.542, 47.37], name="tower", title="t"),
         name="Survey")
     m = parse_mission(doc)
     assert [(t.name, t.priority) for t in m.targets] == [("gate", 2.0), ("tower", 1.0)]
     assert m.name == "Survey"
+
+
+@pytest.mark.parametrize(("props", "needle"), [
+    ({"buffer_m": 20, "BUFFER_M": 80}, "field 'buffer_m': given twice, as 'buffer_m' and "
+                                       "'BUFFER_M': keep one"),
+    ({"BUFFER_M": 80, "buffer_m": 20}, "given twice, as 'buffer_m' and 'BUFFER_M'"),
+    ({"Buffer_M": 80, "BUFFER_M": 20}, "given twice, as 'Buffer_M' and 'BUFFER_M'"),
+    ({"buffer": 80, "buffer_m": 20}, "given twice, as 'buffer_m' and 'buffer'"),
+    ({"Name": "K", "name": "k"}, "field 'name': given twice, as 'name' and 'Name'"),
+])
+def test_two_spellings_of_a_keep_out_field_are_refused(props, needle) -> None:
+    doc = _home_and(feature("Polygon", [[[8.5, 47.3], [8.6, 47.3], [8.6, 47.4], [8.5, 47.3]]],
+                            role="keep_out", **props))
+    with pytest.raises(MissionError) as info:
+        parse_mission(doc)
+    assert "feature 1" in str(info.value)
+    assert needle in str(info.value)
+
+
+@pytest.mark.parametrize(("props", "needle"), [
+    ({"required": False, "Required": True}, "'required' and 'Required'"),
+    ({"required": False, "requird": True}, "'required' and 'requird'"),
+    ({"gsd_cm": 2.0, "GSD_CM": 0.5}, "'gsd_cm' and 'GSD_CM'"),
+])
+def test_two_spellings_of_a_target_field_are_refused(props, needle) -> None:
+    with pytest.raises(MissionError, match=f"given twice, as {needle}"):
+        parse_mission(_home_and(feature("Point", [8.541, 47.37], name="t", **props)))
+
+
+def test_two_spellings_of_a_setting_are_refused() -> None:
+    with pytest.raises(MissionError, match=r"field 'plan_flight.altitude_m': given twice, as "
+                                           r"'altitude_m' and 'altitdue_m'"):
+        parse_mission(_home_and(plan_flight={"altitude_m": 8, "altitdue_m": 80}))
+
+
+def test_a_whole_float_is_a_count_in_geojson_too() -> None:
+    doc = _home_and(feature("Point", [8.541, 47.37], name="t", photos=2.0, views=3.0))
+    t = parse_mission(doc).targets[0]
+    assert (t.photos, t.views) == (2, 3)
+    with pytest.raises(MissionError, match="field 'photos': must be a whole number"):
+        parse_mission(_home_and(feature("Point", [8.541, 47.37], name="t", photos=2.5)))
 
 
 def test_a_utf8_byte_order_mark_is_accepted(tmp_path) -> None:

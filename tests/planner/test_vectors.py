@@ -259,6 +259,34 @@ def test_shapefile_errors_name_layer_feature_and_field(props, needle, tmp_path) 
     assert needle in str(info.value)
 
 
+def test_two_spellings_of_a_field_are_refused_naming_both(tmp_path) -> None:
+    # The long name and its short one (GeoPackage keeps no two names differing by case only).
+    doc = collection(feature("Point", [8.54, 47.37], role="home"),
+                     feature("Point", [8.541, 47.37], name="t", min_standoff_m=20,
+                             standoff_m=5))
+    path = tmp_path / "m.gpkg"
+    write_layer(path, doc["features"], driver="GPKG", layer="m", crs="EPSG:4326")
+    with pytest.raises(MissionError) as info:
+        load_mission(path)
+    assert "layer 'm' feature 2: field 'min_standoff_m': given twice, as " \
+        "'min_standoff_m' and 'standoff_m': keep one" in str(info.value)
+
+
+@pytest.mark.parametrize("key", ["photos", "views"])
+def test_an_integral_real_is_a_count_and_a_fraction_is_not(key, tmp_path) -> None:
+    doc = collection(feature("Point", [8.54, 47.37], role="home"),
+                     feature("Point", [8.541, 47.37], name="t", **{key: 2.0}),
+                     feature("Point", [8.542, 47.37], name="u", **{key: 2.5}))
+    path = tmp_path / "m.gpkg"
+    write_layer(path, doc["features"][:2], driver="GPKG", layer="m", crs="EPSG:4326")
+    assert getattr(load_mission(path).targets[0], key) == 2
+    bad = tmp_path / "bad.gpkg"
+    write_layer(bad, [doc["features"][0], doc["features"][2]], driver="GPKG", layer="m",
+                crs="EPSG:4326")
+    with pytest.raises(MissionError, match=f"field '{key}': must be a whole number"):
+        load_mission(bad)
+
+
 def test_gdal_cuts_of_unambiguous_names_are_read(tmp_path) -> None:
     doc = collection(feature("Point", [8.54, 47.37], role="home"),
                      feature("Point", [8.541, 47.37], name="t", min_standoff_m=12,
