@@ -261,8 +261,10 @@ def main_command(
     The plan photographs the mission's targets within the vehicle's range and battery, avoiding
     keep-out zones and terrain hazards, or says which targets it cannot reach and why.
     """
-    console = Console(highlight=False)
-    err_console = Console(stderr=True)
+    from planner.report import make_console
+
+    console = make_console(highlight=False)
+    err_console = make_console(stderr=True)
     try:
         given_wind = wind_option(wind, gust)
     except InputError as exc:

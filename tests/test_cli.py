@@ -38,6 +38,8 @@ def test_plan_prints_tables(three_targets, write_json) -> None:
                   "synthetic"):
         assert title in res.output
     assert max(len(line) for line in res.output.splitlines()) <= 100
+    padded = [line for line in res.stdout.splitlines() if line.endswith(" ")]
+    assert not padded, padded[:3]  # piped: no trailing spaces (rich pads every cell)
 
 
 def test_quiet_prints_only_the_summary(three_targets, write_json) -> None:
