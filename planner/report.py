@@ -489,8 +489,11 @@ def campaign_table(plan: CampaignPlan) -> Group:
         ("time s", "right"), ("energy Wh", "right"), ("budget Wh", "right"),
         ("targets", "right"))
     for name, justify in columns:
-        t.add_column(name, justify=justify, overflow="fold",
-                     no_wrap=name != "targets")
+        # Figures and their headers never wrap ("targets" broke into "target"/"s" at 80
+        # columns); the names of the places (from, to) wrap, at spaces, when the row is too wide.
+        text = justify == "left"
+        t.add_column(name, justify=justify, overflow="fold", no_wrap=not text,
+                     min_width=len(name) if not text else None, ratio=1 if text else None)
     for k, (f, (a, b)) in enumerate(zip(plan.flights, plan.legs, strict=True)):
         t.add_row(str(k + 1), a, b, f"{f.distance_m:.0f}", f"{f.duration_s:.0f}",
                   f"{f.energy_wh:.2f}", f"{plan.budgets[k] * p.budget_energy_wh:.2f}",
