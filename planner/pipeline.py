@@ -533,7 +533,9 @@ def flight_budgets(vehicle: Vehicle, source: str,
     if energy <= 0 or time_s <= 0:
         raise InfeasibleMissionError(
             f"{source}: the battery budget ({p.budget_energy_wh:g} Wh usable after "
-            f"the reserve, {p.max_flight_time_s:g} s) does not cover even take-off and landing")
+            f"the reserve, {p.max_flight_time_s:g} s) does not cover even take-off and landing, "
+            f"which need {e_to + e_la:.1f} Wh and {t_to + t_la:.0f} s (climbing to and "
+            f"descending from {h:g} m)")
     return energy, time_s
 
 
@@ -582,12 +584,7 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
         choice = selection.choose(problem, scale=scale, seed=options.seed,
                                   time_limit_s=options.time_limit_s)
         if choice is None:
-            raise InfeasibleMissionError(
-                f"{mission.source}: even the direct flight from home to the landing site "
-                f"exceeds the budget ({p.budget_energy_wh:g} Wh usable after the reserve, "
-                f"{p.max_flight_time_s:g} s)" +
-                ("" if ctx.wind is None or ctx.wind.calm else
-                 f" {ctx.wind.phrase()}"))
+            raise InfeasibleMissionError(_no_direct_flight(ctx, problem, sites))
         if choice.missing_required:
             missing = choice.missing_required[0]
             why = missing.reason
@@ -629,6 +626,38 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
     if fitted is not None:
         return fitted
     raise InfeasibleMissionError(f"{mission.source}: no plan within the budget was found")
+
+
+def _no_direct_flight(ctx: Context, problem: selection.Problem, sites: Sites) -> str:
+    """Why not even home to the landing site fits: the shortest safe route's needs and budget.
+
+    Figures are the whole flight's (take-off and landing included), against the profile's
+    budget; a route that turns at hazards or keep-outs says so, with the straight line's length,
+    since the straight line may fit where the detour does not.
+    """
+    p = ctx.vehicle.profile
+    a, b = selection.START, selection.END
+    # What take-off and landing cost: the budget less what the problem leaves for travel.
+    energy = float(problem.energy_wh[a, b]) + p.budget_energy_wh - problem.energy_budget_wh
+    time_s = float(problem.time_s[a, b]) + p.max_flight_time_s - problem.time_budget_s
+    length = float(problem.table.length_m[a, b])
+    straight = math.dist(sites.start, sites.end)
+    turns = len(problem.table.path(a, b)) - 2
+    route = (f"even the direct flight from home to the landing site does not fit: its "
+             f"shortest safe route ({length:,.0f} m"
+             + (f", detouring around hazards and keep-outs at {turns} turn"
+                f"{'s' if turns > 1 else ''}; the straight line is {straight:,.0f} m)"
+                if turns > 0 else ")"))
+    over = [f"{need - have:{fmt}} {unit}"
+            for need, have, unit, fmt in ((energy, p.budget_energy_wh, "Wh", ".1f"),
+                                          (time_s, p.max_flight_time_s, "s", ".0f"))
+            if need > have]
+    verdict = (f"{' and '.join(over)} over" if over else
+               "too close to the budget for the plan's exact figures to fit")
+    wind = "" if ctx.wind is None or ctx.wind.calm else f" {ctx.wind.phrase()}"
+    return (f"{ctx.mission.source}: {route} needs {energy:.1f} Wh and {time_s:.0f} s with "
+            f"take-off and landing{wind}; the budget is {p.budget_energy_wh:g} Wh usable after "
+            f"the reserve and {p.max_flight_time_s:g} s: {verdict}")
 
 
 def _partial_warnings(partial: tuple[Skipped, ...]) -> list[str]:

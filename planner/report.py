@@ -483,7 +483,8 @@ def campaign_table(plan: CampaignPlan) -> Group:
                              f"{got:g} of {total:g}"),
                  ("Route search", plan.selection)):
         head.add_row(key, v)
-    t = Table(box=None, title_justify="left", padding=(0, 1), header_style="bold")
+    t = Table(box=None, title_justify="left", padding=(0, 1), header_style="bold",
+              pad_edge=False)
     columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
         ("flight", "right"), ("from", "left"), ("to", "left"), ("dist m", "right"),
         ("time s", "right"), ("energy Wh", "right"), ("budget Wh", "right"),
@@ -493,7 +494,7 @@ def campaign_table(plan: CampaignPlan) -> Group:
         # columns); the names of the places (from, to) wrap, at spaces, when the row is too wide.
         text = justify == "left"
         t.add_column(name, justify=justify, overflow="fold", no_wrap=not text,
-                     min_width=len(name) if not text else None, ratio=1 if text else None)
+                     min_width=len(name) if not text else None)
     for k, (f, (a, b)) in enumerate(zip(plan.flights, plan.legs, strict=True)):
         t.add_row(str(k + 1), a, b, f"{f.distance_m:.0f}", f"{f.duration_s:.0f}",
                   f"{f.energy_wh:.2f}", f"{plan.budgets[k] * p.budget_energy_wh:.2f}",
