@@ -109,9 +109,24 @@ class DEMError(InputError, OSError):
 
 
 class InfeasibleMissionError(PlanFlightError):
-    """The mission is well formed but no plan can satisfy it (a required target, a budget)."""
+    """The mission is well formed but no plan can satisfy it (a required target, a budget).
+
+    Parameters
+    ----------
+    message
+        Why, as printed.
+    target, reason
+        When one required target is the cause: its name and why it cannot be in the plan (for
+        the refusal's JSON document, where each target is listed with its own reason).
+    """
 
     exit_code = 3
+
+    def __init__(self, message: str, *, target: str | None = None,
+                 reason: str | None = None) -> None:
+        self.target = target
+        self.reason = reason
+        super().__init__(message)
 
 
 class VerificationError(PlanFlightError, AssertionError):

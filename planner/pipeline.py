@@ -251,7 +251,8 @@ def out_of_range(mission: Mission, local: LocalMission, vehicle: Vehicle, *,
                   f"beyond {name}'s range of at most {_km(reach)} ({why})")
         if t.required:
             raise InfeasibleMissionError(f"{mission.source}: required target {t.name!r} cannot "
-                                         f"be in the plan: {reason}")
+                                         f"be in the plan: {reason}", target=t.name,
+                                         reason=reason)
         out[i] = reason
     return out
 
@@ -592,7 +593,7 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
                 why = "it does not fit in the budget together with the other required targets"
             raise InfeasibleMissionError(
                 f"{mission.source}: required target {missing.target!r} cannot be in the "
-                f"plan: {why}")
+                f"plan: {why}", target=missing.target, reason=why)
         skipped = [_with_blockers(ctx, sites, s) for s in choice.skipped]
         plan = assemble(selection.route_points(problem, choice.order), mission=mission,
                         local=ctx.local, vehicle=ctx.vehicle, dem=ctx.dem,
