@@ -134,6 +134,7 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     """
     progress("reading the mission")
     mission = load_mission(path, body=options.body)
+    check_terrain_body(mission, options)
     layers = [(COMMAND_LINE, options.settings)]
     if recorded is not None:
         layers.append(recorded)
@@ -259,6 +260,38 @@ def out_of_range(mission: Mission, local: LocalMission, vehicle: Vehicle, *,
 
 def _km(metres: float) -> str:
     return f"{metres / 1000:,.1f} km" if metres >= 10_000 else f"{metres:,.0f} m"
+
+
+def check_terrain_body(mission: Mission, options: PlanOptions) -> None:
+    """Refuse a DEM or orthoimage on another body than the mission, saying how to fix it.
+
+    Checked from the files' CRSs alone, before the vehicle is chosen: a Mars DEM given with a
+    mission file that has no ``crs`` member (RFC 7946: Earth lon/lat) is the likeliest cause,
+    and the fix is the mission's body, not another vehicle or terrain model.
+    """
+    from planner.frames import body_of_crs
+    from terrain.dem import raster_crs
+
+    for path, what in ((options.dem, "DEM"), (options.image, "orthoimage")):
+        if path is None:
+            continue
+        try:
+            crs = raster_crs(path)
+            body = body_of_crs(crs) if crs is not None else None
+        except (TerrainError, ValueError):
+            continue  # reading it says what is wrong with it, with its own message
+        if body is None or body == mission.body:
+            continue
+        given = ("--body " + options.body if options.body is not None else
+                 "its plan_flight.body" if mission.settings.body is not None else
+                 "lon/lat on Earth, as RFC 7946 takes a file without a crs member"
+                 if mission.body.name == "earth" and
+                 mission.input_crs == mission.body.geographic_crs else "its crs member")
+        there = body.name.capitalize()
+        raise DEMError(f"{path}: the {what} is on {there}, the mission {mission.source} on "
+                       f"{mission.body.name.capitalize()} ({given}): pass --body {body.name} "
+                       f"or give the mission a{'n' if there[0] in 'AEIOU' else ''} {there} "
+                       f"crs member ({body.geographic_crs})")
 
 
 def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float, float, float],

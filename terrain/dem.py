@@ -397,6 +397,26 @@ def _open(path: str | Path, error: type[TerrainError]) -> DatasetReader:
         raise error(f"{path}: cannot be opened as a raster ({exc})") from None
 
 
+def raster_crs(path: str | Path) -> pyproj.CRS | None:
+    """The CRS of a raster file (``None`` when it has none or PROJ cannot read it).
+
+    Read from the file's header only, so that a caller can tell which body the file is on
+    before it reads any data.
+
+    Raises
+    ------
+    DEMReadError
+        The file cannot be opened as a raster.
+    """
+    with _open(path, DEMReadError) as ds:
+        if ds.crs is None:
+            return None
+        try:
+            return pyproj.CRS.from_wkt(ds.crs.to_wkt())
+        except pyproj.exceptions.CRSError:
+            return None
+
+
 def _ellipsoid(crs: pyproj.CRS) -> str:
     """A CRS by name and ellipsoid, briefly: ``'WGS 84 / UTM zone 33N' on WGS 84``."""
     ell = crs.ellipsoid.name if crs.ellipsoid is not None else "no ellipsoid"

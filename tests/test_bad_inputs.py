@@ -153,7 +153,20 @@ CASES = [
     ("dem all nodata", base(), ["--dem", "{tmp}/nodata.tif"], 2, ["nodata.tif", "nodata"]),
     ("dem not a raster", base(), ["--dem", "{tmp}/fake.tif"], 2, ["fake.tif"]),
     ("dem on earth for a mars mission", base(), ["--dem", "{tmp}/utm.tif"], 2,
-     ["utm.tif", "'WGS 84 / UTM zone 33N' on WGS 84", "another body"]),
+     ["utm.tif", "the DEM is on Earth", "on Mars (its crs member)", "pass --body earth",
+      "an Earth crs member (EPSG:4326)"]),
+    ("mars dem for a mission without a crs", {k: v for k, v in base().items() if k != "crs"},
+     ["--dem", "{tmp}/mars.tif"], 2,
+     ["mars.tif", "the DEM is on Mars", "on Earth (lon/lat on Earth, as RFC 7946 takes a file "
+      "without a crs member)", "pass --body mars or give the mission a Mars crs member"]),
+    ("mars dem on the polar-radius sphere", {k: v for k, v in base().items() if k != "crs"},
+     ["--dem", "{tmp}/polar.tif"], 2, ["polar.tif", "the DEM is on Mars", "--body mars"]),
+    ("mars dem for a mission put on earth", base(), ["--body", "earth", "--dem",
+                                                     "{tmp}/mars.tif"], 2,
+     ["crs", "on mars, not earth"]),
+    ("a mars vehicle for a mission without a crs",
+     {k: v for k, v in base().items() if k != "crs"}, ["--vehicle", "ingenuity"], 2,
+     ["--vehicle ingenuity", "pass --body mars or give the mission file a mars crs member"]),
     ("target outside the dem", with_feature(base(), feature("Point", mars_offset(500, 0),
                                                             name="far")), ["--dem",
                                                                            "{tmp}/mars.tif"],
@@ -356,6 +369,8 @@ def files(tmp_path):
     (tmp_path / "fake.tif").write_text("II*\x00 not really a tiff")
     tif(tmp_path, floor(), "EPSG:32633", name="utm.tif", origin=(500000, 5000000))
     tif(tmp_path, floor(), MARS_EQC, name="mars.tif")
+    tif(tmp_path, floor(), MARS_EQC.replace("3396190", "3376200"), name="polar.tif",
+        origin=(np.radians(M_LON) * 3376200 - 200, np.radians(M_LAT) * 3376200 + 200))
     xs = np.arange(400) - 200.0
     cliff = floor() + np.tile(np.where(np.abs(xs) < 30, xs * 1.2, 0.0), (400, 1))
     tif(tmp_path, cliff, MARS_EQC, name="cliff.tif")
