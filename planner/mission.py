@@ -33,7 +33,7 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
-from planner.errors import MissionError
+from planner.errors import MissionError, feature_label
 from planner.frames import BODIES, Body, body_of_crs
 from planner.settings import MISSION_SETTING_FIELDS, SETTING_FIELDS, Settings
 from planner.values import boolean, misspelt, number
@@ -349,7 +349,8 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
     """Validate a parsed GeoJSON document; see :func:`load_mission`.
 
     ``locations`` names each feature in errors when the document was made from a file of
-    several layers (``"layer 'targets' feature 3"``); by default features are named by index.
+    several layers (``"layer 'targets' feature #3 (fid 3)"``); by default features are named
+    ``feature #N``, counted from 1 (:func:`planner.errors.feature_label`).
     """
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         kind = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
@@ -399,13 +400,14 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
             site = Site(index=i, name=label, point=geom)
             if role == Role.HOME:
                 if home is not None:
-                    raise MissionError(f"a second home (the first is feature {home.index})",
+                    raise MissionError(f"a second home (the first is "
+                                       f"{feature_label(home.index)})",
                                        field="role", **ctx)
                 home = site
             else:
                 if landing is not None:
-                    raise MissionError(f"a second landing site (the first is feature "
-                                       f"{landing.index})", field="role", **ctx)
+                    raise MissionError(f"a second landing site (the first is "
+                                       f"{feature_label(landing.index)})", field="role", **ctx)
                 landing = site
         elif role == Role.FEATURELESS:
             if not isinstance(geom, Polygon | MultiPolygon) or not geom.is_valid:
@@ -432,7 +434,7 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
                 raise MissionError("a target needs a 'name'", field="name", **ctx)
             if name in names:
                 first = names[name]
-                also = locations[first] if locations is not None else f"feature {first}"
+                also = locations[first] if locations is not None else feature_label(first)
                 raise MissionError(f"duplicate target name (also {also})", field="name", **ctx)
             names[name] = i
             targets.append(_parse_target(i, name, geom, props, ctx))
@@ -489,7 +491,7 @@ def _mission_settings(member: Any, features: list[Any], source: str,
             continue
         if member is not None or found is not None:
             first = "the top-level plan_flight member" if found is None else \
-                (f"feature {found[1]['feature']}" if isinstance(found[1]["feature"], int)
+                (feature_label(found[1]["feature"]) if isinstance(found[1]["feature"], int)
                  else found[1]["feature"])
             raise MissionError(f"a second set of mission settings (the first is {first})",
                                field="role", **ctx)

@@ -33,7 +33,13 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner import coverage, selection
-from planner.errors import COMMAND_LINE, DEMError, InfeasibleMissionError, MissionError
+from planner.errors import (
+    COMMAND_LINE,
+    DEMError,
+    InfeasibleMissionError,
+    MissionError,
+    feature_label,
+)
 from planner.frames import Frame
 from planner.local import LocalMission, Volume, frame_for, project
 from planner.mission import Mission, load_mission
@@ -401,7 +407,7 @@ def check_sites(ctx: Context) -> Sites:
     search = p.landing_search_radius_m
     if alt is None:
         raise InfeasibleMissionError(
-            f"{mission.source}: feature {site.index} ({site.name!r}): "
+            f"{mission.source}: {feature_label(site.index)} ({site.name!r}): "
             f"unsafe to land ({reason}) and no safe spot within {search:g} m")
     d = math.hypot(alt[0] - lx, alt[1] - ly)
     what = "landing site" if mission.landing is not None else "home, where the flight lands,"

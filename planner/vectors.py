@@ -44,7 +44,7 @@ import pyproj
 import shapely
 import shapely.geometry
 
-from planner.errors import MissionError
+from planner.errors import MissionError, feature_label
 from planner.mission import KEEP_OUT_KEYS, TARGET_KEYS
 from planner.settings import MISSION_SETTING_FIELDS
 
@@ -94,8 +94,9 @@ def read_vector_mission(path: str | Path, *,
     -------
     tuple
         The GeoJSON-like document :func:`planner.mission.parse_mission` takes, and for each of
-        its features where it came from (``"layer 'targets' feature 3"``, the feature's GDAL id
-        as QGIS shows it), for error messages.
+        its features where it came from (``"layer 'targets' feature #3 (fid 3)"``: its place in
+        its layer from 1, as every format's features are named, and its GDAL id as QGIS shows
+        it), for error messages.
 
     Raises
     ------
@@ -133,8 +134,8 @@ def read_vector_mission(path: str | Path, *,
             elif not data.crs.equals(doc_crs, ignore_axis_order=True):
                 to_doc = _transformer(data.crs, doc_crs, layer, src)
         layer_role = LAYER_ROLES.get(_plain(layer))
-        for fid, wkb, attrs in data.rows:
-            where = f"layer {layer!r} feature {fid}"
+        for k, (fid, wkb, attrs) in enumerate(data.rows):
+            where = f"layer {layer!r} {feature_label(k)} (fid {fid})"
             if data.driver in EARTH_ONLY_DRIVERS:
                 attrs = {k: v for k, v in attrs.items()  # noqa: PLW2901
                          if _plain(k) not in KML_FIELDS}

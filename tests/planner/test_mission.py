@@ -119,7 +119,7 @@ def test_bad_missions_name_file_and_problem(label, doc, needle, write_json) -> N
 def test_error_names_feature_index_and_name(write_json) -> None:
     doc = collection(feature("Point", [1, 1], role="home"),
                      feature("Point", [1, 1], name="boulder", priority=0))
-    with pytest.raises(MissionError, match=r"feature 1 \('boulder'\): field 'priority'"):
+    with pytest.raises(MissionError, match=r"feature #2 \('boulder'\): field 'priority'"):
         load_mission(write_json(doc))
 
 
@@ -147,7 +147,7 @@ def _home_and(*feats, **extra):
      "field 'plan_flight.max_flight_time_s': is a vehicle budget"),
     ("misspelt target property", _home_and(feature("Point", [8.541, 47.37], name="t",
                                                    priorty=3)),
-     "feature 1 ('t'): field 'priorty': unknown property; did you mean 'priority'?"),
+     "feature #2 ('t'): field 'priorty': unknown property; did you mean 'priority'?"),
     ("unit left out", _home_and(feature("Point", [8.541, 47.37], name="t", gsd=2)),
      "field 'gsd': unknown property; did you mean 'gsd_cm'?"),
     ("misspelt role", _home_and(feature("Polygon", [[[8.5, 47.3], [8.6, 47.3], [8.6, 47.4],
@@ -158,7 +158,7 @@ def _home_and(*feats, **extra):
                                           name="k", buffer=5)),
      "field 'buffer': unknown property; did you mean 'buffer_m'?"),
     ("numeric target name", _home_and(feature("Point", [8.541, 47.37], name=5)),
-     "feature 1: field 'name': must be text, not 5"),
+     "feature #2: field 'name': must be text, not 5"),
     ("numeric mission name", _home_and(name=26), "field 'name': must be text, not 26"),
     ("azimuth above 360", _home_and(feature("Point", [8.541, 47.37], name="t",
                                             view_azimuth_deg=400)),
@@ -197,7 +197,7 @@ def test_two_spellings_of_a_keep_out_field_are_refused(props, needle) -> None:
                             role="keep_out", **props))
     with pytest.raises(MissionError) as info:
         parse_mission(doc)
-    assert "feature 1" in str(info.value)
+    assert "feature #2" in str(info.value)
     assert needle in str(info.value)
 
 
@@ -249,7 +249,7 @@ def test_settings_from_a_feature_as_a_gis_layer_holds_them() -> None:
     m = parse_mission(doc)
     assert m.settings.altitude_m == 30 and m.name == "Survey"
     doc["plan_flight"] = {"speed_m_s": 5}
-    with pytest.raises(MissionError, match=r"feature 1 \('Survey'\): field 'role': a second set "
+    with pytest.raises(MissionError, match=r"feature #2 \('Survey'\): field 'role': a second set "
                                            r"of mission settings \(the first is the top-level"):
         parse_mission(doc)
     doc = _home_and(feature("Point", [8.54, 47.37], role="plan_flight", altitdue_m=30))
