@@ -51,7 +51,7 @@ from planner.verify import verify
 from planner.viewpoints import TargetStations, find_stations
 from planner.wind import Wind
 from terrain import hazards as hz
-from terrain.dem import DEM, Image, check_size, read_dem, read_image
+from terrain.dem import DEM, Image, check_size, read_dem, read_image, within_file
 from terrain.errors import TerrainError
 from terrain.synthetic import EARTH_HILLS, JEZERO, Pad, synthetic_terrain
 
@@ -342,10 +342,24 @@ def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float
 
 def _check_coverage(mission: Mission, local: LocalMission, dem: DEM, *,
                     skip: set[int]) -> None:
-    def inside(geom: BaseGeometry) -> bool:
+    def fault(geom: BaseGeometry) -> str:
+        """Why the terrain cannot tell the ground under ``geom`` ("" when it can)."""
         c = shapely.get_coordinates(geom)
-        return bool(np.all(dem.contains(c[:, 0], c[:, 1])) and
-                    np.all(np.isfinite(dem.sample(c[:, 0], c[:, 1]))))
+        out = ~dem.contains(c[:, 0], c[:, 1])
+        hole = ~out & ~np.isfinite(dem.sample(c[:, 0], c[:, 1]))
+        if np.any(hole) and not dem.synthetic:  # past the file's edge, or a hole in it?
+            try:
+                out |= hole & ~within_file(dem.source, dem.crs, c[:, 0], c[:, 1])
+            except TerrainError:  # read a moment ago, unreadable now: which cannot be told
+                return f"lies outside the terrain {dem.source} or on nodata"
+            hole &= ~out
+        if np.any(out):
+            return f"lies outside the terrain {dem.source} (beyond its edge)"
+        if np.any(hole):
+            many = f"{int(np.sum(hole))} of its {len(c)} points lie" if len(c) > 1 else "lies"
+            return (f"{many} on nodata in the terrain {dem.source} (a hole: no elevation "
+                    f"there)")
+        return ""
 
     sites = [(mission.home, local.home)]
     if mission.landing is not None:
@@ -354,9 +368,9 @@ def _check_coverage(mission: Mission, local: LocalMission, dem: DEM, *,
         [(t.index, t.name, g) for i, (t, g) in enumerate(zip(mission.targets, local.targets,
                                                                strict=True)) if i not in skip]
     for index, name, geom in features:
-        if not inside(geom):
-            raise MissionError(f"lies outside the terrain {dem.source} or on nodata",
-                               source=mission.source, feature=index, name=name,
+        why = fault(geom)
+        if why:
+            raise MissionError(why, source=mission.source, feature=index, name=name,
                                field="geometry")
 
 

@@ -417,6 +417,29 @@ def raster_crs(path: str | Path) -> pyproj.CRS | None:
             return None
 
 
+def within_file(path: str | Path, crs: pyproj.CRS, x: ArrayLike, y: ArrayLike,
+                ) -> NDArray[np.bool_]:
+    """Whether points (``x``, ``y`` in ``crs``) lie within a raster file's extent.
+
+    A grid read from a file reaches past the file's edge as nodata; this tells such cells
+    from the file's own nodata (a hole in the data).
+
+    Raises
+    ------
+    DEMReadError
+        The file cannot be opened, or has no CRS.
+    """
+    with _open(path, DEMReadError) as ds:
+        if ds.crs is None:
+            raise DEMReadError(f"{path}: has no CRS; plan-flight cannot place it")
+        to_file = pyproj.Transformer.from_crs(crs, pyproj.CRS.from_wkt(ds.crs.to_wkt()),
+                                              always_xy=True)
+        fx, fy = to_file.transform(np.asarray(x, float), np.asarray(y, float))
+        b = ds.bounds
+        inside = (fx >= b.left) & (fx <= b.right) & (fy >= b.bottom) & (fy <= b.top)
+        return np.asarray(inside, dtype=bool)
+
+
 def _ellipsoid(crs: pyproj.CRS) -> str:
     """A CRS by name and ellipsoid, briefly: ``'WGS 84 / UTM zone 33N' on WGS 84``."""
     ell = crs.ellipsoid.name if crs.ellipsoid is not None else "no ellipsoid"
