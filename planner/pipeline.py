@@ -412,6 +412,15 @@ def check_sites(ctx: Context) -> Sites:
         raise MissionError(f"take-off site: {blocked_at(ctx, home.x, home.y)}: no safe take-off",
                            source=mission.source, feature=mission.home.index,
                            name=mission.home.name, field="geometry")
+    # The vehicle stands on its gear at take-off as after landing: ground steeper than the
+    # landing slope limit (the gear's) may tip it over as the rotors spin up. Only the slope:
+    # rocks under the gear at home are where the vehicle already stands.
+    steep = [r for r in maps.landing_reasons_at(home.x, home.y) if r.hazard == "slope"]
+    if steep:
+        raise MissionError(f"take-off site: {steep[0].phrase} (the landing slope limit: the "
+                           f"vehicle stands on that ground to take off): no safe take-off",
+                           source=mission.source, feature=mission.home.index,
+                           name=mission.home.name, field="geometry")
     start = (float(home.x), float(home.y))
     lx, ly = float(landing.x), float(landing.y)
     site = mission.landing_site

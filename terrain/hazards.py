@@ -165,7 +165,9 @@ class TextureStatus:
         if 0 < self.requested_feature_m < self.feature_m - 1e-9:
             parts.append(f"image contrast read in detail of {self.feature_m:.2g} m, coarser "
                          f"than the {self.requested_feature_m:.2g} m features the navigation "
-                         f"camera tracks (the image's pixels are {self.image_pixel_m:.2g} m)")
+                         f"camera tracks (the image's pixels are {self.image_pixel_m:.2g} m; "
+                         f"reading them needs pixels of "
+                         f"{self.requested_feature_m / 2:.2g} m or finer, two to a feature)")
         if self.unknown_fraction > 0:
             parts.append(f"texture unknown on {100 * self.unknown_fraction:.1f} % of the area "
                          f"(nodata in the image)")

@@ -171,6 +171,8 @@ CASES = [
                                                             name="far")), ["--dem",
                                                                            "{tmp}/mars.tif"],
      2, ["feature #4", "'far'", "outside the terrain"]),
+    ("home on ground too steep to stand on", base(), ["--dem", "{tmp}/slope15.tif"], 2,
+     ["feature #1", "'Q'", "take-off site: slope 1", "° above the 10° limit", "stands on"]),
     ("home on a cliff", base(), ["--dem", "{tmp}/cliff.tif"], 2,
      ["feature #1", "'Q'", "take-off site: slope", "above the 20° limit"]),
     ("misspelt setting", {**base(), "plan_flight": {"altitdue_m": 8}}, [], 2,
@@ -374,6 +376,9 @@ def files(tmp_path):
     xs = np.arange(400) - 200.0
     cliff = floor() + np.tile(np.where(np.abs(xs) < 30, xs * 1.2, 0.0), (400, 1))
     tif(tmp_path, cliff, MARS_EQC, name="cliff.tif")
+    # 15°: above Ingenuity's landing slope limit (10°), below its flight one (20°).
+    tif(tmp_path, floor() + np.tile(xs * np.tan(np.radians(15.0)), (400, 1)), MARS_EQC,
+        name="slope15.tif")
     lon, lat = mars_offset(0, 0)
     home = f"0\t1\t0\t16\t0\t0\t0\t0\t{lat}\t{lon}\t-2560\t1"
     takeoff = f"1\t0\t3\t22\t0\t0\t0\t0\t{lat}\t{lon}\t8\t1"

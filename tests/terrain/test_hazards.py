@@ -115,3 +115,14 @@ def test_a_slope_note_says_nothing_without_a_limit_and_rounds_the_posts() -> Non
     free = SlopeStatus(limit_deg=90.0, named_scale_m=5.0, scale_m=5.0, noise_deg=0.1,
                        posts_m=30.9221)
     assert free.note("flight") == ""
+
+
+def test_a_coarse_image_note_says_what_pixel_size_would_do() -> None:
+    from terrain.hazards import TextureSource, TextureStatus
+
+    status = TextureStatus(TextureSource.IMAGE, min_contrast=0.03, feature_m=1.0, window_m=8.0,
+                           image="ortho.tif", image_pixel_m=0.5, requested_feature_m=0.54)
+    assert status.note() == ("image contrast read in detail of 1 m, coarser than the 0.54 m "
+                             "features the navigation camera tracks (the image's pixels are "
+                             "0.5 m; reading them needs pixels of 0.27 m or finer, two to a "
+                             "feature)")
