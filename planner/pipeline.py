@@ -599,8 +599,9 @@ def flight_budgets(vehicle: Vehicle, source: str,
     time_s = p.max_flight_time_s - t_to - t_la
     if energy <= 0 or time_s <= 0:
         raise InfeasibleMissionError(
-            f"{source}: the battery budget ({p.budget_energy_wh:g} Wh usable after "
-            f"the reserve, {p.max_flight_time_s:g} s) does not cover even take-off and landing, "
+            f"{source}: the battery budget ({p.budget_energy_wh:.3g} Wh: {p.usable_energy_wh:g} "
+            f"Wh usable less the {p.reserve_wh:g} Wh reserve; {p.max_flight_time_s:g} s) does "
+            f"not cover even take-off and landing, "
             f"which need {e_to + e_la:.1f} Wh and {t_to + t_la:.0f} s (climbing to and "
             f"descending from {h:g} m)")
     return energy, time_s
