@@ -28,7 +28,7 @@ from planner.campaign_flow import (
     per_recharge,
     swap_points,
 )
-from planner.errors import InputError
+from planner.errors import InputError, feature_label
 from planner.mission import RECHARGE
 from planner.pipeline import Context, Progress, check_sites, no_progress, prepare
 from planner.plan import FlightPlan
@@ -119,10 +119,12 @@ def _from_geojson(doc: dict[str, Any], src: str) -> dict[str, Any]:
         k = props.get("flight") if isinstance(props, dict) else None
         if k is None:
             continue  # the keep-outs: the mission's, which the check reads
-        if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= len(plans):
-            raise InputError(f"{src}: feature {i}: field 'flight' must be a flight number "
-                             f"from 1 to {len(plans)}, not {k!r}")
-        flights[k - 1]["features"].append(f)
+        try:  # a whole number, 2.0 too (GDAL and QGIS write integers of a Real field so)
+            n = int(number(k, minimum=1.0, maximum=float(len(plans)), whole=True))
+        except ValueError:
+            raise InputError(f"{src}: {feature_label(i)}: field 'flight' must be a flight number "
+                             f"from 1 to {len(plans)}, not {k!r}") from None
+        flights[n - 1]["features"].append(f)
     return {**camp, "type": CAMPAIGN_TYPE, "flights": flights}
 
 

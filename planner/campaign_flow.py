@@ -680,7 +680,7 @@ def _refuse_missing_required(setup: _Setup, camp: Campaign, n: int,
                        f"other required targets")
             raise InfeasibleMissionError(f"{setup.ctx.mission.source}: required target "
                                          f"{_slot_name(setup, g)} cannot be in the campaign: "
-                                         f"{why}")
+                                         f"{why}", target=t.name, reason=why)
 
 
 def _skipped(setup: _Setup, camp: Campaign, n: int,

@@ -30,6 +30,7 @@ from typer.core import TyperCommand
 from planner import __version__
 from planner.errors import (
     COMMAND_LINE,
+    InfeasibleMissionError,
     InputError,
     PlanFlightError,
     SettingError,
@@ -268,8 +269,10 @@ def main_command(
     The plan photographs the mission's targets within the vehicle's range and battery, avoiding
     keep-out zones and terrain hazards, or says which targets it cannot reach and why.
     """
-    console = Console(highlight=False)
-    err_console = Console(stderr=True)
+    from planner.report import make_console
+
+    console = make_console(highlight=False)
+    err_console = make_console(stderr=True)
     try:
         given_wind = wind_option(wind, gust)
     except InputError as exc:
@@ -353,6 +356,8 @@ def main_command(
                               highlight=False, soft_wrap=True)
     except PlanFlightError as exc:
         _err(_message(exc))
+        if as_json and isinstance(exc, InfeasibleMissionError):
+            sys.stdout.write(_refusal_json(exc, mission, options.body))
         raise typer.Exit(exc.exit_code) from None
     except TerrainError as exc:
         _err(str(exc))
@@ -368,6 +373,30 @@ def main_command(
     finally:
         if outputs.created is not None and not written:
             remove_if_empty(outputs.created)
+
+
+REFUSAL_TYPE = "plan-flight refusal"
+"""The ``type`` of the document ``--json`` prints for a refused mission (exit code 3)."""
+
+
+def _refusal_json(exc: InfeasibleMissionError, mission: Path, body: str | None) -> str:
+    """The refusal as ``--json`` prints it: why, and every target with the reason it is not flown.
+
+    A target named by the refusal (a required one that cannot be in the plan) has its own
+    reason; every other target is not flown because the whole mission is refused.
+    """
+    source = str(mission)
+    reason = str(exc).removeprefix(f"{source}: ")
+    try:
+        targets = load_mission(mission, body=body).targets
+    except PlanFlightError:  # it was read before it was refused; say nothing more if not now
+        targets = ()
+    skipped = [{"target": t.name, "priority": t.priority, "required": t.required,
+                "reason": exc.reason if t.name == exc.target and exc.reason else
+                "not flown: the mission is refused (see its reason)"} for t in targets]
+    doc = {"type": REFUSAL_TYPE, "status": "refused", "exit_code": exc.exit_code,
+           "mission": source, "reason": reason, "skipped": skipped}
+    return json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
 
 
 def _campaign(ctx: Context, mission: Path, options: PlanOptions, outputs: Outputs, *,

@@ -20,6 +20,20 @@ class InputError(PlanFlightError, ValueError):
     """Bad input: a file, an option or a value the planner cannot use."""
 
 
+def feature_label(index: int) -> str:
+    """How messages name a feature of a mission file: ``feature #N``, counted from 1.
+
+    One rule for every format: N is the feature's place in the file (in its layer, for a file
+    of several layers), the first being #1, as a GIS's attribute table lists them in file
+    order; files GDAL reads add the feature id as GDAL gives it (``fid``), which starts at 0
+    or 1 by format.
+
+    >>> feature_label(0)
+    'feature #1'
+    """
+    return f"feature #{index + 1}"
+
+
 class MissionError(InputError):
     """A mission file that cannot be read, or a feature or field in it that is wrong.
 
@@ -30,8 +44,9 @@ class MissionError(InputError):
     source
         The file it came from.
     feature
-        The feature index (0-based, as in the file), a label that locates it in a file of
-        several layers (``"layer 'targets' feature 3"``), or ``None`` for the whole file.
+        The feature's index (0-based, named ``feature #N`` from 1 by :func:`feature_label`),
+        a label that locates it in a file of several layers (``"layer 'targets' feature #3
+        (fid 3)"``), or ``None`` for the whole file.
     name
         The feature's name, when it has one.
     field
@@ -56,7 +71,7 @@ class MissionError(InputError):
         if source:
             parts.append(source)
         if feature is not None:
-            where = feature if isinstance(feature, str) else f"feature {feature}"
+            where = feature if isinstance(feature, str) else feature_label(feature)
             parts.append(where + (f" ({name!r})" if name else ""))
         if field:
             parts.append(f"field {field!r}")
@@ -109,9 +124,24 @@ class DEMError(InputError, OSError):
 
 
 class InfeasibleMissionError(PlanFlightError):
-    """The mission is well formed but no plan can satisfy it (a required target, a budget)."""
+    """The mission is well formed but no plan can satisfy it (a required target, a budget).
+
+    Parameters
+    ----------
+    message
+        Why, as printed.
+    target, reason
+        When one required target is the cause: its name and why it cannot be in the plan (for
+        the refusal's JSON document, where each target is listed with its own reason).
+    """
 
     exit_code = 3
+
+    def __init__(self, message: str, *, target: str | None = None,
+                 reason: str | None = None) -> None:
+        self.target = target
+        self.reason = reason
+        super().__init__(message)
 
 
 class VerificationError(PlanFlightError, AssertionError):

@@ -69,11 +69,21 @@ EARTH = Body(name="earth", geographic_crs="EPSG:4326", gravity_m_s2=9.80665,
              air_density_kg_m3=1.225, air_density_range_kg_m3=(0.4, 1.6))
 BODIES = {"mars": MARS, "earth": EARTH}
 
-_MARS_RADIUS_M = 3_396_190.0
+RADII_M = {"mars": (3_396_190.0, 3_396_000.0, 3_376_200.0),
+           "earth": (6_378_137.0, 6_371_000.0, 6_356_752.3)}
+"""The radii a body's CRSs are made on. Mars: IAU 2015's equatorial radius (IAU_2015:49900),
+the MOLA sphere of 3396.0 km that many HiRISE and CTX products use, and the polar radius
+(3376.2 km, the semi-minor axis, a sphere some DEMs use); Earth: WGS 84's semi-major and
+semi-minor axes and the authalic sphere of 6371 km."""
+RADIUS_TOLERANCE = 0.01
+"""A CRS's ellipsoid radius within 1 % of one of :data:`RADII_M` names that body: each body's
+radii lie within 0.6 % of each other (Mars's equatorial and polar radii 20 km apart, Earth's
+21 km), while Mars and Earth differ by nearly half; another body (the Moon, 1737 km) is far from
+both."""
 
 
 def body_of_crs(crs: pyproj.CRS) -> Body:
-    """Return the body a CRS lies on, from its ellipsoid and datum.
+    """Return the body a CRS lies on, from its datum's name or its ellipsoid's radii.
 
     Examples
     --------
@@ -81,15 +91,18 @@ def body_of_crs(crs: pyproj.CRS) -> Body:
     'mars'
     >>> body_of_crs(pyproj.CRS("EPSG:4326")).name
     'earth'
+    >>> body_of_crs(pyproj.CRS("+proj=eqc +R=3376200 +units=m")).name
+    'mars'
     """
     datum = crs.datum.name.lower() if crs.datum is not None else ""
-    ellipsoid = crs.ellipsoid
-    if "mars" in datum or (
-        ellipsoid is not None and abs(ellipsoid.semi_major_metre - _MARS_RADIUS_M) < 20_000
-    ):
+    if "mars" in datum:
         return MARS
-    if ellipsoid is not None and abs(ellipsoid.semi_major_metre - 6_378_137.0) < 30_000:
-        return EARTH
+    ellipsoid = crs.ellipsoid
+    if ellipsoid is not None:
+        axes = (ellipsoid.semi_major_metre, ellipsoid.semi_minor_metre)
+        for name, radii in RADII_M.items():
+            if any(abs(a - r) <= RADIUS_TOLERANCE * r for a in axes for r in radii):
+                return BODIES[name]
     raise ValueError(f"CRS {crs.name!r} is on a body plan-flight does not know (Mars or Earth)")
 
 

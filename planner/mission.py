@@ -12,7 +12,8 @@ Every problem is reported as a :class:`~planner.errors.MissionError` naming the 
 (index and name) and the field. Properties this module does not know (ids, descriptions, styles
 that GIS tools add) are ignored, unless they look like a misspelt known one (``priorty``,
 ``gsd``), which is refused with the suggestion; a known key in another letter case (``Name``,
-``PRIORITY``, as KML and ArcGIS write them) is taken as that key. A null property is an absent
+``PRIORITY``, as KML and ArcGIS write them) is taken as that key, unless the key itself is given
+too: two spellings of one field are refused, naming both. A null property is an absent
 one (GDAL writes a null for every field a feature leaves empty).
 """
 
@@ -32,7 +33,7 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
-from planner.errors import MissionError
+from planner.errors import MissionError, feature_label
 from planner.frames import BODIES, Body, body_of_crs
 from planner.settings import MISSION_SETTING_FIELDS, SETTING_FIELDS, Settings
 from planner.values import boolean, misspelt, number
@@ -348,7 +349,8 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
     """Validate a parsed GeoJSON document; see :func:`load_mission`.
 
     ``locations`` names each feature in errors when the document was made from a file of
-    several layers (``"layer 'targets' feature 3"``); by default features are named by index.
+    several layers (``"layer 'targets' feature #3 (fid 3)"``); by default features are named
+    ``feature #N``, counted from 1 (:func:`planner.errors.feature_label`).
     """
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         kind = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
@@ -398,13 +400,14 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
             site = Site(index=i, name=label, point=geom)
             if role == Role.HOME:
                 if home is not None:
-                    raise MissionError(f"a second home (the first is feature {home.index})",
+                    raise MissionError(f"a second home (the first is "
+                                       f"{feature_label(home.index)})",
                                        field="role", **ctx)
                 home = site
             else:
                 if landing is not None:
-                    raise MissionError(f"a second landing site (the first is feature "
-                                       f"{landing.index})", field="role", **ctx)
+                    raise MissionError(f"a second landing site (the first is "
+                                       f"{feature_label(landing.index)})", field="role", **ctx)
                 landing = site
         elif role == Role.FEATURELESS:
             if not isinstance(geom, Polygon | MultiPolygon) or not geom.is_valid:
@@ -431,7 +434,7 @@ def parse_mission(doc: Any, *, source: str = "<mission>", body: str | None = Non
                 raise MissionError("a target needs a 'name'", field="name", **ctx)
             if name in names:
                 first = names[name]
-                also = locations[first] if locations is not None else f"feature {first}"
+                also = locations[first] if locations is not None else feature_label(first)
                 raise MissionError(f"duplicate target name (also {also})", field="name", **ctx)
             names[name] = i
             targets.append(_parse_target(i, name, geom, props, ctx))
@@ -488,7 +491,7 @@ def _mission_settings(member: Any, features: list[Any], source: str,
             continue
         if member is not None or found is not None:
             first = "the top-level plan_flight member" if found is None else \
-                (f"feature {found[1]['feature']}" if isinstance(found[1]["feature"], int)
+                (feature_label(found[1]["feature"]) if isinstance(found[1]["feature"], int)
                  else found[1]["feature"])
             raise MissionError(f"a second set of mission settings (the first is {first})",
                                field="role", **ctx)
@@ -560,7 +563,9 @@ def _known_keys(props: dict[str, Any], known: Sequence[str], ctx: dict[str, Any]
     """The properties with known keys in another letter case renamed to the known key.
 
     With ``check``, a key that looks like a misspelling of a known one (see
-    :func:`planner.values.misspelt`) is refused with the suggestion; other keys pass.
+    :func:`planner.values.misspelt`) is refused with the suggestion, and one that is a second
+    spelling of a key also given (``BUFFER_M`` beside ``buffer_m``, ``requird`` beside
+    ``required``) is refused naming both; other keys pass.
     """
     out = dict(props)
     for key in props:
@@ -570,7 +575,14 @@ def _known_keys(props: dict[str, Any], known: Sequence[str], ctx: dict[str, Any]
         if plain in known and plain not in out:
             out[plain] = out.pop(key)
             continue
-        guess = misspelt(key, known, present=out) if check else None
+        guess = misspelt(key, known) if check else None
+        if guess is not None and guess in out:
+            # Two spellings of one field (BUFFER_M: 80 beside buffer_m: 20): taking either
+            # silently could halve a keep-out's buffer; only the user knows which is meant.
+            other = next(k for k in props if k != key and (k == guess or misspelt(k, known)
+                                                           == guess))
+            raise MissionError(f"given twice, as {other!r} and {key!r}: keep one",
+                               **{**ctx, "field": guess})
         if guess is not None:
             raise MissionError(f"unknown property; did you mean {guess!r}?",
                                **{**ctx, "field": key})
@@ -590,7 +602,10 @@ def _parse_settings(raw: Any, source: str, *, feature: int | str | None = None) 
         if key in SETTING_FIELDS:
             raise MissionError("is a vehicle budget, set on the command line or in a vehicle "
                                "profile, not in a mission file", **where)
-        guess = misspelt(key, (*MISSION_SETTING_FIELDS, *CAMPAIGN_FIELDS), present=raw)
+        guess = misspelt(key, (*MISSION_SETTING_FIELDS, *CAMPAIGN_FIELDS))
+        if guess is not None and guess in raw:
+            raise MissionError(f"given twice, as {guess!r} and {key!r}: keep one",
+                               source=source, feature=feature, field=f"plan_flight.{guess}")
         if guess is not None:
             raise MissionError(f"unknown setting; did you mean {guess!r}?", **where)
         raise MissionError(f"unknown setting (known: "
@@ -805,9 +820,6 @@ def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
         required = boolean(props.get("required", False))
     except ValueError as exc:
         raise MissionError(str(exc), field="required", **ctx) from None
-    if isinstance(props.get("photos"), float):  # 2.0 is not a count of photos
-        raise MissionError(f"must be a whole number in [1, 100], not {props['photos']!r}",
-                           field="photos", **ctx)
     photos = int(_number(props, "photos", 1, ctx, minimum=1, maximum=100, whole=True))
     gsd = props.get("gsd_cm")
     gsd_cm = None if gsd is None else _number(props, "gsd_cm", 0.0, ctx, minimum=0.0,
@@ -815,9 +827,6 @@ def _parse_target(i: int, name: str, geom: BaseGeometry, props: dict[str, Any],
     az = props.get("view_azimuth_deg")
     view_az = None if az is None else _number(props, "view_azimuth_deg", 0.0, ctx, minimum=0.0,
                                               maximum=360.0) % 360.0
-    if isinstance(props.get("views"), float):  # 2.0 is not a count of views
-        raise MissionError(f"must be a whole number in [1, {MAX_VIEWS}], not "
-                           f"{props['views']!r}", field="views", **ctx)
     views = int(_number(props, "views", 1, ctx, minimum=1, maximum=MAX_VIEWS, whole=True))
     el = props.get("view_elevation_deg")
     view_el = None if el is None else _number(props, "view_elevation_deg", 0.0, ctx,

@@ -33,7 +33,13 @@ from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 from planner import coverage, selection
-from planner.errors import COMMAND_LINE, DEMError, InfeasibleMissionError, MissionError
+from planner.errors import (
+    COMMAND_LINE,
+    DEMError,
+    InfeasibleMissionError,
+    MissionError,
+    feature_label,
+)
 from planner.frames import Frame
 from planner.local import LocalMission, Volume, frame_for, project
 from planner.mission import Mission, load_mission
@@ -45,7 +51,7 @@ from planner.verify import verify
 from planner.viewpoints import TargetStations, find_stations
 from planner.wind import Wind
 from terrain import hazards as hz
-from terrain.dem import DEM, Image, check_size, read_dem, read_image
+from terrain.dem import DEM, Image, check_size, read_dem, read_image, within_file
 from terrain.errors import TerrainError
 from terrain.synthetic import EARTH_HILLS, JEZERO, Pad, synthetic_terrain
 
@@ -134,6 +140,7 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     """
     progress("reading the mission")
     mission = load_mission(path, body=options.body)
+    check_terrain_body(mission, options)
     layers = [(COMMAND_LINE, options.settings)]
     if recorded is not None:
         layers.append(recorded)
@@ -252,13 +259,46 @@ def out_of_range(mission: Mission, local: LocalMission, vehicle: Vehicle, *,
                   f"beyond {name}'s range of at most {_km(reach)} ({why})")
         if t.required:
             raise InfeasibleMissionError(f"{mission.source}: required target {t.name!r} cannot "
-                                         f"be in the plan: {reason}")
+                                         f"be in the plan: {reason}", target=t.name,
+                                         reason=reason)
         out[i] = reason
     return out
 
 
 def _km(metres: float) -> str:
     return f"{metres / 1000:,.1f} km" if metres >= 10_000 else f"{metres:,.0f} m"
+
+
+def check_terrain_body(mission: Mission, options: PlanOptions) -> None:
+    """Refuse a DEM or orthoimage on another body than the mission, saying how to fix it.
+
+    Checked from the files' CRSs alone, before the vehicle is chosen: a Mars DEM given with a
+    mission file that has no ``crs`` member (RFC 7946: Earth lon/lat) is the likeliest cause,
+    and the fix is the mission's body, not another vehicle or terrain model.
+    """
+    from planner.frames import body_of_crs
+    from terrain.dem import raster_crs
+
+    for path, what in ((options.dem, "DEM"), (options.image, "orthoimage")):
+        if path is None:
+            continue
+        try:
+            crs = raster_crs(path)
+            body = body_of_crs(crs) if crs is not None else None
+        except (TerrainError, ValueError):
+            continue  # reading it says what is wrong with it, with its own message
+        if body is None or body == mission.body:
+            continue
+        given = ("--body " + options.body if options.body is not None else
+                 "its plan_flight.body" if mission.settings.body is not None else
+                 "lon/lat on Earth, as RFC 7946 takes a file without a crs member"
+                 if mission.body.name == "earth" and
+                 mission.input_crs == mission.body.geographic_crs else "its crs member")
+        there = body.name.capitalize()
+        raise DEMError(f"{path}: the {what} is on {there}, the mission {mission.source} on "
+                       f"{mission.body.name.capitalize()} ({given}): pass --body {body.name} "
+                       f"or give the mission a{'n' if there[0] in 'AEIOU' else ''} {there} "
+                       f"crs member ({body.geographic_crs})")
 
 
 def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float, float, float],
@@ -306,10 +346,24 @@ def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float
 
 def _check_coverage(mission: Mission, local: LocalMission, dem: DEM, *,
                     skip: set[int]) -> None:
-    def inside(geom: BaseGeometry) -> bool:
+    def fault(geom: BaseGeometry) -> str:
+        """Why the terrain cannot tell the ground under ``geom`` ("" when it can)."""
         c = shapely.get_coordinates(geom)
-        return bool(np.all(dem.contains(c[:, 0], c[:, 1])) and
-                    np.all(np.isfinite(dem.sample(c[:, 0], c[:, 1]))))
+        out = ~dem.contains(c[:, 0], c[:, 1])
+        hole = ~out & ~np.isfinite(dem.sample(c[:, 0], c[:, 1]))
+        if np.any(hole) and not dem.synthetic:  # past the file's edge, or a hole in it?
+            try:
+                out |= hole & ~within_file(dem.source, dem.crs, c[:, 0], c[:, 1])
+            except TerrainError:  # read a moment ago, unreadable now: which cannot be told
+                return f"lies outside the terrain {dem.source} or on nodata"
+            hole &= ~out
+        if np.any(out):
+            return f"lies outside the terrain {dem.source} (beyond its edge)"
+        if np.any(hole):
+            many = f"{int(np.sum(hole))} of its {len(c)} points lie" if len(c) > 1 else "lies"
+            return (f"{many} on nodata in the terrain {dem.source} (a hole: no elevation "
+                    f"there)")
+        return ""
 
     sites = [(mission.home, local.home)]
     if mission.landing is not None:
@@ -318,9 +372,9 @@ def _check_coverage(mission: Mission, local: LocalMission, dem: DEM, *,
         [(t.index, t.name, g) for i, (t, g) in enumerate(zip(mission.targets, local.targets,
                                                                strict=True)) if i not in skip]
     for index, name, geom in features:
-        if not inside(geom):
-            raise MissionError(f"lies outside the terrain {dem.source} or on nodata",
-                               source=mission.source, feature=index, name=name,
+        why = fault(geom)
+        if why:
+            raise MissionError(why, source=mission.source, feature=index, name=name,
                                field="geometry")
 
 
@@ -362,6 +416,15 @@ def check_sites(ctx: Context) -> Sites:
         raise MissionError(f"take-off site: {blocked_at(ctx, home.x, home.y)}: no safe take-off",
                            source=mission.source, feature=mission.home.index,
                            name=mission.home.name, field="geometry")
+    # The vehicle stands on its gear at take-off as after landing: ground steeper than the
+    # landing slope limit (the gear's) may tip it over as the rotors spin up. Only the slope:
+    # rocks under the gear at home are where the vehicle already stands.
+    steep = [r for r in maps.landing_reasons_at(home.x, home.y) if r.hazard == "slope"]
+    if steep:
+        raise MissionError(f"take-off site: {steep[0].phrase} (the landing slope limit: the "
+                           f"vehicle stands on that ground to take off): no safe take-off",
+                           source=mission.source, feature=mission.home.index,
+                           name=mission.home.name, field="geometry")
     start = (float(home.x), float(home.y))
     lx, ly = float(landing.x), float(landing.y)
     site = mission.landing_site
@@ -371,7 +434,7 @@ def check_sites(ctx: Context) -> Sites:
     search = p.landing_search_radius_m
     if alt is None:
         raise InfeasibleMissionError(
-            f"{mission.source}: feature {site.index} ({site.name!r}): "
+            f"{mission.source}: {feature_label(site.index)} ({site.name!r}): "
             f"unsafe to land ({reason}) and no safe spot within {search:g} m")
     d = math.hypot(alt[0] - lx, alt[1] - ly)
     what = "landing site" if mission.landing is not None else "home, where the flight lands,"
@@ -536,8 +599,11 @@ def flight_budgets(vehicle: Vehicle, source: str,
     time_s = p.max_flight_time_s - t_to - t_la
     if energy <= 0 or time_s <= 0:
         raise InfeasibleMissionError(
-            f"{source}: the battery budget ({p.budget_energy_wh:g} Wh usable after "
-            f"the reserve, {p.max_flight_time_s:g} s) does not cover even take-off and landing")
+            f"{source}: the battery budget ({p.budget_energy_wh:.3g} Wh: {p.usable_energy_wh:g} "
+            f"Wh usable less the {p.reserve_wh:g} Wh reserve; {p.max_flight_time_s:g} s) does "
+            f"not cover even take-off and landing, "
+            f"which need {e_to + e_la:.1f} Wh and {t_to + t_la:.0f} s (climbing to and "
+            f"descending from {h:g} m)")
     return energy, time_s
 
 
@@ -586,12 +652,7 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
         choice = selection.choose(problem, scale=scale, seed=options.seed,
                                   time_limit_s=options.time_limit_s)
         if choice is None:
-            raise InfeasibleMissionError(
-                f"{mission.source}: even the direct flight from home to the landing site "
-                f"exceeds the budget ({p.budget_energy_wh:g} Wh usable after the reserve, "
-                f"{p.max_flight_time_s:g} s)" +
-                ("" if ctx.wind is None or ctx.wind.calm else
-                 f" {ctx.wind.phrase()}"))
+            raise InfeasibleMissionError(_no_direct_flight(ctx, problem, sites))
         if choice.missing_required:
             missing = choice.missing_required[0]
             why = missing.reason
@@ -599,7 +660,7 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
                 why = "it does not fit in the budget together with the other required targets"
             raise InfeasibleMissionError(
                 f"{mission.source}: required target {missing.target!r} cannot be in the "
-                f"plan: {why}")
+                f"plan: {why}", target=missing.target, reason=why)
         skipped = [_with_blockers(ctx, sites, s) for s in choice.skipped]
         plan = assemble(selection.route_points(problem, choice.order), mission=mission,
                         local=ctx.local, vehicle=ctx.vehicle, dem=ctx.dem,
@@ -633,6 +694,38 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
     if fitted is not None:
         return fitted
     raise InfeasibleMissionError(f"{mission.source}: no plan within the budget was found")
+
+
+def _no_direct_flight(ctx: Context, problem: selection.Problem, sites: Sites) -> str:
+    """Why not even home to the landing site fits: the shortest safe route's needs and budget.
+
+    Figures are the whole flight's (take-off and landing included), against the profile's
+    budget; a route that turns at hazards or keep-outs says so, with the straight line's length,
+    since the straight line may fit where the detour does not.
+    """
+    p = ctx.vehicle.profile
+    a, b = selection.START, selection.END
+    # What take-off and landing cost: the budget less what the problem leaves for travel.
+    energy = float(problem.energy_wh[a, b]) + p.budget_energy_wh - problem.energy_budget_wh
+    time_s = float(problem.time_s[a, b]) + p.max_flight_time_s - problem.time_budget_s
+    length = float(problem.table.length_m[a, b])
+    straight = math.dist(sites.start, sites.end)
+    turns = len(problem.table.path(a, b)) - 2
+    route = (f"even the direct flight from home to the landing site does not fit: its "
+             f"shortest safe route ({length:,.0f} m"
+             + (f", detouring around hazards and keep-outs at {turns} turn"
+                f"{'s' if turns > 1 else ''}; the straight line is {straight:,.0f} m)"
+                if turns > 0 else ")"))
+    over = [f"{need - have:{fmt}} {unit}"
+            for need, have, unit, fmt in ((energy, p.budget_energy_wh, "Wh", ".1f"),
+                                          (time_s, p.max_flight_time_s, "s", ".0f"))
+            if need > have]
+    verdict = (f"{' and '.join(over)} over" if over else
+               "too close to the budget for the plan's exact figures to fit")
+    wind = "" if ctx.wind is None or ctx.wind.calm else f" {ctx.wind.phrase()}"
+    return (f"{ctx.mission.source}: {route} needs {energy:.1f} Wh and {time_s:.0f} s with "
+            f"take-off and landing{wind}; the budget is {p.budget_energy_wh:g} Wh usable after "
+            f"the reserve and {p.max_flight_time_s:g} s: {verdict}")
 
 
 def _partial_warnings(partial: tuple[Skipped, ...]) -> list[str]:

@@ -14,9 +14,10 @@ legend; east and north in metres from home; the route search's quality said in w
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, TextIO, cast
 
 from rich import box
 from rich.cells import cell_len
@@ -30,6 +31,55 @@ from planner.wind import DIRECTION_STEP_DEG
 
 if TYPE_CHECKING:
     from planner.campaign_flow import CampaignPlan
+
+class _Lines:
+    """A text stream for a console: trailing spaces cut from each line when not a terminal.
+
+    Rich pads every table cell to its column's width, so piped output ends almost every line in
+    spaces (noise in a log, a diff, an e-mail). On a terminal nothing is changed: the spaces
+    are invisible and the padding keeps coloured backgrounds whole. The stream is found at each
+    write (``sys.stdout`` or ``sys.stderr``), as Rich's own default does, so that a redirection
+    made after the console (a test runner's) is honoured.
+    """
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._pending = ""
+
+    @property
+    def _stream(self) -> TextIO:
+        return sys.stderr if self._stderr else sys.stdout
+
+    def isatty(self) -> bool:
+        return bool(getattr(self._stream, "isatty", lambda: False)())
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        if self.isatty():
+            return self._stream.write(text)
+        head, newline, tail = (self._pending + text).rpartition("\n")
+        if newline:
+            self._stream.write("\n".join(line.rstrip(" ") for line in head.split("\n")) + "\n")
+        self._pending = tail
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:  # an unfinished line is written as it is (its end may follow)
+            self._stream.write(self._pending)
+            self._pending = ""
+        self._stream.flush()
+
+
+def make_console(*, stderr: bool = False, **options: Any) -> Console:
+    """The command line's console for stdout (or stderr): see :class:`_Lines`."""
+    return Console(file=cast(TextIO, _Lines(stderr)), **options)
+
 
 ACTION_WORDS = {"takeoff": "take off", "waypoint": "stop", "terrain": "pass-through",
                 "photo": "photo", "land": "land"}
@@ -434,14 +484,18 @@ def campaign_table(plan: CampaignPlan) -> Group:
                              f"{got:g} of {total:g}"),
                  ("Route search", plan.selection)):
         head.add_row(key, v)
-    t = Table(box=None, title_justify="left", padding=(0, 1), header_style="bold")
+    t = Table(box=None, title_justify="left", padding=(0, 1), header_style="bold",
+              pad_edge=False)
     columns: tuple[tuple[str, Literal["left", "right"]], ...] = (
         ("flight", "right"), ("from", "left"), ("to", "left"), ("dist m", "right"),
         ("time s", "right"), ("energy Wh", "right"), ("budget Wh", "right"),
         ("targets", "right"))
     for name, justify in columns:
-        t.add_column(name, justify=justify, overflow="fold",
-                     no_wrap=name != "targets")
+        # Figures and their headers never wrap ("targets" broke into "target"/"s" at 80
+        # columns); the names of the places (from, to) wrap, at spaces, when the row is too wide.
+        text = justify == "left"
+        t.add_column(name, justify=justify, overflow="fold", no_wrap=not text,
+                     min_width=len(name) if not text else None)
     for k, (f, (a, b)) in enumerate(zip(plan.flights, plan.legs, strict=True)):
         t.add_row(str(k + 1), a, b, f"{f.distance_m:.0f}", f"{f.duration_s:.0f}",
                   f"{f.energy_wh:.2f}", f"{plan.budgets[k] * p.budget_energy_wh:.2f}",

@@ -170,8 +170,12 @@ def configure_vehicle(profile: VehicleProfile, body: Body, resolved: Resolved) -
     p = apply_budget(profile, resolved)
     s = resolved.settings
     if p.body is not None and p.body != body.name:
+        # A mission file without a crs member is on Earth (RFC 7946): with a Mars vehicle the
+        # likelier mistake is the mission's body, so both fixes are named.
         raise SettingError(f"vehicle {p.name!r} is made for {p.body}; the mission is on "
-                           f"{body.name} (choose another vehicle)", field="vehicle",
+                           f"{body.name}: for a {p.body} mission pass --body {p.body} or give "
+                           f"the mission file a {p.body} crs member, else choose another "
+                           f"vehicle", field="vehicle",
                            value=s.vehicle or p.name, origin=resolved.origin("vehicle"))
     rho = body.air_density_kg_m3
     if s.air_density_kg_m3 is not None:

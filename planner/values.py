@@ -104,26 +104,27 @@ def _plain(key: str) -> str:
     return key.strip().lower().replace("-", "_").replace(" ", "_")
 
 
-def misspelt(key: str, known: Iterable[str], *, present: Iterable[str] = ()) -> str | None:
+def misspelt(key: str, known: Iterable[str]) -> str | None:
     """The known key that ``key`` looks like a misspelling of, or ``None``.
 
     A key looks misspelt when it differs from a known key only in letter case, in ``-`` or a
     space for ``_``, or by a missing unit suffix, or when it is close to one
-    (:data:`SPELLING_CUTOFF`). Known keys in ``present`` (already given) are never suggested, so
-    an extra such as ``Name`` next to ``name`` passes.
+    (:data:`SPELLING_CUTOFF`). Whether that known key is given too does not matter: a second
+    spelling beside the right one (``BUFFER_M`` beside ``buffer_m``, ``requird`` beside
+    ``required``) says two things of one field, and which the user meant cannot be told; the
+    caller refuses it, naming both keys.
 
     Examples
     --------
     >>> known = ("altitude_m", "speed_m_s", "gsd_cm", "name")
     >>> misspelt("altitdue_m", known), misspelt("gsd", known), misspelt("Name", known)
     ('altitude_m', 'gsd_cm', 'name')
-    >>> misspelt("stroke", known), misspelt("Name", known, present=["name"])
+    >>> misspelt("stroke", known), misspelt("description", known)
     (None, None)
     """
     import difflib
 
-    given = set(present)
-    candidates = [k for k in known if k not in given and k != key]
+    candidates = [k for k in known if k != key]
     plain = _plain(key)
     for k in candidates:
         stems = {k, *(k.removesuffix(u) for u in UNIT_SUFFIXES if k.endswith(u))}

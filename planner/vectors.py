@@ -44,7 +44,7 @@ import pyproj
 import shapely
 import shapely.geometry
 
-from planner.errors import MissionError
+from planner.errors import MissionError, feature_label
 from planner.mission import KEEP_OUT_KEYS, TARGET_KEYS
 from planner.settings import MISSION_SETTING_FIELDS
 
@@ -94,8 +94,9 @@ def read_vector_mission(path: str | Path, *,
     -------
     tuple
         The GeoJSON-like document :func:`planner.mission.parse_mission` takes, and for each of
-        its features where it came from (``"layer 'targets' feature 3"``, the feature's GDAL id
-        as QGIS shows it), for error messages.
+        its features where it came from (``"layer 'targets' feature #3 (fid 3)"``: its place in
+        its layer from 1, as every format's features are named, and its GDAL id as QGIS shows
+        it), for error messages.
 
     Raises
     ------
@@ -133,8 +134,8 @@ def read_vector_mission(path: str | Path, *,
             elif not data.crs.equals(doc_crs, ignore_axis_order=True):
                 to_doc = _transformer(data.crs, doc_crs, layer, src)
         layer_role = LAYER_ROLES.get(_plain(layer))
-        for fid, wkb, attrs in data.rows:
-            where = f"layer {layer!r} feature {fid}"
+        for k, (fid, wkb, attrs) in enumerate(data.rows):
+            where = f"layer {layer!r} {feature_label(k)} (fid {fid})"
             if data.driver in EARTH_ONLY_DRIVERS:
                 attrs = {k: v for k, v in attrs.items()  # noqa: PLW2901
                          if _plain(k) not in KML_FIELDS}
@@ -196,6 +197,7 @@ def _read_layer(path: Path, layer: str, src: str) -> _Layer:
 def _properties(attrs: dict[str, Any], where: str, src: str) -> dict[str, Any]:
     """A feature's attributes as mission properties (see the module docstring)."""
     props: dict[str, Any] = {}
+    raw_of: dict[str, str] = {}
     for raw_key, raw_value in attrs.items():
         value = _python(raw_value)
         if value is None:
@@ -206,8 +208,12 @@ def _properties(attrs: dict[str, Any], where: str, src: str) -> dict[str, Any]:
                                "view_azimuth_tolerance_deg: name the fields view_az and "
                                "view_tol", source=src, feature=where, field=raw_key)
         key = SHORT_NAMES.get(plain, plain if plain in KNOWN_KEYS else raw_key)
-        if key in props:  # the long name and a short or other-case one: keep the first
-            continue
+        if key in props:
+            # The long name and a short or other-case one: which the user meant cannot be
+            # told (as in GeoJSON, planner.mission._known_keys).
+            raise MissionError(f"given twice, as {raw_of[key]!r} and {raw_key!r}: keep one",
+                               source=src, feature=where, field=key)
+        raw_of[key] = raw_key
         props[key] = _value(key, value)
     return props
 
@@ -241,14 +247,11 @@ def _value(key: str, value: Any) -> Any:
             if text in FALSE_TEXT:
                 return False
         return value
-    if key in NUMERIC_KEYS:
-        if isinstance(value, str):
-            try:
-                value = float(value.strip())
-            except ValueError:
-                return value
-        if key == "photos" and isinstance(value, float) and value.is_integer():
-            return int(value)
+    if key in NUMERIC_KEYS and isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return value
     return value
 
 

@@ -397,6 +397,49 @@ def _open(path: str | Path, error: type[TerrainError]) -> DatasetReader:
         raise error(f"{path}: cannot be opened as a raster ({exc})") from None
 
 
+def raster_crs(path: str | Path) -> pyproj.CRS | None:
+    """The CRS of a raster file (``None`` when it has none or PROJ cannot read it).
+
+    Read from the file's header only, so that a caller can tell which body the file is on
+    before it reads any data.
+
+    Raises
+    ------
+    DEMReadError
+        The file cannot be opened as a raster.
+    """
+    with _open(path, DEMReadError) as ds:
+        if ds.crs is None:
+            return None
+        try:
+            return pyproj.CRS.from_wkt(ds.crs.to_wkt())
+        except pyproj.exceptions.CRSError:
+            return None
+
+
+def within_file(path: str | Path, crs: pyproj.CRS, x: ArrayLike, y: ArrayLike,
+                ) -> NDArray[np.bool_]:
+    """Whether points (``x``, ``y`` in ``crs``) lie within a raster file's extent.
+
+    A grid read from a file reaches past the file's edge as nodata; this tells such cells
+    from the file's own nodata (a hole in the data).
+
+    Raises
+    ------
+    DEMReadError
+        The file cannot be opened, or has no CRS.
+    """
+    with _open(path, DEMReadError) as ds:
+        if ds.crs is None:
+            raise DEMReadError(f"{path}: has no CRS; plan-flight cannot place it")
+        to_file = pyproj.Transformer.from_crs(crs, pyproj.CRS.from_wkt(ds.crs.to_wkt()),
+                                              always_xy=True)
+        fx, fy = to_file.transform(np.asarray(x, float), np.asarray(y, float))
+        b = ds.bounds
+        inside = (fx >= b.left) & (fx <= b.right) & (fy >= b.bottom) & (fy <= b.top)
+        return np.asarray(inside, dtype=bool)
+
+
 def _ellipsoid(crs: pyproj.CRS) -> str:
     """A CRS by name and ellipsoid, briefly: ``'WGS 84 / UTM zone 33N' on WGS 84``."""
     ell = crs.ellipsoid.name if crs.ellipsoid is not None else "no ellipsoid"

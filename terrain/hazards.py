@@ -165,7 +165,9 @@ class TextureStatus:
         if 0 < self.requested_feature_m < self.feature_m - 1e-9:
             parts.append(f"image contrast read in detail of {self.feature_m:.2g} m, coarser "
                          f"than the {self.requested_feature_m:.2g} m features the navigation "
-                         f"camera tracks (the image's pixels are {self.image_pixel_m:.2g} m)")
+                         f"camera tracks (the image's pixels are {self.image_pixel_m:.2g} m; "
+                         f"reading them needs pixels of "
+                         f"{self.requested_feature_m / 2:.2g} m or finer, two to a feature)")
         if self.unknown_fraction > 0:
             parts.append(f"texture unknown on {100 * self.unknown_fraction:.1f} % of the area "
                          f"(nodata in the image)")
@@ -203,14 +205,20 @@ class SlopeStatus:
         return self.scale_m > self.named_scale_m * 1.001
 
     def note(self, what: str) -> str:
-        """One sentence for a plan's warnings ("" when nothing needs saying)."""
+        """One sentence for a plan's warnings ("" when nothing needs saying).
+
+        Nothing for a limit of 90° or more: no ground is steeper, so there is no slope limit
+        (the Mavic 3's GNSS navigation) and its scale or posts cannot matter.
+        """
+        if self.limit_deg >= 90.0:
+            return ""
         if self.widened:
             return (f"{what} slope judged over {self.scale_m:.1f} m instead of "
                     f"{self.named_scale_m:.1f} m: the DEM's noise would read as "
                     f"{NOISE_SIGMAS * self.noise_deg:.1f} deg of slope at the finer scale")
         if self.posts_m > 2 * self.named_scale_m:
-            return (f"{what} slope at {self.named_scale_m:.1f} m judged from {self.posts_m:g} m "
-                    f"posts: steep ground narrower than that is not seen")
+            return (f"{what} slope at {self.named_scale_m:.1f} m judged from "
+                    f"{self.posts_m:.1f} m posts: steep ground narrower than that is not seen")
         return ""
 
 

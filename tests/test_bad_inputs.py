@@ -82,41 +82,46 @@ CASES = [
     ("empty collection", collection(), [], 2, ["home"]),
     ("home is a line", collection(feature("LineString", [mars_offset(0, 0), mars_offset(1, 1)],
                                           role="home", name="Q")), [], 2,
-     ["feature 0", "'Q'", "geometry", "Point"]),
+     ["feature #1", "'Q'", "geometry", "Point"]),
     ("NaN coordinate", '{"type": "FeatureCollection", "features": [{"type": "Feature", '
      '"properties": {"role": "home"}, "geometry": {"type": "Point", "coordinates": [NaN, 1]}}]}',
-     [], 2, ["feature 0", "finite"]),
+     [], 2, ["feature #1", "finite"]),
     ("infinite coordinate", '{"type": "FeatureCollection", "features": [{"type": "Feature", '
      '"properties": {"role": "home"}, "geometry": {"type": "Point", "coordinates": '
-     '[Infinity, 1]}}]}', [], 2, ["feature 0", "finite"]),
+     '[Infinity, 1]}}]}', [], 2, ["feature #1", "finite"]),
     ("latitude out of range", collection(feature("Point", [77.4, 95.0], role="home")), [], 2,
-     ["feature 0", "latitude"]),
+     ["feature #1", "latitude"]),
     ("longitude out of range", collection(feature("Point", [577.4, 18.0], role="home")), [], 2,
-     ["feature 0", "longitude"]),
+     ["feature #1", "longitude"]),
     ("unknown role", with_feature(base(), feature("Point", mars_offset(5, 5), role="rover",
                                                   name="x")), [], 2,
-     ["feature 3", "'x'", "role", "unknown role"]),
+     ["feature #4", "'x'", "role", "unknown role"]),
     ("duplicate target names", with_feature(base(), feature("Point", mars_offset(5, 5),
                                                             name="rock")), [], 2,
-     ["feature 3", "'rock'", "name", "duplicate"]),
+     ["feature #4", "'rock'", "name", "duplicate"]),
     ("self-intersecting keep-out", with_feature(base(), feature(
         "Polygon", [[mars_offset(0, 50), mars_offset(10, 60), mars_offset(10, 50),
                      mars_offset(0, 60), mars_offset(0, 50)]], role="keep_out", name="bow")), [],
-     2, ["feature 3", "'bow'", "geometry", "invalid polygon"]),
+     2, ["feature #4", "'bow'", "geometry", "invalid polygon"]),
     ("keep-out is a point", with_feature(base(), feature("Point", mars_offset(5, 5),
                                                          role="keep_out", name="k")), [], 2,
-     ["feature 3", "keep_out"]),
+     ["feature #4", "keep_out"]),
     ("empty geometry", with_feature(base(), feature("Polygon", [], name="void")), [], 2,
-     ["feature 3", "empty"]),
+     ["feature #4", "empty"]),
     ("target without a name", with_feature(base(), feature("Point", mars_offset(5, 5))), [], 2,
-     ["feature 3", "name"]),
-    ("negative priority", base(priority=-2), [], 2, ["feature 2", "'rock'", "priority"]),
-    ("zero photos", base(photos=0), [], 2, ["feature 2", "photos"]),
-    ("negative gsd", base(gsd_cm=-1), [], 2, ["feature 2", "gsd_cm"]),
-    ("required not a boolean", base(required="yes"), [], 2, ["feature 2", "required"]),
+     ["feature #4", "name"]),
+    ("negative priority", base(priority=-2), [], 2, ["feature #3", "'rock'", "priority"]),
+    ("zero photos", base(photos=0), [], 2, ["feature #3", "photos"]),
+    ("a fractional count of photos", base(photos=2.5), [], 2, ["feature #3", "photos", "whole"]),
+    ("two spellings of one field", base(gsd_cm=2, GSD_CM=0.5), [], 2,
+     ["feature #3", "'rock'", "gsd_cm", "given twice", "'GSD_CM'"]),
+    ("a misspelling beside the right key", base(required=False, requird=True), [], 2,
+     ["feature #3", "'rock'", "'required' and 'requird'"]),
+    ("negative gsd", base(gsd_cm=-1), [], 2, ["feature #3", "gsd_cm"]),
+    ("required not a boolean", base(required="yes"), [], 2, ["feature #3", "required"]),
     ("azimuth not a number", base(view_azimuth_deg="north"), [], 2,
-     ["feature 2", "view_azimuth_deg"]),
-    ("negative standoff", base(min_standoff_m=-3), [], 2, ["feature 2", "min_standoff_m"]),
+     ["feature #3", "view_azimuth_deg"]),
+    ("negative standoff", base(min_standoff_m=-3), [], 2, ["feature #3", "min_standoff_m"]),
     ("unknown crs", {**base(), "crs": {"type": "name", "properties": {"name": "EPSG:99999"}}},
      [], 2, ["crs", "unknown CRS"]),
     ("earth crs but --body mars", {**base(), "crs": {"type": "name", "properties": {
@@ -125,10 +130,10 @@ CASES = [
      ["plan_flight.altitude_m"]),
     ("home in a keep-out", with_feature(base(), feature("Polygon", square(0, 0, 10),
                                                         role="keep_out", name="rover")), [], 2,
-     ["feature 0", "'Q'", "keep-out zone 'rover'"]),
+     ["feature #1", "'Q'", "keep-out zone 'rover'"]),
     ("landing in a keep-out", with_feature(base(), feature("Polygon", square(80, 0, 10),
                                                            role="keep_out", name="rover")), [],
-     2, ["feature 1", "'R'", "keep-out zone 'rover'"]),
+     2, ["feature #2", "'R'", "keep-out zone 'rover'"]),
     ("unknown vehicle", base(), ["--vehicle", "zeppelin"], 2, ["unknown vehicle 'zeppelin'"]),
     ("profile with a negative battery", base(), ["--vehicle", "{tmp}/neg.toml"], 2,
      ["neg.toml", "battery.usable_energy_wh"]),
@@ -148,23 +153,38 @@ CASES = [
     ("dem all nodata", base(), ["--dem", "{tmp}/nodata.tif"], 2, ["nodata.tif", "nodata"]),
     ("dem not a raster", base(), ["--dem", "{tmp}/fake.tif"], 2, ["fake.tif"]),
     ("dem on earth for a mars mission", base(), ["--dem", "{tmp}/utm.tif"], 2,
-     ["utm.tif", "'WGS 84 / UTM zone 33N' on WGS 84", "another body"]),
+     ["utm.tif", "the DEM is on Earth", "on Mars (its crs member)", "pass --body earth",
+      "an Earth crs member (EPSG:4326)"]),
+    ("mars dem for a mission without a crs", {k: v for k, v in base().items() if k != "crs"},
+     ["--dem", "{tmp}/mars.tif"], 2,
+     ["mars.tif", "the DEM is on Mars", "on Earth (lon/lat on Earth, as RFC 7946 takes a file "
+      "without a crs member)", "pass --body mars or give the mission a Mars crs member"]),
+    ("mars dem on the polar-radius sphere", {k: v for k, v in base().items() if k != "crs"},
+     ["--dem", "{tmp}/polar.tif"], 2, ["polar.tif", "the DEM is on Mars", "--body mars"]),
+    ("mars dem for a mission put on earth", base(), ["--body", "earth", "--dem",
+                                                     "{tmp}/mars.tif"], 2,
+     ["crs", "on mars, not earth"]),
+    ("a mars vehicle for a mission without a crs",
+     {k: v for k, v in base().items() if k != "crs"}, ["--vehicle", "ingenuity"], 2,
+     ["--vehicle ingenuity", "pass --body mars or give the mission file a mars crs member"]),
     ("target outside the dem", with_feature(base(), feature("Point", mars_offset(500, 0),
                                                             name="far")), ["--dem",
                                                                            "{tmp}/mars.tif"],
-     2, ["feature 3", "'far'", "outside the terrain"]),
+     2, ["feature #4", "'far'", "outside the terrain"]),
+    ("home on ground too steep to stand on", base(), ["--dem", "{tmp}/slope15.tif"], 2,
+     ["feature #1", "'Q'", "take-off site: slope 1", "° above the 10° limit", "stands on"]),
     ("home on a cliff", base(), ["--dem", "{tmp}/cliff.tif"], 2,
-     ["feature 0", "'Q'", "take-off site: slope", "above the 20° limit"]),
+     ["feature #1", "'Q'", "take-off site: slope", "above the 20° limit"]),
     ("misspelt setting", {**base(), "plan_flight": {"altitdue_m": 8}}, [], 2,
      ["plan_flight.altitdue_m", "did you mean 'altitude_m'?"]),
     ("misspelt vehicle in the file", {**base(), "plan_flight": {"vehicle": "ingenuty"}}, [], 2,
      ["mission.geojson", "plan_flight.vehicle", "unknown vehicle 'ingenuty'"]),
     ("misspelt target property", base(priorty=3), [], 2,
-     ["feature 2", "'rock'", "field 'priorty'", "did you mean 'priority'?"]),
+     ["feature #3", "'rock'", "field 'priorty'", "did you mean 'priority'?"]),
     ("numeric target name", with_feature(base(), feature("Point", mars_offset(5, 5), name=7)),
-     [], 2, ["feature 3", "field 'name'", "must be text, not 7"]),
+     [], 2, ["feature #4", "field 'name'", "must be text, not 7"]),
     ("azimuth beyond a circle", base(view_azimuth_deg=400), [], 2,
-     ["feature 2", "view_azimuth_deg", "[0, 360], not 400"]),
+     ["feature #3", "view_azimuth_deg", "[0, 360], not 400"]),
     ("martian air on earth", collection(feature("Point", [8.54, 47.37], role="home")),
      ["--air-density", "0.017"], 2, ["--air-density 0.017", "air on Earth"]),
     ("earth air on mars", base(), ["--air-density", "1.2"], 2, ["--air-density 1.2",
@@ -203,30 +223,30 @@ CASES = [
      ["rtl.waypoints", "line 4 (item 2)", "navigation command 20"]),
     # Malformed geometry, found before shapely would guess (issue 12).
     ("string coordinates", with_feature(base(), feature("Point", ["8.5", "47.3"], name="s")),
-     [], 2, ["feature 3", "'s'", "geometry", "coordinates must be numbers"]),
+     [], 2, ["feature #4", "'s'", "geometry", "coordinates must be numbers"]),
     ("boolean coordinate", with_feature(base(), feature("Point", [True, 18.4], name="b")),
-     [], 2, ["feature 3", "coordinates must be numbers"]),
+     [], 2, ["feature #4", "coordinates must be numbers"]),
     ("unclosed keep-out ring", with_feature(base(), feature(
         "Polygon", [square(0, 60, 10)[0][:-1]], role="keep_out", name="open")), [], 2,
-     ["feature 3", "'open'", "must be closed"]),
+     ["feature #4", "'open'", "must be closed"]),
     ("a ring of three positions", with_feature(base(), feature(
         "Polygon", [[mars_offset(0, 60), mars_offset(5, 60), mars_offset(0, 60)]],
-        role="keep_out", name="thin")), [], 2, ["feature 3", "at least 4 positions"]),
+        role="keep_out", name="thin")), [], 2, ["feature #4", "at least 4 positions"]),
     ("a position of one number", with_feature(base(), feature("Point", [77.4], name="p")),
-     [], 2, ["feature 3", "a position must be"]),
+     [], 2, ["feature #4", "a position must be"]),
     ("a position of four numbers", with_feature(base(), feature("Point", [77.4, 18.4, 0, 1],
                                                                 name="p")), [], 2,
-     ["feature 3", "a position must be"]),
+     ["feature #4", "a position must be"]),
     ("a line of one position", with_feature(base(), feature("LineString", [mars_offset(5, 5)],
                                                             name="l")), [], 2,
-     ["feature 3", "at least 2 positions"]),
+     ["feature #4", "at least 2 positions"]),
     ("a geometry collection", with_feature(base(), {
         "type": "Feature", "properties": {"name": "g"},
         "geometry": {"type": "GeometryCollection", "geometries": []}}), [], 2,
-     ["feature 3", "unknown geometry type 'GeometryCollection'"]),
+     ["feature #4", "unknown geometry type 'GeometryCollection'"]),
     ("a geometry without coordinates", with_feature(base(), {
         "type": "Feature", "properties": {"name": "n"}, "geometry": {"type": "Point"}}), [], 2,
-     ["feature 3", "needs 'coordinates'"]),
+     ["feature #4", "needs 'coordinates'"]),
     ("JSON nested ten thousand deep", "[" * 10000 + "]" * 10000, [], 2,
      ["nested too deeply"]),
     ("a mission file too large", "{tmp}/huge.geojson", [], 2, ["MiB", "at most 64 MiB"]),
@@ -240,7 +260,7 @@ CASES = [
      ["landing site is 70.0 km from home", "range of at most"]),
     ("a keep-out 3000 km away", with_feature(base(), feature(
         "Polygon", square(3_000_000, 0, 10), role="keep_out", name="far")), [], 2,
-     ["feature 3", "'far'", "beyond any flight of ingenuity", "a mistake in its coordinates"]),
+     ["feature #4", "'far'", "beyond any flight of ingenuity", "a mistake in its coordinates"]),
     ("terrain finer than memory allows", base(), ["--resolution", "0.01"], 2,
      ["terrain cells at 0.01 m", "million allowed"]),
     ("check with --json", base(), ["--check", "{tmp}/rtl.waypoints", "--json"], 2,
@@ -287,10 +307,10 @@ CASES = [
     ("airfield inside a keep-out", with_feature(with_feature(campaign(flights=2), feature(
         "Polygon", square(40, -40, 10), role="keep_out", name="rover")), feature(
         "Point", mars_offset(40, -40), role="airfield", name="F")), [], 2,
-     ["feature 4", "'F'", "geometry", "inside keep-out zone 'rover'"]),
+     ["feature #5", "'F'", "geometry", "inside keep-out zone 'rover'"]),
     ("airfield is a polygon", with_feature(campaign(flights=2), feature(
         "Polygon", square(40, -40, 3), role="airfield", name="F")), [], 2,
-     ["feature 3", "'F'", "an airfield must be a Point"]),
+     ["feature #4", "'F'", "an airfield must be a Point"]),
     # Wind (issue 17): the option and the mission's setting, and the vehicle's limit.
     ("negative wind speed", base(), ["--wind", "-3@270"], 2, ["--wind -3@270", "speed -3"]),
     ("wind direction 400", base(), ["--wind", "5@400"], 2,
@@ -317,28 +337,28 @@ CASES = [
     # Things that stand up (issue 11, item 9).
     ("a keep-out of negative height", with_feature(base(), feature(
         "Polygon", square(40, -40, 5), role="keep_out", name="pit", height_m=-3)), [], 2,
-     ["feature 3", "'pit'", "height_m", "> 0"]),
+     ["feature #4", "'pit'", "height_m", "> 0"]),
     ("a keep-out height that is no number", with_feature(base(), feature(
         "Polygon", square(40, -40, 5), role="keep_out", name="mast", height_m="tall")), [], 2,
-     ["feature 3", "'mast'", "height_m", "number"]),
+     ["feature #4", "'mast'", "height_m", "number"]),
     ("airspace floor above its ceiling", with_feature(base(), feature(
         "Polygon", square(40, -40, 5), role="keep_out", name="zone", floor_m=50,
-        ceiling_m=20)), [], 2, ["feature 3", "'zone'", "floor_m", "below ceiling 20 m"]),
+        ceiling_m=20)), [], 2, ["feature #4", "'zone'", "floor_m", "below ceiling 20 m"]),
     ("airspace floor equal to its ceiling", with_feature(base(), feature(
         "Polygon", square(40, -40, 5), role="keep_out", name="zone", floor_m=30,
-        ceiling_m=30)), [], 2, ["feature 3", "floor_m", "below ceiling"]),
+        ceiling_m=30)), [], 2, ["feature #4", "floor_m", "below ceiling"]),
     ("a keep-out both standing and airspace", with_feature(base(), feature(
         "Polygon", square(40, -40, 5), role="keep_out", name="both", height_m=10,
-        ceiling_m=30)), [], 2, ["feature 3", "'both'", "height_m", "not both"]),
+        ceiling_m=30)), [], 2, ["feature #4", "'both'", "height_m", "not both"]),
     ("a height on home", {**base(), "features": [
         feature("Point", mars_offset(0, 0), role="home", name="Q", height_m=2),
         *base()["features"][1:]]}, [], 2,
-     ["feature 0", "'Q'", "height_m", "means nothing on a home"]),
+     ["feature #1", "'Q'", "height_m", "means nothing on a home"]),
     ("an airspace floor on a target", base(floor_m=10), [], 2,
-     ["feature 2", "'rock'", "floor_m", "means nothing on a target"]),
+     ["feature #3", "'rock'", "floor_m", "means nothing on a target"]),
     ("home under a low tower", with_feature(base(), feature(
         "Polygon", square(0, 0, 5), role="keep_out", name="mast", height_m=1)), [], 2,
-     ["feature 0", "'Q'", "inside keep-out zone 'mast'", "height 1 m"]),
+     ["feature #1", "'Q'", "inside keep-out zone 'mast'", "height 1 m"]),
 ]
 
 
@@ -351,9 +371,14 @@ def files(tmp_path):
     (tmp_path / "fake.tif").write_text("II*\x00 not really a tiff")
     tif(tmp_path, floor(), "EPSG:32633", name="utm.tif", origin=(500000, 5000000))
     tif(tmp_path, floor(), MARS_EQC, name="mars.tif")
+    tif(tmp_path, floor(), MARS_EQC.replace("3396190", "3376200"), name="polar.tif",
+        origin=(np.radians(M_LON) * 3376200 - 200, np.radians(M_LAT) * 3376200 + 200))
     xs = np.arange(400) - 200.0
     cliff = floor() + np.tile(np.where(np.abs(xs) < 30, xs * 1.2, 0.0), (400, 1))
     tif(tmp_path, cliff, MARS_EQC, name="cliff.tif")
+    # 15°: above Ingenuity's landing slope limit (10°), below its flight one (20°).
+    tif(tmp_path, floor() + np.tile(xs * np.tan(np.radians(15.0)), (400, 1)), MARS_EQC,
+        name="slope15.tif")
     lon, lat = mars_offset(0, 0)
     home = f"0\t1\t0\t16\t0\t0\t0\t0\t{lat}\t{lon}\t-2560\t1"
     takeoff = f"1\t0\t3\t22\t0\t0\t0\t0\t{lat}\t{lon}\t8\t1"

@@ -38,6 +38,8 @@ def test_plan_prints_tables(three_targets, write_json) -> None:
                   "synthetic"):
         assert title in res.output
     assert max(len(line) for line in res.output.splitlines()) <= 100
+    padded = [line for line in res.stdout.splitlines() if line.endswith(" ")]
+    assert not padded, padded[:3]  # piped: no trailing spaces (rich pads every cell)
 
 
 def test_quiet_prints_only_the_summary(three_targets, write_json) -> None:
@@ -86,6 +88,28 @@ def test_infeasible_exit_3(three_targets, write_json) -> None:
     res = runner.invoke(app, [str(write_json(three_targets)), "--max-flight-time", "5"])
     assert res.exit_code == 3
     assert "take-off and landing" in res.stderr
+
+
+def test_a_refusal_is_a_json_document_with_json(three_targets, write_json) -> None:
+    path = write_json(three_targets)
+    res = runner.invoke(app, [str(path), "--max-flight-time", "5", "--json"])
+    assert res.exit_code == 3
+    assert len(res.stderr.splitlines()) == 1 and "take-off and landing" in res.stderr
+    doc = json.loads(res.stdout)
+    assert (doc["type"], doc["status"], doc["exit_code"]) == ("plan-flight refusal", "refused", 3)
+    assert doc["reason"].startswith("the battery budget")
+    assert doc["reason"] in res.stderr
+    assert [s["target"] for s in doc["skipped"]] == ["rock A", "rock B", "outcrop"]
+    assert all(s["reason"].startswith("not flown: the mission is refused") for s in doc["skipped"])
+    # A required target out of reach: its own reason.
+    three_targets["features"][5]["properties"]["required"] = True
+    three_targets["features"][5]["geometry"]["coordinates"] = [77.6, 18.4]
+    res = runner.invoke(app, [str(write_json(three_targets)), "--json"])
+    assert res.exit_code == 3, res.stderr
+    doc = json.loads(res.stdout)
+    own = {s["target"]: s["reason"] for s in doc["skipped"]}
+    assert own["outcrop"].startswith("out of range")
+    assert own["rock A"].startswith("not flown")
 
 
 def test_write_terrain(three_targets, write_json, tmp_path) -> None:

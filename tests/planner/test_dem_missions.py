@@ -37,8 +37,21 @@ def test_plan_on_a_mars_geotiff(three_targets, write_json, mars_tif) -> None:
 def test_target_outside_the_dem_is_named(three_targets, write_json, write_tif) -> None:
     z = textured_floor(200, 200)
     small = write_tif(z, Affine(1, 0, X0 - 100, 0, -1, Y0 + 100), MARS_EQC, name="small.tif")
-    with pytest.raises(MissionError, match=r"feature \d \('[^']+'\).*outside the terrain"):
+    with pytest.raises(MissionError, match=r"feature #\d \('[^']+'\).*outside the terrain "
+                                           r"\S+ \(beyond its edge\)"):
         plan_mission(write_json(three_targets), PlanOptions(dem=str(small)))
+
+
+def test_home_on_nodata_is_told_apart_from_outside(three_targets, write_json, write_tif) -> None:
+    z = textured_floor(600, 600)
+    z[295:305, 295:305] = -9999.0  # a 10 m hole under home, at the grid's centre
+    holed = write_tif(z, Affine(1, 0, X0 - 300, 0, -1, Y0 + 300), MARS_EQC, name="hole.tif",
+                      nodata=-9999.0)
+    with pytest.raises(MissionError) as info:
+        plan_mission(write_json(three_targets), PlanOptions(dem=str(holed)))
+    text = str(info.value)
+    assert "feature #1 ('home'): field 'geometry': lies on nodata in the terrain" in text
+    assert "a hole: no elevation there" in text and "outside" not in text
 
 
 def test_dem_on_the_wrong_body(three_targets, write_json, write_tif) -> None:

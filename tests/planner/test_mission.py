@@ -119,7 +119,7 @@ def test_bad_missions_name_file_and_problem(label, doc, needle, write_json) -> N
 def test_error_names_feature_index_and_name(write_json) -> None:
     doc = collection(feature("Point", [1, 1], role="home"),
                      feature("Point", [1, 1], name="boulder", priority=0))
-    with pytest.raises(MissionError, match=r"feature 1 \('boulder'\): field 'priority'"):
+    with pytest.raises(MissionError, match=r"feature #2 \('boulder'\): field 'priority'"):
         load_mission(write_json(doc))
 
 
@@ -147,7 +147,7 @@ def _home_and(*feats, **extra):
      "field 'plan_flight.max_flight_time_s': is a vehicle budget"),
     ("misspelt target property", _home_and(feature("Point", [8.541, 47.37], name="t",
                                                    priorty=3)),
-     "feature 1 ('t'): field 'priorty': unknown property; did you mean 'priority'?"),
+     "feature #2 ('t'): field 'priorty': unknown property; did you mean 'priority'?"),
     ("unit left out", _home_and(feature("Point", [8.541, 47.37], name="t", gsd=2)),
      "field 'gsd': unknown property; did you mean 'gsd_cm'?"),
     ("misspelt role", _home_and(feature("Polygon", [[[8.5, 47.3], [8.6, 47.3], [8.6, 47.4],
@@ -158,7 +158,7 @@ def _home_and(*feats, **extra):
                                           name="k", buffer=5)),
      "field 'buffer': unknown property; did you mean 'buffer_m'?"),
     ("numeric target name", _home_and(feature("Point", [8.541, 47.37], name=5)),
-     "feature 1: field 'name': must be text, not 5"),
+     "feature #2: field 'name': must be text, not 5"),
     ("numeric mission name", _home_and(name=26), "field 'name': must be text, not 26"),
     ("azimuth above 360", _home_and(feature("Point", [8.541, 47.37], name="t",
                                             view_azimuth_deg=400)),
@@ -177,11 +177,52 @@ def test_gis_extras_and_case_variants_still_pass() -> None:
     doc = _home_and(
         feature("Point", [8.541, 47.37], Name="gate", PRIORITY=2, fid=3, id="a",
                 description="x", stroke="#f00", **{"marker-color": "#00f", "fill-opacity": 0.5}),
-        feature("Point", [8.542, 47.37], name="tower", Name="Tower (old name)", title="t"),
+        feature("Point", [8.542, 47.37], name="tower", title="t"),
         name="Survey")
     m = parse_mission(doc)
     assert [(t.name, t.priority) for t in m.targets] == [("gate", 2.0), ("tower", 1.0)]
     assert m.name == "Survey"
+
+
+@pytest.mark.parametrize(("props", "needle"), [
+    ({"buffer_m": 20, "BUFFER_M": 80}, "field 'buffer_m': given twice, as 'buffer_m' and "
+                                       "'BUFFER_M': keep one"),
+    ({"BUFFER_M": 80, "buffer_m": 20}, "given twice, as 'buffer_m' and 'BUFFER_M'"),
+    ({"Buffer_M": 80, "BUFFER_M": 20}, "given twice, as 'Buffer_M' and 'BUFFER_M'"),
+    ({"buffer": 80, "buffer_m": 20}, "given twice, as 'buffer_m' and 'buffer'"),
+    ({"Name": "K", "name": "k"}, "field 'name': given twice, as 'name' and 'Name'"),
+])
+def test_two_spellings_of_a_keep_out_field_are_refused(props, needle) -> None:
+    doc = _home_and(feature("Polygon", [[[8.5, 47.3], [8.6, 47.3], [8.6, 47.4], [8.5, 47.3]]],
+                            role="keep_out", **props))
+    with pytest.raises(MissionError) as info:
+        parse_mission(doc)
+    assert "feature #2" in str(info.value)
+    assert needle in str(info.value)
+
+
+@pytest.mark.parametrize(("props", "needle"), [
+    ({"required": False, "Required": True}, "'required' and 'Required'"),
+    ({"required": False, "requird": True}, "'required' and 'requird'"),
+    ({"gsd_cm": 2.0, "GSD_CM": 0.5}, "'gsd_cm' and 'GSD_CM'"),
+])
+def test_two_spellings_of_a_target_field_are_refused(props, needle) -> None:
+    with pytest.raises(MissionError, match=f"given twice, as {needle}"):
+        parse_mission(_home_and(feature("Point", [8.541, 47.37], name="t", **props)))
+
+
+def test_two_spellings_of_a_setting_are_refused() -> None:
+    with pytest.raises(MissionError, match=r"field 'plan_flight.altitude_m': given twice, as "
+                                           r"'altitude_m' and 'altitdue_m'"):
+        parse_mission(_home_and(plan_flight={"altitude_m": 8, "altitdue_m": 80}))
+
+
+def test_a_whole_float_is_a_count_in_geojson_too() -> None:
+    doc = _home_and(feature("Point", [8.541, 47.37], name="t", photos=2.0, views=3.0))
+    t = parse_mission(doc).targets[0]
+    assert (t.photos, t.views) == (2, 3)
+    with pytest.raises(MissionError, match="field 'photos': must be a whole number"):
+        parse_mission(_home_and(feature("Point", [8.541, 47.37], name="t", photos=2.5)))
 
 
 def test_a_utf8_byte_order_mark_is_accepted(tmp_path) -> None:
@@ -208,7 +249,7 @@ def test_settings_from_a_feature_as_a_gis_layer_holds_them() -> None:
     m = parse_mission(doc)
     assert m.settings.altitude_m == 30 and m.name == "Survey"
     doc["plan_flight"] = {"speed_m_s": 5}
-    with pytest.raises(MissionError, match=r"feature 1 \('Survey'\): field 'role': a second set "
+    with pytest.raises(MissionError, match=r"feature #2 \('Survey'\): field 'role': a second set "
                                            r"of mission settings \(the first is the top-level"):
         parse_mission(doc)
     doc = _home_and(feature("Point", [8.54, 47.37], role="plan_flight", altitdue_m=30))

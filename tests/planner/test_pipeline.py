@@ -66,8 +66,28 @@ def test_required_target_that_cannot_fit_is_refused_by_name(three_targets, write
 
 
 def test_budget_that_cannot_cover_takeoff_and_landing(three_targets, write_json) -> None:
-    with pytest.raises(InfeasibleMissionError, match="take-off and landing"):
+    with pytest.raises(InfeasibleMissionError, match=r"does not cover even take-off and "
+                                                     r"landing, which need [\d.]+ Wh and "
+                                                     r"\d+ s \(climbing to and descending "
+                                                     r"from 8 m\)"):
         plan_mission(write_json(three_targets), PlanOptions(max_flight_time_s=10))
+
+
+def test_a_detour_over_budget_is_said_with_its_figures(three_targets, write_json) -> None:
+    # The rover's keep-out sits across the straight line home - landing (120 m): the direct
+    # flight turns around it, and a budget a few seconds short of the detour refuses it.
+    direct = direct_flight_s(three_targets, write_json)
+    with pytest.raises(InfeasibleMissionError) as info:
+        plan_mission(write_json(three_targets), PlanOptions(max_flight_time_s=direct - 3))
+    text = str(info.value)
+    assert "even the direct flight from home to the landing site does not fit" in text
+    assert "detouring around hazards and keep-outs" in text
+    assert "the straight line is 120 m" in text
+    need = float(text.partition(" s with take-off and landing")[0].rsplit(" ", 1)[1])
+    assert need == pytest.approx(direct, abs=1)
+    assert text.endswith(f"the reserve and {direct - 3:g} s: {need - direct + 3:.0f} s over") \
+        or text.endswith(f"the reserve and {direct - 3:g} s: {need - direct + 2:.0f} s over")
+    assert " Wh and " not in text.rsplit(": ", 1)[1]  # the energy is within its budget
 
 
 def test_impossible_gsd_is_a_skip_reason(three_targets, write_json) -> None:

@@ -161,3 +161,24 @@ def test_quiet_prints_the_summary_only(planned) -> None:
     plan, _, _ = planned
     text = render(plan, quiet=True)
     assert "Flight plan" in text and "Waypoints" not in text and "Camera commands" not in text
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize("terminal", [False, True])
+def test_trailing_spaces_are_cut_only_when_not_a_terminal(planned, terminal, monkeypatch) -> None:
+    from planner.report import make_console
+
+    out = _Tty() if terminal else io.StringIO()
+    monkeypatch.setattr("sys.stdout", out)
+    console = make_console(width=100, color_system=None)
+    assert console.is_terminal is terminal
+    print_plan(planned[0], console)
+    console.file.flush()
+    lines = out.getvalue().splitlines()
+    assert "Waypoints" in out.getvalue()
+    padded = [line for line in lines if line != line.rstrip(" ")]
+    assert bool(padded) is terminal

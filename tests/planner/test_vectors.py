@@ -240,7 +240,7 @@ def test_shapefile_booleans(value, want, tmp_path) -> None:
 
 
 @pytest.mark.parametrize(("props", "needle"), [
-    ({"required": "maybe"}, "layer 'm' feature 1 ('t'): field 'required': must be true or "
+    ({"required": "maybe"}, "layer 'm' feature #2 (fid 1) ('t'): field 'required': must be true or "
                             "false, not 'maybe'"),
     ({"priority": "high"}, "field 'priority': must be a finite number, not 'high'"),
     ({"priorty": 3}, "field 'priorty': unknown property; did you mean 'priority'?"),
@@ -257,6 +257,55 @@ def test_shapefile_errors_name_layer_feature_and_field(props, needle, tmp_path) 
         load_mission(path)
     assert str(info.value).startswith(f"{path}: ")
     assert needle in str(info.value)
+
+
+def test_two_spellings_of_a_field_are_refused_naming_both(tmp_path) -> None:
+    # The long name and its short one (GeoPackage keeps no two names differing by case only).
+    doc = collection(feature("Point", [8.54, 47.37], role="home"),
+                     feature("Point", [8.541, 47.37], name="t", min_standoff_m=20,
+                             standoff_m=5))
+    path = tmp_path / "m.gpkg"
+    write_layer(path, doc["features"], driver="GPKG", layer="m", crs="EPSG:4326")
+    with pytest.raises(MissionError) as info:
+        load_mission(path)
+    assert "layer 'm' feature #2 (fid 2): field 'min_standoff_m': given twice, as " \
+        "'min_standoff_m' and 'standoff_m': keep one" in str(info.value)
+
+
+@pytest.mark.parametrize("key", ["photos", "views"])
+def test_an_integral_real_is_a_count_and_a_fraction_is_not(key, tmp_path) -> None:
+    doc = collection(feature("Point", [8.54, 47.37], role="home"),
+                     feature("Point", [8.541, 47.37], name="t", **{key: 2.0}),
+                     feature("Point", [8.542, 47.37], name="u", **{key: 2.5}))
+    path = tmp_path / "m.gpkg"
+    write_layer(path, doc["features"][:2], driver="GPKG", layer="m", crs="EPSG:4326")
+    assert getattr(load_mission(path).targets[0], key) == 2
+    bad = tmp_path / "bad.gpkg"
+    write_layer(bad, [doc["features"][0], doc["features"][2]], driver="GPKG", layer="m",
+                crs="EPSG:4326")
+    with pytest.raises(MissionError, match=f"field '{key}': must be a whole number"):
+        load_mission(bad)
+
+
+@pytest.mark.parametrize(("suffix", "driver", "fid"), [
+    (".geojson", None, None), (".gpkg", "GPKG", 2), (".shp", "ESRI Shapefile", 1),
+    (".kml", "KML", None)])
+def test_a_feature_is_named_by_one_rule_in_every_format(suffix, driver, fid, tmp_path) -> None:
+    # The second feature is "feature #2" in every format (GDAL's fid, 0- or 1-based by
+    # format, follows in brackets).
+    doc = collection(feature("Point", [8.54, 47.37], role="home", name="home"),
+                     feature("Point", [8.541, 47.37], name="t", priority="high"))
+    path = tmp_path / f"m{suffix}"
+    if driver is None:
+        path.write_text(json.dumps(doc), encoding="utf-8")
+    else:
+        write_layer(path, doc["features"], driver=driver, layer="m", crs="EPSG:4326")
+    with pytest.raises(MissionError) as info:
+        load_mission(path)
+    text = str(info.value)
+    assert "feature #2" in text and "field 'priority'" in text
+    if fid is not None:
+        assert f"feature #2 (fid {fid})" in text
 
 
 def test_gdal_cuts_of_unambiguous_names_are_read(tmp_path) -> None:
@@ -279,9 +328,9 @@ def test_settings_problems(tmp_path) -> None:
     write_layer(two, [{"type": "Feature", "geometry": None, "properties": {
         "role": "plan_flight", "altitude_m": 5}}], driver="GPKG", layer="more",
         crs="IAU_2015:49900")
-    with pytest.raises(MissionError, match=r"layer 'more' feature 1: field 'role': a second set "
-                                           r"of mission settings \(the first is layer "
-                                           r"'plan_flight' feature 1\)"):
+    with pytest.raises(MissionError, match=r"layer 'more' feature #1 \(fid 1\): field 'role': a "
+                                           r"second set of mission settings \(the first is "
+                                           r"layer 'plan_flight' feature #1 \(fid 1\)\)"):
         load_mission(two)
     typo = tmp_path / "typo.gpkg"
     settings = layers["plan_flight"][0]["properties"]

@@ -102,3 +102,27 @@ def test_polygons_mask_marks_touched_cells(res: float) -> None:
     m = polygons_mask(dem, box(x0 + 10, y0 + 10, x0 + 20, y0 + 20))
     assert m.sum() >= (10 / res) ** 2
     assert not m[0, 0]
+
+
+def test_a_slope_note_says_nothing_without_a_limit_and_rounds_the_posts() -> None:
+    from terrain.hazards import SlopeStatus
+
+    coarse = SlopeStatus(limit_deg=20.0, named_scale_m=5.0, scale_m=5.0, noise_deg=0.1,
+                         posts_m=30.9221)
+    assert coarse.note("flight") == ("flight slope at 5.0 m judged from 30.9 m posts: steep "
+                                     "ground narrower than that is not seen")
+    # A limit of 90° (the Mavic 3's GNSS navigation) is no limit: its scale cannot matter.
+    free = SlopeStatus(limit_deg=90.0, named_scale_m=5.0, scale_m=5.0, noise_deg=0.1,
+                       posts_m=30.9221)
+    assert free.note("flight") == ""
+
+
+def test_a_coarse_image_note_says_what_pixel_size_would_do() -> None:
+    from terrain.hazards import TextureSource, TextureStatus
+
+    status = TextureStatus(TextureSource.IMAGE, min_contrast=0.03, feature_m=1.0, window_m=8.0,
+                           image="ortho.tif", image_pixel_m=0.5, requested_feature_m=0.54)
+    assert status.note() == ("image contrast read in detail of 1 m, coarser than the 0.54 m "
+                             "features the navigation camera tracks (the image's pixels are "
+                             "0.5 m; reading them needs pixels of 0.27 m or finer, two to a "
+                             "feature)")
