@@ -77,6 +77,17 @@ the one image centred on it; what a piece larger than that leaves is filled in t
 and a gap still open after three is one the obstacles hold open (reported as unseen)."""
 NADIR_DEPRESSION_DEG = 90.0
 """A gimbal camera maps looking straight down."""
+MAX_BLUR_PX = 0.5
+"""Most motion blur of an image taken in motion, in pixels of its GSD: ground speed x exposure
+<= half a pixel. Half a pixel spreads a ground point over no more than the two pixels it may
+fall between anyway, so the image keeps its GSD; the usual mapping rule of thumb keeps the
+smear under one GSD (Phase One knowledge base KA-01341, "exposure ... no greater than 1 pixel
+based on the GSD"; Drones Made Easy, Map Pilot, "Motion Blur": "keep your ground smear to
+less than your GSD"), which halves the resolution along the track."""
+STRIP_STEP_TOL_M = 0.01
+"""Two consecutive images of a route are on one strip flown through when they are one image
+spacing apart along their common heading to within a centimetre: far below any position
+error, so a strip's images are evenly spaced for the trigger."""
 
 
 def survey_keys(spec: Target) -> bool:
@@ -195,6 +206,45 @@ def survey_area(spec: Target, geom: BaseGeometry, vehicle: Vehicle,
 def is_survey(spec: Target, geom: BaseGeometry, vehicle: Vehicle) -> bool:
     """Whether a target is mapped in strips (see :func:`survey_area`)."""
     return survey_area(spec, geom, vehicle) is not None
+
+
+def strip_steps(spec: Target, shape: FrameShape) -> tuple[float, float]:
+    """Across-strip spacing and along-strip image spacing (m), from the sidelap and overlap."""
+    side = spec.sidelap_pct if spec.sidelap_pct is not None else DEFAULT_SIDELAP_PCT
+    front = spec.overlap_pct if spec.overlap_pct is not None else DEFAULT_OVERLAP_PCT
+    return shape.width_m * (1.0 - side / 100.0), shape.length_m * (1.0 - front / 100.0)
+
+
+def survey_advance_m(spec: Target, vehicle: Vehicle) -> float:
+    """The image spacing along a survey's strips (m), a strip's trigger distance."""
+    h, _ = survey_height(spec, vehicle)
+    return strip_steps(spec, frame_shape(vehicle.camera, max(h, 1e-3)))[1]
+
+
+def through_speed_m_s(camera: CameraSpec, *, gsd_cm: float, spacing_m: float) -> float:
+    """The fastest ground speed a strip can be flown through at, by its camera (m/s).
+
+    Motion blur (speed x exposure <= :data:`MAX_BLUR_PX` of the finest GSD on the strip) and
+    the camera's least interval between images (image spacing / interval). ``inf`` for a camera
+    that stops to shoot.
+
+    Examples
+    --------
+    >>> from planner.profiles import CameraSpec, Capture, Mount
+    >>> cam = CameraSpec("c", 4000, 3000, 60.0, 45.0, Mount.GIMBAL,
+    ...                  survey_capture=Capture.DISTANCE, exposure_s=0.001,
+    ...                  min_trigger_interval_s=2.0)
+    >>> through_speed_m_s(cam, gsd_cm=2.0, spacing_m=30.0)  # blur: 0.5 x 2 cm / 1 ms
+    10.0
+    >>> through_speed_m_s(cam, gsd_cm=2.0, spacing_m=10.0)  # interval: 10 m / 2 s
+    5.0
+    """
+    if not camera.flies_through:
+        return math.inf
+    assert camera.exposure_s is not None
+    assert camera.min_trigger_interval_s is not None
+    blur = MAX_BLUR_PX * gsd_cm / 100.0 / camera.exposure_s
+    return min(blur, spacing_m / camera.min_trigger_interval_s)
 
 
 def corridor_width_m(spec: Target, shape: FrameShape) -> float:
@@ -418,10 +468,7 @@ def _layout_one(spec: Target, geom: Polygon | LineString, *, vehicle: Vehicle, d
     area = float(target_area.area)
     if why:
         return Layout(0.0, shape, 0.0, 0.0, (), 0, area, Polygon(), why)
-    side = spec.sidelap_pct if spec.sidelap_pct is not None else DEFAULT_SIDELAP_PCT
-    front = spec.overlap_pct if spec.overlap_pct is not None else DEFAULT_OVERLAP_PCT
-    spacing = shape.width_m * (1.0 - side / 100.0)
-    advance = shape.length_m * (1.0 - front / 100.0)
+    spacing, advance = strip_steps(spec, shape)
     if isinstance(geom, LineString):
         best: tuple[float, float, list[Image]] | None = (
             0.0, 0.0, _corridor_strips(geom, shape, corridor_width_m(spec, shape), spacing,
@@ -656,6 +703,7 @@ def plan_coverage(plan: FlightPlan) -> list[Coverage]:
 __all__ = [
     "DEFAULT_OVERLAP_PCT",
     "DEFAULT_SIDELAP_PCT",
+    "MAX_BLUR_PX",
     "Coverage",
     "Covered",
     "FrameShape",
@@ -669,6 +717,9 @@ __all__ = [
     "layout",
     "plan_coverage",
     "plan_covered",
+    "strip_steps",
+    "survey_advance_m",
     "survey_height",
     "survey_stations",
+    "through_speed_m_s",
 ]

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from planner.campaign_flow import CampaignPlan
 
 ACTION_WORDS = {"takeoff": "take off", "waypoint": "stop", "terrain": "pass-through",
-                "photo": "photo", "land": "land"}
+                "photo": "photo", "trigger": "in motion", "land": "land"}
 """The table's name for each waypoint action (the exports keep the technical one)."""
 ACTION_LEGEND = {
     "takeoff": "take off (takeoff): spin up and climb vertically",
@@ -41,12 +41,15 @@ ACTION_LEGEND = {
     "terrain": "pass-through (terrain): flown through without stopping, to keep the leg within "
                "its height band over the ground",
     "photo": "photo: stop, aim the camera and take the images",
+    "trigger": "in motion (trigger): a survey image taken flying through, the camera fired "
+               "by distance from the strip's first photo to its last",
     "land": "land: descend vertically and land",
 }
 CAMERA_WORDS = {"RTE colour": "colour camera (RTE, Ingenuity's return-to-Earth camera)",
                 "Hasselblad L2D-20c": "main camera (Hasselblad L2D-20c)"}
 """Plain names of the shipped profiles' cameras; others are called "camera (<name>)"."""
 _ACTION_STYLE = {"takeoff": "bold green", "land": "bold green", "photo": "bold cyan",
+                 "trigger": "cyan",
                  "terrain": "dim", "waypoint": ""}
 PLAIN_HEAD = box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
 """Rules for a log: a dashed line under the header, nothing else."""
