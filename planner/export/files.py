@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planner.errors import InputError
-from planner.export import all_files, check_for_body, check_target, format_of, render
+from planner.export import (
+    all_files,
+    check_capture,
+    check_for_body,
+    check_target,
+    format_of,
+    render,
+)
 from terrain.errors import TerrainError
 
 if TYPE_CHECKING:
@@ -246,6 +253,8 @@ def write_flights(plans: Sequence[FlightPlan], hazards: HazardMaps, outputs: Out
     items: list[tuple[Path, Callable[[Path], None]]] = []
     for p in outputs.exports:
         check_for_body([p], plans[0].mission.body.name)
+        for plan in plans:
+            check_capture(plan, p)
         fmt = format_of(p)
         data = b""
         if fmt == ".geojson":
