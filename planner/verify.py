@@ -36,16 +36,16 @@ Rules (the names a finding carries):
 - ``aim``: each photo's heading is its waypoint's heading (the vehicle yaws to it; a fixed camera
   cannot look anywhere else), a fixed camera's pitch is its mount's, a gimbal's within its range;
 - ``hover``: each photo waypoint hovers at least its images times the camera's time per image;
-- ``trigger`` and ``blur``: a survey strip flown through (waypoints whose ``trigger_m`` is set:
-  the camera fires every so many metres flown) is flown by a vehicle whose camera is fired by
-  distance (``survey_capture = "distance"``), starts at a photo stop of a surveyed area and
-  ends at a stop, with one trigger distance throughout; its images are rebuilt along the path
-  flown, every trigger distance from its start (the last one before its end stop, which takes
-  its own photo), each at the GSD and in sight (rules ``gsd`` and ``sight``), and every photo
-  the plan records in motion (a ``trigger`` waypoint) is one of them. No image is blurred by
-  more than :data:`~planner.coverage.MAX_BLUR_PX` of its GSD (commanded ground speed times the
-  camera's exposure, rule ``blur``), and the images come no faster than the camera's least
-  interval (trigger distance over speed);
+- ``trigger`` and ``blur``: a survey strip flown through (waypoints whose trigger distance is
+  set: the camera fires every so many metres flown) is flown by a vehicle whose camera is fired
+  by distance (its profile's survey capture "distance"), starts at a photo stop of a surveyed
+  area and ends at a stop, with one trigger distance throughout; its images are rebuilt along
+  the path flown, every trigger distance from its start (the last one before its end stop,
+  which takes its own photo), each at the GSD and in sight (as the rules ``gsd`` and ``sight``
+  judge a survey image), and every photo the plan records in motion (at a trigger waypoint) is
+  one of them. No image is blurred by more than :data:`~planner.coverage.MAX_BLUR_PX` of its
+  GSD (commanded ground speed times the camera's exposure: ``blur``), and the images come no
+  faster than the camera's least interval (trigger distance over speed);
 - ``target``, ``frame``, ``sight``, ``gsd``, ``obliquity``, ``standoff``: each photo's target is
   in the mission, is wholly in frame (its top too, if it stands up), in sight over the terrain
   and past every keep-out that stands up (``height_m``),
