@@ -796,7 +796,7 @@ def _strips(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> dict[str, 
         # The trigger is in force on every leg from waypoint ``first`` to waypoint ``j``.
         seg = wps[first:j + 1]
         where = f"strip {w.seq}->{wps[j].seq}"
-        i = j + 1
+        i = j if wps[j].trigger_m <= 0 else j + 1  # the end's own heading is read next
         if cam.survey_capture != Capture.DISTANCE:
             out.add("trigger", where, f"{plan.vehicle.profile.name}'s camera cannot be fired "
                     f"by distance (survey_capture {cam.survey_capture.value!r})")

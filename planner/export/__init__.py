@@ -11,6 +11,7 @@ failure leaves no partial file behind. The DJI formats are for aircraft on Earth
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -103,7 +104,7 @@ def check_capture(plan: FlightPlan, path: str | Path) -> None:
         through with the camera fired by distance.
     """
     fmt = format_of(path)
-    strips = sum(1 for a, b in zip(plan.waypoints, plan.waypoints[1:], strict=False)
+    strips = sum(1 for a, b in itertools.pairwise(plan.waypoints)
                  if b.trigger_m > 0 and a.trigger_m <= 0)
     if fmt in STOP_AND_SHOOT_ONLY and strips:
         raise InputError(f"{path}: a {FORMATS[fmt]} takes survey images at photo waypoints "

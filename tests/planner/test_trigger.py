@@ -3,6 +3,7 @@ plan file, MAVLink exports and their re-check."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from dataclasses import replace
@@ -122,7 +123,7 @@ def test_strips_are_flown_through_with_images_at_the_trigger_distance(through) -
         assert all(not w.stop and w.hold_s == 0 and w.heading_deg is None for w in inner)
         # Every image in motion lies a whole number of trigger distances along the strip.
         along = 0.0
-        for a, b in zip(run, run[1:], strict=False):
+        for a, b in itertools.pairwise(run):
             along += math.hypot(b.x - a.x, b.y - a.y)
             if b.action == Action.TRIGGER:
                 assert along / d == pytest.approx(round(along / d), abs=1e-3)
