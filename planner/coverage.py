@@ -46,6 +46,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from planner.camera import Pointing, footprint
+from planner.following import MIN_SPEED_M_S, SPEED_STEP_M_S
 from planner.local import Volume, leg_enters, sight_blocked
 from planner.mission import Target
 from planner.profiles import CameraSpec, Mount
@@ -245,6 +246,37 @@ def through_speed_m_s(camera: CameraSpec, *, gsd_cm: float, spacing_m: float) ->
     assert camera.min_trigger_interval_s is not None
     blur = MAX_BLUR_PX * gsd_cm / 100.0 / camera.exposure_s
     return min(blur, spacing_m / camera.min_trigger_interval_s)
+
+
+def strip_speed_m_s(vehicle: Vehicle, *, gsd_cm: float, spacing_m: float) -> float:
+    """The ground speed a strip is flown through at (m/s), 0 if it cannot be.
+
+    Cruise, or slower where the camera's blur or interval binds (:func:`through_speed_m_s`),
+    rounded down to :data:`~planner.following.SPEED_STEP_M_S`; 0 below
+    :data:`~planner.following.MIN_SPEED_M_S` (the strip is then stop and shoot).
+    """
+    fast = min(vehicle.cruise_speed_m_s,
+               through_speed_m_s(vehicle.camera, gsd_cm=gsd_cm, spacing_m=spacing_m))
+    v = math.floor(fast / SPEED_STEP_M_S + 1e-9) * SPEED_STEP_M_S
+    return v if v >= MIN_SPEED_M_S else 0.0
+
+
+def strip_step(a: Station, b: Station, spacing_m: float) -> int:
+    """+1 (-1) when ``b`` is the next image after ``a`` on a strip, along (against) its heading.
+
+    Both look the same way and ``b`` lies one image spacing from ``a`` along that heading,
+    to :data:`STRIP_STEP_TOL_M` along and across; else 0.
+    """
+    h = a.pointing.heading_deg
+    dh = abs((b.pointing.heading_deg - h + 180.0) % 360.0 - 180.0)
+    if dh > 1e-6:
+        return 0
+    ux, uy = math.sin(math.radians(h)), math.cos(math.radians(h))
+    dx, dy = b.x - a.x, b.y - a.y
+    along, across = dx * ux + dy * uy, dx * uy - dy * ux
+    if abs(abs(along) - spacing_m) > STRIP_STEP_TOL_M or abs(across) > STRIP_STEP_TOL_M:
+        return 0
+    return 1 if along > 0 else -1
 
 
 def corridor_width_m(spec: Target, shape: FrameShape) -> float:
@@ -717,6 +749,8 @@ __all__ = [
     "layout",
     "plan_coverage",
     "plan_covered",
+    "strip_speed_m_s",
+    "strip_step",
     "strip_steps",
     "survey_advance_m",
     "survey_height",

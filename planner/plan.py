@@ -555,16 +555,7 @@ def through_runs(points: list[RoutePoint], *, mission: Mission, local: LocalMiss
                 a.target_name not in specs or a.photos != 1 or b.photos != 1:
             return 0
         d = spacing(a.target_name)
-        h = a.station.pointing.heading_deg
-        if d is None or turn_deg(h, b.station.pointing.heading_deg) > 1e-6:
-            return 0
-        ux, uy = math.sin(math.radians(h)), math.cos(math.radians(h))
-        dx, dy = b.x - a.x, b.y - a.y
-        along, across = dx * ux + dy * uy, dx * uy - dy * ux
-        if abs(abs(along) - d) > coverage.STRIP_STEP_TOL_M or \
-                abs(across) > coverage.STRIP_STEP_TOL_M:
-            return 0
-        return 1 if along > 0 else -1
+        return 0 if d is None else coverage.strip_step(a.station, b.station, d)
 
     runs: list[Run] = []
     i = 1
@@ -578,10 +569,8 @@ def through_runs(points: list[RoutePoint], *, mission: Mission, local: LocalMiss
             assert d is not None
             gsd = min(q.station.pointing.gsd_cm for q in points[i:j + 1]
                       if q.station is not None)
-            fast = min(vehicle.cruise_speed_m_s,
-                       coverage.through_speed_m_s(cam, gsd_cm=gsd, spacing_m=d))
-            v = math.floor(fast / SPEED_STEP_M_S + 1e-9) * SPEED_STEP_M_S
-            if v >= MIN_SPEED_M_S:
+            v = coverage.strip_speed_m_s(vehicle, gsd_cm=gsd, spacing_m=d)
+            if v > 0:
                 runs.append(Run(i, j, d, v))
             i = j + 1  # runs are disjoint: a run's last stop is no other's first
         else:
