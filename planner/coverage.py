@@ -29,6 +29,9 @@ Each image is a camera station of its own, a "cell" the route search takes or le
 target's view (:class:`~planner.viewpoints.TargetStations` with ``view`` = the image's number):
 it enters and leaves a strip at either end as the route finds cheapest, and takes part of an
 area when the battery cannot hold all of it; the area's priority is shared among its images.
+A vehicle whose camera is fired by distance (``survey_capture = "distance"``) flies a strip's
+images through, at the speed :func:`strip_speed_m_s` gives (motion blur, trigger interval),
+stopping only at its first and last (:func:`planner.plan.through_runs`).
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ into waypoints. Each straight leg is checked against the terrain profile at the 
 and split with pass-through waypoints wherever a straight climb or descent would bring the vehicle
 closer to the ground than its clearance or higher than its ceiling: terrain following computed on
 the ground. Time and energy are then added up leg by leg, with the photos' hovers and yaw turns.
+A survey strip whose vehicle fires its camera by distance is flown through (:func:`through_runs`):
+its images between the first and the last are ``trigger`` waypoints, flown through at the
+strip's speed, with the trigger distance recorded on the legs (:attr:`Waypoint.trigger_m`).
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ legend; east and north in metres from home; the route search's quality said in w
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -211,9 +212,28 @@ def summary_table(plan: FlightPlan) -> Table:
     from planner.coverage import plan_coverage
 
     rows += [("Coverage", c.words()) for c in plan_coverage(plan)]
+    strips = strip_words(plan)
+    if strips:
+        rows.append(("Strips", strips))
     for k, val in rows:
         t.add_row(k, val)
     return t
+
+
+def strip_words(plan: FlightPlan) -> str:
+    """The survey strips flown through, in words ("" if none)."""
+    starts = [b for a, b in itertools.pairwise(plan.waypoints)
+              if b.trigger_m > 0 and a.trigger_m <= 0]
+    if not starts:
+        return ""
+    moving = sum(1 for w in plan.waypoints if w.action == "trigger")
+    speeds = [w.leg_speed_m_s for a, w in itertools.pairwise(plan.waypoints) if a.trigger_m > 0]
+    spacing = sorted({round(w.trigger_m, 1) for w in starts})
+    cam = plan.vehicle.camera
+    return (f"{len(starts)} flown through, {moving} images in motion, the camera fired every "
+            f"{' / '.join(f'{d:g}' for d in spacing)} m at up to {max(speeds):g} m/s "
+            f"(exposure {cam.exposure_s:g} s, at least {cam.min_trigger_interval_s:g} s "
+            f"between images)")
 
 
 def wind_words(plan: FlightPlan) -> str:

@@ -379,3 +379,13 @@ def test_route_search_costs_a_step_along_a_strip_as_forward_flight(mapper) -> No
     # An image on no strip the route can fly through keeps its costs.
     assert not time_s[5].any() and not time_s[:, 5][[0, 1]].any()
     assert time_s[2, 3] < time_s[2, 4]
+
+
+def test_the_summary_says_how_the_strips_are_flown(through) -> None:
+    from planner.report import strip_words
+
+    plan, _ = through
+    words = strip_words(plan)
+    assert words.startswith(f"{len(strips(plan))} flown through, ")
+    assert f"every {round(strips(plan)[0][0].trigger_m, 1):g} m" in words
+    assert "exposure 0.001 s" in words
