@@ -82,6 +82,7 @@ def plan_summary(plan: FlightPlan) -> dict[str, Any]:
         "air_density_kg_m3": v.air_density_kg_m3,
         "cruise_altitude_agl_m": v.cruise_altitude_agl_m,
         "cruise_speed_m_s": v.cruise_speed_m_s,
+        "survey_capture": p.camera.survey_capture.value,
         "distance_m": _r(plan.distance_m, 2),
         "duration_s": _r(plan.duration_s, 2),
         "max_flight_time_s": p.max_flight_time_s,
@@ -228,9 +229,11 @@ class PlanFile:
     def settings(self) -> Settings:
         """The flight settings the plan records (vehicle, cruise height and speed, air, wind)."""
         s = self.summary
+        capture = s.get("survey_capture")
         return Settings(vehicle=s.get("vehicle"), altitude_m=s.get("cruise_altitude_agl_m"),
                         speed_m_s=s.get("cruise_speed_m_s"),
-                        air_density_kg_m3=s.get("air_density_kg_m3"), wind=self.wind)
+                        air_density_kg_m3=s.get("air_density_kg_m3"), wind=self.wind,
+                        survey_capture=capture if isinstance(capture, str) else None)
 
     @property
     def wind(self) -> Wind | None:

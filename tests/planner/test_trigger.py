@@ -389,3 +389,37 @@ def test_the_summary_says_how_the_strips_are_flown(through) -> None:
     assert words.startswith(f"{len(strips(plan))} flown through, ")
     assert f"every {round(strips(plan)[0][0].trigger_m, 1):g} m" in words
     assert "exposure 0.001 s" in words
+
+
+# --- the mission's say -----------------------------------------------------------------------
+
+def test_a_mission_may_make_a_vehicle_stop_to_shoot(mapper) -> None:
+    from planner.settings import Settings, apply_survey_capture, resolve
+
+    profile = load_profile(str(mapper))
+    stop = apply_survey_capture(profile, resolve(("m.geojson", Settings(survey_capture="stop"))))
+    assert stop.camera.survey_capture == Capture.STOP
+    assert not stop.camera.flies_through
+    same = apply_survey_capture(profile, resolve(("m.geojson", Settings())))
+    assert same.camera.survey_capture == Capture.DISTANCE
+
+
+@pytest.mark.parametrize(("value", "needles"), [
+    ("sometimes", ["plan_flight.survey_capture", "not 'sometimes'"]),
+    (3, ["plan_flight.survey_capture", "must be a string"]),
+    ("distance", ["plan_flight.survey_capture", "mavic3", "exposure_s"]),
+])
+def test_a_mission_asking_a_capture_the_vehicle_cannot_is_refused(value, needles,
+                                                                 tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from planner.cli import app
+
+    doc = json.loads(EXAMPLE.read_text())
+    doc["plan_flight"]["survey_capture"] = value
+    path = tmp_path / "mission.geojson"
+    path.write_text(json.dumps(doc))
+    res = CliRunner().invoke(app, [str(path), "--quiet"])
+    assert res.exit_code == 2, res.output
+    line, = res.stderr.strip().splitlines()
+    assert all(n in line for n in ["mission.geojson", *needles]), line
