@@ -235,10 +235,11 @@ def through_costs(time_s: NDArray[np.float64], energy_wh: NDArray[np.float64], *
         # A strip's start and end stops at its speed, over a run long enough to reach it.
         far = np.maximum(100.0, 4.0 * v * v / vehicle.profile.horizontal_accel_m_s2)
         zero = np.zeros_like(far)
-        ends_t = vehicle.leg(far, zero, zero, stops=2, speed_m_s=v, wind=wind)[0] - \
-            vehicle.leg(far, zero, zero, stops=0, speed_m_s=v, wind=wind)[0]
-        ends_e = vehicle.leg(far, zero, zero, stops=2, speed_m_s=v, wind=wind)[1] - \
-            vehicle.leg(far, zero, zero, stops=0, speed_m_s=v, wind=wind)[1]
+        stopping = vehicle.leg(far, zero, zero, stops=2, speed_m_s=v, heading_deg=track,
+                               wind=wind)
+        flying = vehicle.leg(far, zero, zero, stops=0, speed_m_s=v, heading_deg=track,
+                             wind=wind)
+        ends_t, ends_e = stopping[0] - flying[0], stopping[1] - flying[1]
         exit_t: dict[int, float] = {}
         exit_e: dict[int, float] = {}
         for k, (i, j) in enumerate(zip(ii.tolist(), jj.tolist(), strict=True)):

@@ -379,6 +379,13 @@ def test_route_search_costs_a_step_along_a_strip_as_forward_flight(mapper) -> No
     # An image on no strip the route can fly through keeps its costs.
     assert not time_s[5].any() and not time_s[:, 5][[0, 1]].any()
     assert time_s[2, 3] < time_s[2, 4]
+    # In a wind of uncertain direction too (each step at its track's worst).
+    from planner.wind import parse_wind
+
+    windy_t, windy_e = np.zeros((n, n)), np.zeros((n, n))
+    through_costs(windy_t, windy_e, stations=stations, targets=[spec], vehicle=vehicle,
+                  wind=parse_wind("6@200-300"))
+    assert np.isfinite(windy_t).all() and windy_t[2, 3] > 0 and windy_e[2, 3] > 0
 
 
 def test_the_summary_says_how_the_strips_are_flown(through) -> None:
