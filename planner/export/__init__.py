@@ -110,8 +110,7 @@ def check_capture(plan: FlightPlan, path: str | Path) -> None:
         raise InputError(f"{path}: a {FORMATS[fmt]} takes survey images at photo waypoints "
                          f"only; this plan flies {strips} strip(s) through with the camera "
                          f"fired by distance ({plan.vehicle.profile.name}'s survey_capture "
-                         f"'distance'): export .plan or .waypoints (--out writes every format: "
-                         f"name the files with --export)")
+                         f"'distance'): export .plan or .waypoints")
 
 
 def render(plan: FlightPlan, hazards: HazardMaps, suffix: str) -> bytes:

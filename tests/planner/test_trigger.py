@@ -335,6 +335,25 @@ def test_dji_formats_refuse_a_plan_flown_through(through, tmp_path) -> None:
     assert render(plan, ctx.hazards, ".csv").decode().splitlines()[0].endswith("trigger_m")
 
 
+def test_out_leaves_the_dji_files_out_of_a_plan_flown_through(through, stopped,
+                                                              tmp_path) -> None:
+    from planner.export.files import output_paths
+
+    plan, _ = through
+    named = tmp_path / "mine.kmz"
+    outputs = output_paths(mission=EXAMPLE, export=[named], plot=None, out=tmp_path / "out",
+                           write_terrain=None, body="earth")
+    assert {p.name for p in outputs.optional} == {"plan.kmz", "plan.litchi.csv"}
+    kept, notes = outputs.suited([plan])
+    assert named in kept.exports  # asked for by name: refused when written, not dropped
+    assert {p.name for p in kept.exports} == \
+        {"mine.kmz", "plan.geojson", "plan.plan", "plan.waypoints", "plan.kml", "plan.csv",
+         "plan.png"}
+    assert len(notes) == 2 and all("photo waypoints only" in n for n in notes)
+    # A plan that stops to shoot keeps every file.
+    assert outputs.suited([stopped[0]]) == (outputs, [])
+
+
 # --- route search ----------------------------------------------------------------------------
 
 def test_route_search_costs_a_step_along_a_strip_as_forward_flight(mapper) -> None:
