@@ -9,6 +9,7 @@ failure leaves every destination as it was.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -233,6 +234,33 @@ def flight_path(path: Path, k: int) -> Path:
     name = path.name
     stem = name[:-len(suffix)] if name.lower().endswith(suffix) else path.stem
     return path.with_name(f"{stem}_flight{k}{name[len(stem):]}")
+
+
+_FLIGHT_NAMES = (re.compile(r"_flight(\d+)$"), re.compile(r"-(\d{2,})$"))
+"""The names of a campaign's per-flight exports: ``NAME_flightK`` and ``NAME-0K``."""
+
+
+def flight_of(path: str | Path) -> int | None:
+    """Which flight of a campaign a per-flight export is, from its name; ``None`` if it names none.
+
+    Both namings of :func:`flight_path`, the older ``NAME_flightK`` and ``NAME-0K``, whatever
+    the format's suffix.
+
+    Examples
+    --------
+    >>> flight_of("out/plan_flight2.waypoints"), flight_of("plan-02.litchi.csv")
+    (2, 2)
+    >>> flight_of("out/plan.plan") is None, flight_of("survey-2.plan") is None
+    (True, True)
+    """
+    p = Path(path)
+    suffix = format_of(p) if p.suffix else ""
+    stem = p.name[:-len(suffix)] if suffix and p.name.lower().endswith(suffix) else p.stem
+    for pattern in _FLIGHT_NAMES:
+        m = pattern.search(stem)
+        if m and int(m.group(1)) >= 1:
+            return int(m.group(1))
+    return None
 
 
 WHOLE_CAMPAIGN = (".geojson", ".kml", ".png")
