@@ -237,11 +237,16 @@ def main_command(
     export: Annotated[list[Path] | None, typer.Option(
         "--export", "-e", metavar="FILE",
         help="Write the plan to FILE, format from the suffix: "
-             + ", ".join(f"{s} ({d})" for s, d in FORMATS.items()) + ". Repeatable.",
+             + ", ".join(f"{s} ({d})" for s, d in FORMATS.items()) + ". Repeatable. "
+             "A campaign writes each flight to FILE's name with -01, -02, ... before the "
+             "suffix (plan-01.plan), .geojson and .kml also whole at FILE, and .png only "
+             "whole (every flight on one map).",
         show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(
         help="Write every export into this folder (made if missing): " + ", ".join(ALL_FILES)
-             + ", and on Earth " + ", ".join(EARTH_FILES) + ".",
+             + ", and on Earth " + ", ".join(EARTH_FILES) + "; for a campaign each flight's "
+             "as plan-01.plan, plan-01.waypoints, ... beside the whole plan.geojson, "
+             "plan.kml and plan.png.",
         show_default=False)] = None,
     plot: Annotated[Path | None, typer.Option(
         help="Draw the plan on a map of the terrain and its hazards, as PNG.",

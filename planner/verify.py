@@ -76,7 +76,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -902,6 +902,7 @@ def _strips(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> dict[str, 
     return shots
 
 
+
 def _coverage(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
               strips: Mapping[str, list[Shot]]) -> None:
     """Every required area seen by the images, but where the vehicle may not fly.
@@ -909,25 +910,53 @@ def _coverage(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
     Images taken in motion count where the camera's trigger takes them (``strips``, rebuilt
     by :func:`_strips`), not where the plan records them.
     """
+    for name, message in coverage_gaps([plan], hazards, strips=[strips]):
+        out.add("coverage", f"target {name!r}", message)
+
+
+def coverage_gaps(plans: Sequence[FlightPlan], hazards: HazardMaps,
+                  targets: Sequence[Target] | None = None, *,
+                  strips: Sequence[Mapping[str, list[Shot]]] | None = None,
+                  ) -> list[tuple[str, str]]:
+    """Required areas that the images of ``plans`` together leave unseen: (target, why).
+
+    The ``coverage`` rule, over one flight or over every flight of a campaign that surveys an
+    area in turns: each image is rebuilt from its flight's positions and attitudes and the
+    camera model, the union of all of them laid over the area, and what is left unseen, but
+    for ground the vehicle may not fly over and its navigation margin, is named with its size
+    when it exceeds one terrain cell. ``targets`` are those to answer for (default: the first
+    plan's mission's; a campaign passes the whole mission's, whose required areas its flights
+    share); the plans must share one mission and local frame. Images taken in motion count
+    where the camera's trigger takes them: ``strips``, one per plan, as :func:`_strips`
+    rebuilds them (rebuilt here when not given).
+    """
+    if not plans:
+        return []
+    if strips is None:
+        strips = [_strips(plan, hazards, _Findings()) for plan in plans]
     dem = hazards.dem
-    cam = plan.vehicle.camera
-    margin = plan.vehicle.profile.nav_margin_m
+    first = plans[0]
+    cam = first.vehicle.camera
+    margin = first.vehicle.profile.nav_margin_m
     blocked = None
-    for t, geom in zip(plan.mission.targets, plan.local.targets, strict=True):
-        area = survey_area(t, geom, plan.vehicle) if t.required else None
+    gaps: list[tuple[str, str]] = []
+    specs = first.mission.targets if targets is None else targets
+    for t, geom in zip(specs, first.local.targets, strict=True):
+        area = survey_area(t, geom, first.vehicle) if t.required else None
         if area is None:
             continue
-        shots = list(strips.get(t.name, []))
-        for ph in plan.photos:
-            if ph.target != t.name or not 1 <= ph.waypoint <= len(plan.waypoints) or \
-                    plan.waypoints[ph.waypoint - 1].action == Action.TRIGGER:
-                continue
-            station = _station(plan, hazards, plan.waypoints[ph.waypoint - 1])
-            centre = _axis_on_ground(hazards, station, ph.heading_deg, ph.pitch_deg)
-            if centre is not None:
-                shots.append((station, ph.heading_deg, ph.pitch_deg, centre[2]))
+        shots = [shot for rebuilt in strips for shot in rebuilt.get(t.name, [])]
+        for plan in plans:
+            for ph in plan.photos:
+                if ph.target != t.name or not 1 <= ph.waypoint <= len(plan.waypoints) or \
+                        plan.waypoints[ph.waypoint - 1].action == Action.TRIGGER:
+                    continue
+                station = _station(plan, hazards, plan.waypoints[ph.waypoint - 1])
+                centre = _axis_on_ground(hazards, station, ph.heading_deg, ph.pitch_deg)
+                if centre is not None:
+                    shots.append((station, ph.heading_deg, ph.pitch_deg, centre[2]))
         gap = area.difference(covered_by(cam, area, shots))
-        keeps = [g.buffer(margin) for g in plan.local.keep_outs_buffered if not g.is_empty]
+        keeps = [g.buffer(margin) for g in first.local.keep_outs_buffered if not g.is_empty]
         if keeps:
             gap = gap.difference(shapely.union_all(keeps))
         if gap.is_empty:
@@ -956,9 +985,9 @@ def _coverage(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
         # Less than one terrain cell is below what the terrain model can tell.
         if unseen > res * res:
             cx, cy = float(gx[open_ground].mean()), float(gy[open_ground].mean())
-            out.add("coverage", f"target {t.name!r}", f"{unseen:,.0f} m² of the required area "
-                    f"is seen by no image (centred near "
-                    f"{plan.local.from_home(cx, cy, digits=0)})")
+            gaps.append((t.name, f"{unseen:,.0f} m² of the required area is seen by no image "
+                                 f"(centred near {first.local.from_home(cx, cy, digits=0)})"))
+    return gaps
 
 
 def _view(spec: Target, station: tuple[float, float, float],

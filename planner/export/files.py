@@ -223,17 +223,23 @@ def write_bytes(data: bytes, path: Path) -> None:
 
 
 def flight_path(path: Path, k: int) -> Path:
-    """The file of flight ``k`` (from 1) of a campaign: ``name_flightK`` and the format's suffix.
+    """The file of flight ``k`` (from 1) of a campaign: ``name-KK`` and the format's suffix.
+
+    The flight number is zero-padded to two digits (``plan-01.plan``, ..., ``plan-12.plan``) so
+    that a folder listing sorts the flights in order; a campaign has at most 100 flights
+    (``plan-100.plan``).
 
     Examples
     --------
     >>> flight_path(Path("out/plan.litchi.csv"), 2).as_posix()
-    'out/plan_flight2.litchi.csv'
+    'out/plan-02.litchi.csv'
+    >>> flight_path(Path("survey.plan"), 12).name
+    'survey-12.plan'
     """
     suffix = format_of(path)
     name = path.name
     stem = name[:-len(suffix)] if name.lower().endswith(suffix) else path.stem
-    return path.with_name(f"{stem}_flight{k}{name[len(stem):]}")
+    return path.with_name(f"{stem}-{k:02d}{name[len(stem):]}")
 
 
 _FLIGHT_NAMES = (re.compile(r"_flight(\d+)$"), re.compile(r"-(\d{2,})$"))
@@ -277,8 +283,7 @@ def campaign_files(exports: Sequence[Path], flights: int) -> list[Path]:
     --------
     >>> [p.name for p in campaign_files([Path("plan.png"), Path("plan.kml"),
     ...                                  Path("plan.plan")], 2)]
-    ['plan.png', 'plan.kml', 'plan_flight1.kml', 'plan_flight2.kml', 'plan_flight1.plan', \
-'plan_flight2.plan']
+    ['plan.png', 'plan.kml', 'plan-01.kml', 'plan-02.kml', 'plan-01.plan', 'plan-02.plan']
     """
     out: list[Path] = []
     for p in exports:

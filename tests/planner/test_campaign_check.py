@@ -23,7 +23,7 @@ def campaign(tmp_path_factory):
     plan, ctx = plan_campaign(mission, SHORT)
     assert len(plan.flights) == 2  # rocks A and B, then C and D (tests/planner/test_campaign_flow)
     # Flight 2's own MAVLink file, as --out writes it, for the per-flight check.
-    (folder / "rocks_flight2.waypoints").write_bytes(render(plan.flights[1], ctx.hazards,
+    (folder / "rocks-02.waypoints").write_bytes(render(plan.flights[1], ctx.hazards,
                                                             ".waypoints"))
     return mission, campaign_to_json(plan)
 
@@ -205,7 +205,7 @@ def test_one_flight_checked_alone_as_its_flight_of_the_campaign(campaign, tmp_pa
 
 def test_one_flights_mavlink_export_checked_as_its_flight(campaign) -> None:
     mission, _ = campaign
-    path = mission.parent / "rocks_flight2.waypoints"
+    path = mission.parent / "rocks-02.waypoints"
     result = CliRunner().invoke(app, [str(mission), "--max-flight-time", "120", "--check",
                                       str(path)])
     assert result.exit_code == 0, (result.stdout, result.stderr)
