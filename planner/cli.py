@@ -335,6 +335,7 @@ def main_command(
                                     console=console, err_console=err_console)
                 return
             plan, ctx = plan_mission(mission, options, progress=stage, ctx=ctx)
+            outputs, left_out = outputs.suited([plan])
             if outputs:
                 status.update("planning: writing files")
                 write_all(plan, ctx.hazards, outputs.exports, terrain=outputs.terrain)
@@ -354,6 +355,8 @@ def main_command(
                         "and KML viewers assume Earth)")
             err_console.print(f"wrote {', '.join(str(t) for t in outputs.paths)}{note}",
                               highlight=False, soft_wrap=True)
+        for line in left_out:
+            err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
     except PlanFlightError as exc:
         _err(_message(exc))
         if as_json and isinstance(exc, InfeasibleMissionError):
@@ -415,6 +418,8 @@ def _campaign(ctx: Context, mission: Path, options: PlanOptions, outputs: Output
     if only is not None and only > n:
         raise InputError(f"--flight {only}: the campaign is flown in {n} "
                          f"flight{'s' if n > 1 else ''} of the {campaign.planned} asked")
+    outputs, left_out = outputs.suited(
+        campaign.flights if only is None else [campaign.flights[only - 1]])
     if outputs:
         status.update("planning: writing files")
         if only is None:
@@ -442,6 +447,8 @@ def _campaign(ctx: Context, mission: Path, options: PlanOptions, outputs: Output
                     "and KML viewers assume Earth)")
         err_console.print(f"wrote {', '.join(str(t) for t in paths)}{note}", highlight=False,
                           soft_wrap=True)
+    for line in left_out:
+        err_console.print(f"note: {line}", highlight=False, soft_wrap=True)
     return bool(outputs)
 
 

@@ -29,6 +29,9 @@ Each image is a camera station of its own, a "cell" the route search takes or le
 target's view (:class:`~planner.viewpoints.TargetStations` with ``view`` = the image's number):
 it enters and leaves a strip at either end as the route finds cheapest, and takes part of an
 area when the battery cannot hold all of it; the area's priority is shared among its images.
+A vehicle whose camera is fired by distance (``survey_capture = "distance"``) flies a strip's
+images through, at the speed :func:`strip_speed_m_s` gives (motion blur, trigger interval),
+stopping only at its first and last (:func:`planner.plan.through_runs`).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ from shapely.geometry import LineString, MultiPolygon, Polygon, box
 from shapely.geometry.base import BaseGeometry
 
 from planner.camera import Pointing, footprint
+from planner.following import MIN_SPEED_M_S, SPEED_STEP_M_S
 from planner.local import Volume, leg_enters, sight_blocked
 from planner.mission import Target
 from planner.profiles import CameraSpec, Mount
@@ -77,6 +81,17 @@ the one image centred on it; what a piece larger than that leaves is filled in t
 and a gap still open after three is one the obstacles hold open (reported as unseen)."""
 NADIR_DEPRESSION_DEG = 90.0
 """A gimbal camera maps looking straight down."""
+MAX_BLUR_PX = 0.5
+"""Most motion blur of an image taken in motion, in pixels of its GSD: ground speed x exposure
+<= half a pixel. Half a pixel spreads a ground point over no more than the two pixels it may
+fall between anyway, so the image keeps its GSD; the usual mapping rule of thumb keeps the
+smear under one GSD (Phase One knowledge base KA-01341, "exposure ... no greater than 1 pixel
+based on the GSD"; Drones Made Easy, Map Pilot, "Motion Blur": "keep your ground smear to
+less than your GSD"), which halves the resolution along the track."""
+STRIP_STEP_TOL_M = 0.01
+"""Two consecutive images of a route are on one strip flown through when they are one image
+spacing apart along their common heading to within a centimetre: far below any position
+error, so a strip's images are evenly spaced for the trigger."""
 
 
 def survey_keys(spec: Target) -> bool:
@@ -195,6 +210,76 @@ def survey_area(spec: Target, geom: BaseGeometry, vehicle: Vehicle,
 def is_survey(spec: Target, geom: BaseGeometry, vehicle: Vehicle) -> bool:
     """Whether a target is mapped in strips (see :func:`survey_area`)."""
     return survey_area(spec, geom, vehicle) is not None
+
+
+def strip_steps(spec: Target, shape: FrameShape) -> tuple[float, float]:
+    """Across-strip spacing and along-strip image spacing (m), from the sidelap and overlap."""
+    side = spec.sidelap_pct if spec.sidelap_pct is not None else DEFAULT_SIDELAP_PCT
+    front = spec.overlap_pct if spec.overlap_pct is not None else DEFAULT_OVERLAP_PCT
+    return shape.width_m * (1.0 - side / 100.0), shape.length_m * (1.0 - front / 100.0)
+
+
+def survey_advance_m(spec: Target, vehicle: Vehicle) -> float:
+    """The image spacing along a survey's strips (m), a strip's trigger distance."""
+    h, _ = survey_height(spec, vehicle)
+    return strip_steps(spec, frame_shape(vehicle.camera, max(h, 1e-3)))[1]
+
+
+def through_speed_m_s(camera: CameraSpec, *, gsd_cm: float, spacing_m: float) -> float:
+    """The fastest ground speed a strip can be flown through at, by its camera (m/s).
+
+    Motion blur (speed x exposure <= :data:`MAX_BLUR_PX` of the finest GSD on the strip) and
+    the camera's least interval between images (image spacing / interval). ``inf`` for a camera
+    that stops to shoot.
+
+    Examples
+    --------
+    >>> from planner.profiles import CameraSpec, Capture, Mount
+    >>> cam = CameraSpec("c", 4000, 3000, 60.0, 45.0, Mount.GIMBAL,
+    ...                  survey_capture=Capture.DISTANCE, exposure_s=0.001,
+    ...                  min_trigger_interval_s=2.0)
+    >>> through_speed_m_s(cam, gsd_cm=2.0, spacing_m=30.0)  # blur: 0.5 x 2 cm / 1 ms
+    10.0
+    >>> through_speed_m_s(cam, gsd_cm=2.0, spacing_m=10.0)  # interval: 10 m / 2 s
+    5.0
+    """
+    if not camera.flies_through:
+        return math.inf
+    assert camera.exposure_s is not None
+    assert camera.min_trigger_interval_s is not None
+    blur = MAX_BLUR_PX * gsd_cm / 100.0 / camera.exposure_s
+    return min(blur, spacing_m / camera.min_trigger_interval_s)
+
+
+def strip_speed_m_s(vehicle: Vehicle, *, gsd_cm: float, spacing_m: float) -> float:
+    """The ground speed a strip is flown through at (m/s), 0 if it cannot be.
+
+    Cruise, or slower where the camera's blur or interval binds (:func:`through_speed_m_s`),
+    rounded down to :data:`~planner.following.SPEED_STEP_M_S`; 0 below
+    :data:`~planner.following.MIN_SPEED_M_S` (the strip is then stop and shoot).
+    """
+    fast = min(vehicle.cruise_speed_m_s,
+               through_speed_m_s(vehicle.camera, gsd_cm=gsd_cm, spacing_m=spacing_m))
+    v = math.floor(fast / SPEED_STEP_M_S + 1e-9) * SPEED_STEP_M_S
+    return v if v >= MIN_SPEED_M_S else 0.0
+
+
+def strip_step(a: Station, b: Station, spacing_m: float) -> int:
+    """+1 (-1) when ``b`` is the next image after ``a`` on a strip, along (against) its heading.
+
+    Both look the same way and ``b`` lies one image spacing from ``a`` along that heading,
+    to :data:`STRIP_STEP_TOL_M` along and across; else 0.
+    """
+    h = a.pointing.heading_deg
+    dh = abs((b.pointing.heading_deg - h + 180.0) % 360.0 - 180.0)
+    if dh > 1e-6:
+        return 0
+    ux, uy = math.sin(math.radians(h)), math.cos(math.radians(h))
+    dx, dy = b.x - a.x, b.y - a.y
+    along, across = dx * ux + dy * uy, dx * uy - dy * ux
+    if abs(abs(along) - spacing_m) > STRIP_STEP_TOL_M or abs(across) > STRIP_STEP_TOL_M:
+        return 0
+    return 1 if along > 0 else -1
 
 
 def corridor_width_m(spec: Target, shape: FrameShape) -> float:
@@ -418,10 +503,7 @@ def _layout_one(spec: Target, geom: Polygon | LineString, *, vehicle: Vehicle, d
     area = float(target_area.area)
     if why:
         return Layout(0.0, shape, 0.0, 0.0, (), 0, area, Polygon(), why)
-    side = spec.sidelap_pct if spec.sidelap_pct is not None else DEFAULT_SIDELAP_PCT
-    front = spec.overlap_pct if spec.overlap_pct is not None else DEFAULT_OVERLAP_PCT
-    spacing = shape.width_m * (1.0 - side / 100.0)
-    advance = shape.length_m * (1.0 - front / 100.0)
+    spacing, advance = strip_steps(spec, shape)
     if isinstance(geom, LineString):
         best: tuple[float, float, list[Image]] | None = (
             0.0, 0.0, _corridor_strips(geom, shape, corridor_width_m(spec, shape), spacing,
@@ -656,6 +738,7 @@ def plan_coverage(plan: FlightPlan) -> list[Coverage]:
 __all__ = [
     "DEFAULT_OVERLAP_PCT",
     "DEFAULT_SIDELAP_PCT",
+    "MAX_BLUR_PX",
     "Coverage",
     "Covered",
     "FrameShape",
@@ -669,6 +752,11 @@ __all__ = [
     "layout",
     "plan_coverage",
     "plan_covered",
+    "strip_speed_m_s",
+    "strip_step",
+    "strip_steps",
+    "survey_advance_m",
     "survey_height",
     "survey_stations",
+    "through_speed_m_s",
 ]

@@ -8,6 +8,10 @@ the legs after it, ``CONDITION_YAW`` (or, where there is none, a waypoint's yaw)
 earth's or the vehicle's frame: the camera looks where the gimbal's yaw points it), and
 ``IMAGE_START_CAPTURE`` takes its images one interval apart while the vehicle holds at the
 station (its ``NAV_WAYPOINT`` hold and ``NAV_LOITER_TIME`` items at the same place).
+``DO_SET_CAM_TRIGG_DIST`` sets the camera's trigger distance on the legs after it until another
+one changes it (0 stops it): the verifier rebuilds the images it takes along a survey strip
+from that distance (its rules ``trigger`` and ``blur``), so the images a file takes in motion
+need no item of their own.
 
 From that it rebuilds a plan file record (:class:`planner.planfile.PlanFile`): waypoints with
 heights made absolute from their height above home on the check's terrain under the file's home,
@@ -29,6 +33,7 @@ the file can break, each a :class:`~planner.verify.Finding`:
   vehicle leaves;
 - ``target``: a capture that sees no target of the mission (none in frame);
 - ``photo``: a capture of unlimited images;
+- ``trigger``: a negative or unknown trigger distance;
 - ``time budget`` and ``energy budget`` on the file's own speeds and holds.
 """
 
@@ -111,6 +116,9 @@ class _Group:
     pitch: float | None = None
     aims: list[tuple[int, float | None]] = field(default_factory=list)
     captures: list[_Capture] = field(default_factory=list)
+    trigger: float = 0.0
+    """The camera's trigger distance in force as the vehicle leaves (``DO_SET_CAM_TRIGG_DIST``
+    here or before)."""
 
     @property
     def hold(self) -> float:
@@ -307,6 +315,7 @@ def rebuild(mf: mv.MissionFile, ctx: Context, *,
     gimbal_yaw: tuple[float, bool] | None = None
     pos = (hx, hy, mf.home[1], mf.home[0], 0.0)
     ignored: dict[int, list[str]] = {}
+    trigger = 0.0
     for it in mf.items:
         if it.command in mv.NAV_COMMANDS or it.command <= 95:
             if it.command not in mv.NAV_COMMANDS:
@@ -334,6 +343,7 @@ def rebuild(mf: mv.MissionFile, ctx: Context, *,
                 abs(rel - last.rel) <= SAME_PLACE_M
             if it.command == mv.NAV_LAND:
                 groups.append(_Group(Action.LAND, [it], x, y, lon, lat, 0.0, None, heading))
+                trigger = 0.0
             elif same and last.action not in (Action.TAKEOFF, Action.LAND) and not (
                     it.command == mv.NAV_WAYPOINT and last.captures):
                 # (A NAV_WAYPOINT at the spot where images were just taken is the next station
@@ -343,7 +353,7 @@ def rebuild(mf: mv.MissionFile, ctx: Context, *,
                 nav_yaw = it.params[3] if it.command == mv.NAV_WAYPOINT and \
                     math.isfinite(it.params[3]) else None
                 groups.append(_Group(Action.WAYPOINT, [it], x, y, lon, lat, rel, speed,
-                                     heading, nav_yaw=nav_yaw))
+                                     heading, nav_yaw=nav_yaw, trigger=trigger))
             pos = (x, y, lon, lat, rel)
             continue
         if not groups:
@@ -388,6 +398,13 @@ def rebuild(mf: mv.MissionFile, ctx: Context, *,
                 g.aims.append((after, None))
             if math.isfinite(it.params[2]):
                 gimbal_yaw = (it.params[2], False)
+        elif it.command == mv.DO_SET_CAM_TRIGG_DIST:
+            d = it.params[0]
+            if not math.isfinite(d) or d < 0:
+                findings.append(Finding("trigger", it.where, f"DO_SET_CAM_TRIGG_DIST sets a "
+                                        f"trigger distance of {d:g} m"))
+                continue
+            trigger = g.trigger = d
         elif it.command == mv.IMAGE_START_CAPTURE:
             count = int(it.params[2]) if math.isfinite(it.params[2]) else 0
             if count <= 0:
@@ -631,7 +648,8 @@ def _fly(ctx: Context, groups: list[_Group], home_ground: float) -> tuple[
             speed_m_s=mean, time_s=t, energy_wh=e, heading_deg=heading,
             hold_s=g.hold if g.action not in (Action.TAKEOFF, Action.LAND) else 0.0,
             leg_speed_m_s=leg_speed,
-            camera_pitch_deg=g.pitch if g.action == Action.PHOTO else None))
+            camera_pitch_deg=g.pitch if g.action == Action.PHOTO else None,
+            trigger_m=g.trigger if g.action != Action.LAND else 0.0))
     return recs, (t, e)
 
 

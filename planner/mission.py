@@ -622,7 +622,7 @@ def _parse_settings(raw: Any, source: str, *, feature: int | str | None = None) 
             except ValueError as exc:
                 raise MissionError(str(exc), source=source, feature=feature,
                                    field="plan_flight.wind") from None
-        elif key in ("body", "vehicle"):
+        elif key in ("body", "vehicle", "survey_capture"):
             if not isinstance(val, str):
                 raise MissionError("must be a string", source=source, feature=feature,
                                    field=f"plan_flight.{key}")

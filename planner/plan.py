@@ -5,11 +5,15 @@ into waypoints. Each straight leg is checked against the terrain profile at the 
 and split with pass-through waypoints wherever a straight climb or descent would bring the vehicle
 closer to the ground than its clearance or higher than its ceiling: terrain following computed on
 the ground. Time and energy are then added up leg by leg, with the photos' hovers and yaw turns.
+A survey strip whose vehicle fires its camera by distance is flown through (:func:`through_runs`):
+its images between the first and the last are ``trigger`` waypoints, flown through at the
+strip's speed, with the trigger distance recorded on the legs (:attr:`Waypoint.trigger_m`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -29,6 +33,7 @@ from planner.following import (
 from planner.frames import Frame, heading_deg, turn_deg
 from planner.local import LocalMission
 from planner.mission import Mission
+from planner.profiles import CameraSpec
 from planner.roadmap import Node
 from planner.vehicle import Vehicle
 from planner.viewpoints import Station
@@ -48,6 +53,9 @@ class Action(StrEnum):
     """A pass-through point that keeps the leg within its height band over the ground."""
     PHOTO = "photo"
     """A stop to aim the camera and take the target's images."""
+    TRIGGER = "trigger"
+    """A pass-through point on a survey strip flown through: the camera, fired by distance
+    (:attr:`Waypoint.trigger_m`), takes an image here in motion, without stopping."""
     LAND = "land"
     """Descend vertically and land."""
 
@@ -85,6 +93,14 @@ class Waypoint:
     tailwind_m_s: float = 0.0
     """The wind's component along the leg into it, in the direction the plan's figures are
     for (+ a tail wind, - a head wind; 0 in still air and for take-off and landing)."""
+    trigger_m: float = 0.0
+    """The camera's trigger distance in force on the leg leaving this waypoint: an image every
+    ``trigger_m`` metres flown from the last stop (0: none). Set from a survey strip's first
+    image (a photo stop) to the waypoint before its last (a photo stop, where it ends)."""
+
+
+PASS_THROUGH = frozenset({Action.TERRAIN, Action.TRIGGER})
+"""The actions of waypoints the vehicle flies through without stopping."""
 
 
 @dataclass(frozen=True)
@@ -366,6 +382,7 @@ class _Row:
     stop: bool
     leg_speed: float = 0.0
     pitch: float | None = None
+    trigger: float = 0.0
 
 
 def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
@@ -394,37 +411,49 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
     followed = followed_ground(dem, vehicle)
     legs: list[_Leg] = []
     turns: dict[int, float] = {}  # row: degrees turned there before its photos
-    for q in points[1:]:
-        start_stop = True
+    run_of: dict[int, Run] = {}  # point index: the strip flown through it
+    for strip in through_runs(points, mission=mission, local=local, vehicle=vehicle):
+        run_of.update(dict.fromkeys(range(strip.first, strip.last + 1), strip))
+    run_rows: dict[int, int] = {}  # the row of each run's first point
+    for j, q in enumerate(points[1:], start=1):
+        run = run_of.get(j)
+        # On a strip flown through: the leg into q is on it, q's image is taken in motion,
+        # and the leg leaves a point the vehicle flies through.
+        inside = run is not None and run.first < j
+        through = run is not None and run.first < j < run.last
+        start_stop = not (run is not None and run.first < j - 1)
+        cap = run.speed_m_s if run is not None and inside else math.inf
         sx, sy = prev.x, prev.y
-        for piece in leg_pieces(dem, followed, vehicle, (prev.x, prev.y, prev.agl_m),
-                                (q.x, q.y, q.agl_m)):
-            stops = int(start_stop) + int(piece.end_stop)
+        pieces = leg_pieces(dem, followed, vehicle, (prev.x, prev.y, prev.agl_m),
+                            (q.x, q.y, q.agl_m))
+        for k, piece in enumerate(pieces):
+            end_stop = piece.end_stop and not (through and k == len(pieces) - 1)
+            speed = min(piece.speed, cap)
+            stops = int(start_stop) + int(end_stop)
             legs.append(_Leg(len(rows), piece.length, piece.climb, piece.descent, stops,
-                             piece.speed, heading_deg(piece.x - sx, piece.y - sy)))
-            rows.append(_Row(Action.WAYPOINT if piece.end_stop else Action.TERRAIN, piece.x,
+                             speed, heading_deg(piece.x - sx, piece.y - sy)))
+            rows.append(_Row(Action.WAYPOINT if end_stop else Action.TERRAIN, piece.x,
                              piece.y, piece.h, piece.length, 0.0, 0.0, 0.0, None, 0.0,
-                             piece.end_stop, leg_speed=piece.speed))
-            start_stop = piece.end_stop
+                             end_stop, leg_speed=speed))
+            start_stop = end_stop
             sx, sy = piece.x, piece.y
         last = rows[-1]
-        if q.station is not None:
+        if run is not None and j == run.first:
+            run_rows[j] = len(rows) - 1
+        if run is not None and j == run.last:
+            for r in rows[run_rows[run.first]:-1]:  # the trigger is in force until here
+                r.trigger = run.spacing_m
+        if through and q.station is not None:
+            last.action = Action.TRIGGER
+            photos.append(_photo(len(photos) + 1, q, len(rows), cam, footprint))
+        elif q.station is not None:
             st = q.station
             turns[len(rows) - 1] = turn_deg(heading, st.pointing.heading_deg)
             hold = q.photos * cam.photo_hover_s
             heading = st.pointing.heading_deg
             last.action = Action.PHOTO
             last.heading, last.hold, last.pitch = heading, hold, st.pointing.pitch_deg
-            photos.append(Photo(
-                number=len(photos) + 1, target=q.target_name, waypoint=len(rows),
-                count=q.photos, heading_deg=st.pointing.heading_deg,
-                pitch_deg=st.pointing.pitch_deg, slant_range_m=st.pointing.slant_range_m,
-                gsd_cm=st.pointing.gsd_cm, station=(st.x, st.y, st.z), aim=st.aim,
-                footprint=footprint(cam, (st.x, st.y, st.z), st.pointing.heading_deg,
-                                    st.pointing.pitch_deg, st.aim[2],
-                                    max_range_m=max(2.0 * st.pointing.slant_range_m, 20.0)),
-                obliquity_deg=st.pointing.obliquity_deg, surface=st.pointing.surface,
-                view=st.view))
+            photos.append(_photo(len(photos) + 1, q, len(rows), cam, footprint))
         prev = q
     end = points[-1]
     rows.append(_Row(Action.LAND, end.x, end.y, 0.0, 0.0, 0.0, 0.0, 0.0, None, 0.0, True))
@@ -455,13 +484,101 @@ def assemble(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
         time_s=float(r.t), energy_wh=float(r.e),
         heading_deg=None if r.heading is None else float(r.heading), hold_s=float(r.hold),
         stop=r.stop, leg_speed_m_s=float(r.leg_speed), camera_pitch_deg=r.pitch,
-        tailwind_m_s=costed.tail.get(i, 0.0))
+        tailwind_m_s=costed.tail.get(i, 0.0), trigger_m=float(r.trigger))
         for i, r in enumerate(rows))
     return FlightPlan(mission=mission, local=local, vehicle=vehicle, dem=dem, waypoints=wps,
                       photos=tuple(photos), skipped=tuple(skipped), warnings=tuple(warnings),
                       landing_xy=(end.x, end.y), selection=selection,
                       stopped_by_time=stopped_by_time, landing_moved=landing_moved,
                       wind=wind, wind_from_deg=worst_from, wind_cases=tuple(cases))
+
+
+def _photo(number: int, q: RoutePoint, waypoint: int, cam: CameraSpec,
+           footprint: Callable[..., Polygon]) -> Photo:
+    """The photo record of a route point's station, taken from waypoint ``waypoint``."""
+    st = q.station
+    assert st is not None
+    return Photo(
+        number=number, target=q.target_name, waypoint=waypoint,
+        count=q.photos, heading_deg=st.pointing.heading_deg,
+        pitch_deg=st.pointing.pitch_deg, slant_range_m=st.pointing.slant_range_m,
+        gsd_cm=st.pointing.gsd_cm, station=(st.x, st.y, st.z), aim=st.aim,
+        footprint=footprint(cam, (st.x, st.y, st.z), st.pointing.heading_deg,
+                            st.pointing.pitch_deg, st.aim[2],
+                            max_range_m=max(2.0 * st.pointing.slant_range_m, 20.0)),
+        obliquity_deg=st.pointing.obliquity_deg, surface=st.pointing.surface,
+        view=st.view)
+
+
+@dataclass(frozen=True)
+class Run:
+    """Route points ``first`` to ``last`` (indices): one survey strip flown through.
+
+    The first and last images are photo stops; the ones between are taken in motion by the
+    camera's distance trigger, every ``spacing_m`` metres, the strip flown at ``speed_m_s``.
+    """
+
+    first: int
+    last: int
+    spacing_m: float
+    speed_m_s: float
+
+
+def through_runs(points: list[RoutePoint], *, mission: Mission, local: LocalMission,
+                 vehicle: Vehicle) -> list[Run]:
+    """The strips of a route that its vehicle flies through (none if it stops to shoot).
+
+    A run is three or more consecutive route points that are images of one survey target
+    taken one at a time (``photos`` 1), on one heading, each one image spacing on from the
+    last along that heading (to :data:`~planner.coverage.STRIP_STEP_TOL_M`) and all the same
+    way: the route entered the strip at one end and left it at the other, with no detour
+    between. It is flown at the cruise speed, or slower where the camera's motion blur or its
+    least trigger interval binds (:func:`~planner.coverage.through_speed_m_s`), rounded down
+    to :data:`~planner.following.SPEED_STEP_M_S`; a strip that would need less than
+    :data:`~planner.following.MIN_SPEED_M_S` stays stop and shoot.
+    """
+    from planner import coverage
+
+    cam = vehicle.camera
+    if not cam.flies_through:
+        return []
+    specs = {t.name: (t, g) for t, g in zip(mission.targets, local.targets, strict=True)}
+    spacing_of: dict[str, float | None] = {}
+
+    def spacing(name: str) -> float | None:
+        if name not in spacing_of:
+            t, g = specs[name]
+            spacing_of[name] = coverage.survey_advance_m(t, vehicle) \
+                if t.photos == 1 and coverage.is_survey(t, g, vehicle) else None
+        return spacing_of[name]
+
+    def step(a: RoutePoint, b: RoutePoint) -> int:
+        """+1 (-1): b is the next image on a's strip along (against) its heading; else 0."""
+        if a.station is None or b.station is None or a.target_name != b.target_name or \
+                a.target_name not in specs or a.photos != 1 or b.photos != 1:
+            return 0
+        d = spacing(a.target_name)
+        return 0 if d is None else coverage.strip_step(a.station, b.station, d)
+
+    runs: list[Run] = []
+    i = 1
+    while i < len(points) - 2:
+        sign = step(points[i], points[i + 1])
+        j = i + 1 if sign else i
+        while sign and j + 1 < len(points) and step(points[j], points[j + 1]) == sign:
+            j += 1
+        if j - i >= 2:
+            d = spacing(points[i].target_name)
+            assert d is not None
+            gsd = min(q.station.pointing.gsd_cm for q in points[i:j + 1]
+                      if q.station is not None)
+            v = coverage.strip_speed_m_s(vehicle, gsd_cm=gsd, spacing_m=d)
+            if v > 0:
+                runs.append(Run(i, j, d, v))
+            i = j + 1  # runs are disjoint: a run's last stop is no other's first
+        else:
+            i += 1
+    return runs
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,15 @@ from planner.camera import footprint
 from planner.errors import InputError
 from planner.local import LocalMission
 from planner.mission import Mission
-from planner.plan import Action, FlightPlan, LandingMove, Photo, Skipped, Waypoint
+from planner.plan import (
+    PASS_THROUGH,
+    Action,
+    FlightPlan,
+    LandingMove,
+    Photo,
+    Skipped,
+    Waypoint,
+)
 from planner.settings import Settings
 from planner.values import number
 from planner.vehicle import Vehicle
@@ -39,8 +47,13 @@ from planner.viewpoints import target_points
 from planner.wind import Wind, wind_from_json
 from terrain.dem import DEM
 
-SCHEMA_VERSION = 1
-"""Layout of the plan file. Files without ``schema_version`` (plan-flight 0.1) have layout 1."""
+SCHEMA_VERSION = 2
+"""Layout of the plan file. Files without ``schema_version`` (plan-flight 0.1) have layout 1.
+Layout 2 adds each waypoint's ``trigger_m`` (the camera's trigger distance on the leg leaving
+it, 0 for none) and the ``trigger`` action (an image taken in motion); layout 1 files, which
+have neither, are read as plans with no strip flown through."""
+READABLE_VERSIONS = (1, 2)
+"""The layouts this plan-flight reads."""
 _DEC = 8  # ~1 mm in degrees on Mars and Earth
 FILE_TOLERANCE = 2e-3
 """Relative tolerance for figures read back from a plan file: it rounds times to 0.01 s and
@@ -69,6 +82,7 @@ def plan_summary(plan: FlightPlan) -> dict[str, Any]:
         "air_density_kg_m3": v.air_density_kg_m3,
         "cruise_altitude_agl_m": v.cruise_altitude_agl_m,
         "cruise_speed_m_s": v.cruise_speed_m_s,
+        "survey_capture": p.camera.survey_capture.value,
         "distance_m": _r(plan.distance_m, 2),
         "duration_s": _r(plan.duration_s, 2),
         "max_flight_time_s": p.max_flight_time_s,
@@ -118,7 +132,7 @@ def plan_to_geojson(plan: FlightPlan) -> dict[str, Any]:
             "time_s": _r(w.time_s, 2), "energy_used_wh": _r(w.energy_wh, 4),
             "heading_deg": None if w.heading_deg is None else _r(w.heading_deg, 2),
             "hold_s": _r(w.hold_s, 2), "leg_speed_m_s": _r(w.leg_speed_m_s),
-            "tailwind_m_s": _r(w.tailwind_m_s),
+            "tailwind_m_s": _r(w.tailwind_m_s), "trigger_m": _r(w.trigger_m),
             "camera_pitch_deg": None if w.camera_pitch_deg is None
             else _r(w.camera_pitch_deg, 2)},
             "geometry": {"type": "Point", "coordinates": [round(w.lon, _DEC),
@@ -175,6 +189,7 @@ class WaypointRecord:
     leg_speed_m_s: float
     camera_pitch_deg: float | None
     tailwind_m_s: float = 0.0
+    trigger_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -214,9 +229,11 @@ class PlanFile:
     def settings(self) -> Settings:
         """The flight settings the plan records (vehicle, cruise height and speed, air, wind)."""
         s = self.summary
+        capture = s.get("survey_capture")
         return Settings(vehicle=s.get("vehicle"), altitude_m=s.get("cruise_altitude_agl_m"),
                         speed_m_s=s.get("cruise_speed_m_s"),
-                        air_density_kg_m3=s.get("air_density_kg_m3"), wind=self.wind)
+                        air_density_kg_m3=s.get("air_density_kg_m3"), wind=self.wind,
+                        survey_capture=capture if isinstance(capture, str) else None)
 
     @property
     def wind(self) -> Wind | None:
@@ -292,9 +309,9 @@ def read_plan_doc(doc: object, src: str) -> PlanFile:
                          f"'plan' member)")
     raw = doc["plan"]
     version = raw.get("schema_version", 1)
-    if version != SCHEMA_VERSION:
+    if version not in READABLE_VERSIONS:
         raise InputError(f"{src}: field 'plan.schema_version' is {version!r}; this plan-flight "
-                         f"reads layout {SCHEMA_VERSION}")
+                         f"reads layouts {', '.join(map(str, READABLE_VERSIONS))}")
     summary: dict[str, Any] = dict(raw)
     for key in _SUMMARY_NUMBERS:
         if raw.get(key) is not None:
@@ -350,7 +367,8 @@ def read_plan_doc(doc: object, src: str) -> PlanFile:
                 leg_speed_m_s=num("leg_speed_m_s") if "leg_speed_m_s" in props
                 else num("speed_m_s"),
                 camera_pitch_deg=None if pitch is None else num("camera_pitch_deg"),
-                tailwind_m_s=num("tailwind_m_s") if "tailwind_m_s" in props else 0.0))
+                tailwind_m_s=num("tailwind_m_s") if "tailwind_m_s" in props else 0.0,
+                trigger_m=num("trigger_m", minimum=0.0) if "trigger_m" in props else 0.0))
         else:
             target = props.get("target")
             if not isinstance(target, str):
@@ -391,7 +409,8 @@ def rebuild_plan(record: PlanFile, *, mission: Mission, local: LocalMission, veh
     is its target's (as the mission gives it: the point, or the centroid of a line or polygon,
     on the ground) and its footprint is recomputed from the camera model. A photo of a target
     the mission does not have keeps the ground under its station as its aim (the verifier
-    reports it). Waypoints that stop are every one but the pass-through ``terrain`` points.
+    reports it). Waypoints that stop are every one but the pass-through ``terrain`` and
+    ``trigger`` points.
     """
     frame = local.frame
     lon = [w.lon for w in record.waypoints]
@@ -401,9 +420,9 @@ def rebuild_plan(record: PlanFile, *, mission: Mission, local: LocalMission, veh
         seq=w.seq, action=w.action, x=float(x), y=float(y), lon=w.lon, lat=w.lat,
         ground_m=w.ground_m, agl_m=w.agl_m, alt_m=w.alt_m, leg_m=w.leg_m,
         speed_m_s=w.speed_m_s, time_s=w.time_s, energy_wh=w.energy_wh,
-        heading_deg=w.heading_deg, hold_s=w.hold_s, stop=w.action != Action.TERRAIN,
+        heading_deg=w.heading_deg, hold_s=w.hold_s, stop=w.action not in PASS_THROUGH,
         leg_speed_m_s=w.leg_speed_m_s, camera_pitch_deg=w.camera_pitch_deg,
-        tailwind_m_s=w.tailwind_m_s)
+        tailwind_m_s=w.tailwind_m_s, trigger_m=w.trigger_m)
         for w, x, y in zip(record.waypoints, xs, ys, strict=True))
     index_of = {t.name: i for i, t in enumerate(mission.targets)}
     photos = []

@@ -52,6 +52,18 @@ class RotorControl(StrEnum):
     faster propeller, so profile power, like induced power, grows as ``rho^-1/2``."""
 
 
+class Capture(StrEnum):
+    """How the vehicle takes a survey's images along a strip (``camera.survey_capture``)."""
+
+    STOP = "stop"
+    """Stop and shoot: the vehicle stops, hovers ``photo_hover_s`` per image and shoots (a
+    camera whose images are commanded one by one, as Ingenuity's: Balaram et al. 2018)."""
+    DISTANCE = "distance"
+    """Through the strip: the autopilot fires the camera every so many metres flown
+    (MAVLink ``DO_SET_CAM_TRIGG_DIST``, ArduPilot and PX4 with a camera on their trigger
+    output or a MAVLink camera), in motion, at a speed its exposure does not blur."""
+
+
 class Mount(StrEnum):
     """How the imaging camera is mounted."""
 
@@ -75,6 +87,17 @@ class CameraSpec:
     gimbal_pitch_min_deg: float = -90.0
     gimbal_pitch_max_deg: float = 0.0
     photo_hover_s: float = 2.0
+    survey_capture: Capture = Capture.STOP
+    exposure_s: float | None = None
+    """How long the shutter is open (s), for the motion blur of images taken in motion."""
+    min_trigger_interval_s: float | None = None
+    """Least time between two images the camera can take (s): it caps the speed along a
+    strip flown through (image spacing / interval)."""
+
+    @property
+    def flies_through(self) -> bool:
+        """Whether survey strips are flown through, the camera triggered in motion."""
+        return self.survey_capture != Capture.STOP
 
     @property
     def ifov_rad(self) -> float:
@@ -394,13 +417,26 @@ def _parse_camera(sec: dict[str, Any], source: str) -> CameraSpec:
         **{k: {"minimum": -90.0, "maximum": 90.0} for k in pitch_keys},
         "photo_hover_s": {"minimum": 0.0},
     }
+    capture = sec.get("survey_capture", Capture.STOP.value)
+    if capture not in tuple(Capture):
+        raise ProfileError(f"{where}survey_capture must be one of "
+                           f"{', '.join(repr(c.value) for c in Capture)}, not {capture!r}")
+    vals["survey_capture"] = Capture(capture)
+    for key in ("exposure_s", "min_trigger_interval_s"):
+        # A camera triggered in motion needs its exposure (motion blur) and its least interval
+        # between images (the speed along the strip); both must be positive.
+        if key not in sec and capture != Capture.STOP:
+            raise ProfileError(f"{where}{key} is missing: a camera with survey_capture "
+                               f"{capture!r} needs it")
+        if key in sec:
+            checks[key] = {"minimum": 0.0, "exclusive_minimum": True}
     for key, bounds in checks.items():
         try:
             v = number(sec.get(key), **bounds)
         except ValueError as exc:
             raise ProfileError(f"{where}{key} {exc}") from None
         vals[key] = int(v) if bounds.get("whole") else v
-    unknown = sorted(set(sec) - {"name", "mount", *checks})
+    unknown = sorted(set(sec) - {"name", "mount", "survey_capture", *checks})
     if unknown:
         raise ProfileError(f"{where}{unknown[0]} is not a field of a {mount} camera")
     if mount == Mount.GIMBAL and vals["gimbal_pitch_min_deg"] > vals["gimbal_pitch_max_deg"]:

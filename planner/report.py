@@ -13,6 +13,7 @@ legend; east and north in metres from home; the route search's quality said in w
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 from collections.abc import Sequence
@@ -82,7 +83,7 @@ def make_console(*, stderr: bool = False, **options: Any) -> Console:
 
 
 ACTION_WORDS = {"takeoff": "take off", "waypoint": "stop", "terrain": "pass-through",
-                "photo": "photo", "land": "land"}
+                "photo": "photo", "trigger": "in motion", "land": "land"}
 """The table's name for each waypoint action (the exports keep the technical one)."""
 ACTION_LEGEND = {
     "takeoff": "take off (takeoff): spin up and climb vertically",
@@ -91,12 +92,15 @@ ACTION_LEGEND = {
     "terrain": "pass-through (terrain): flown through without stopping, to keep the leg within "
                "its height band over the ground",
     "photo": "photo: stop, aim the camera and take the images",
+    "trigger": "in motion (trigger): a survey image taken flying through, the camera fired "
+               "by distance from the strip's first photo to its last",
     "land": "land: descend vertically and land",
 }
 CAMERA_WORDS = {"RTE colour": "colour camera (RTE, Ingenuity's return-to-Earth camera)",
                 "Hasselblad L2D-20c": "main camera (Hasselblad L2D-20c)"}
 """Plain names of the shipped profiles' cameras; others are called "camera (<name>)"."""
 _ACTION_STYLE = {"takeoff": "bold green", "land": "bold green", "photo": "bold cyan",
+                 "trigger": "cyan",
                  "terrain": "dim", "waypoint": ""}
 PLAIN_HEAD = box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
 """Rules for a log: a dashed line under the header, nothing else."""
@@ -258,9 +262,28 @@ def summary_table(plan: FlightPlan) -> Table:
     from planner.coverage import plan_coverage
 
     rows += [("Coverage", c.words()) for c in plan_coverage(plan)]
+    strips = strip_words(plan)
+    if strips:
+        rows.append(("Strips", strips))
     for k, val in rows:
         t.add_row(k, val)
     return t
+
+
+def strip_words(plan: FlightPlan) -> str:
+    """The survey strips flown through, in words ("" if none)."""
+    starts = [b for a, b in itertools.pairwise(plan.waypoints)
+              if b.trigger_m > 0 and a.trigger_m <= 0]
+    if not starts:
+        return ""
+    moving = sum(1 for w in plan.waypoints if w.action == "trigger")
+    speeds = [w.leg_speed_m_s for a, w in itertools.pairwise(plan.waypoints) if a.trigger_m > 0]
+    spacing = sorted({round(w.trigger_m, 1) for w in starts})
+    cam = plan.vehicle.camera
+    return (f"{len(starts)} flown through, {moving} images in motion, the camera fired every "
+            f"{' / '.join(f'{d:g}' for d in spacing)} m at up to {max(speeds):g} m/s "
+            f"(exposure {cam.exposure_s:g} s, at least {cam.min_trigger_interval_s:g} s "
+            f"between images)")
 
 
 def wind_words(plan: FlightPlan) -> str:

@@ -14,6 +14,7 @@ plan overshoots.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -173,10 +174,83 @@ def build_problem(*, start: Node, end: Node, found: Sequence[TargetStations],
             still_budgets is not None:
         still = (table.still_energy_wh + vehicle.hover_power_w * (service_t[None, :] + turn_t) /
                  3600.0, table.still_time_s + service_t[None, :] + turn_t, *still_budgets)
+    if vehicle.camera.flies_through:
+        through_costs(time_s, energy_wh, stations=stations, targets=targets, vehicle=vehicle,
+                      wind=wind)
+        if still is not None:
+            through_costs(still[1], still[0], stations=stations, targets=targets,
+                          vehicle=vehicle)
     return Problem(targets=tuple(targets), found=tuple(found), nodes=nodes, stations=stations,
                    roadmap=roadmap, table=table, energy_wh=energy_wh, time_s=time_s,
                    prize=prize, groups=groups, energy_budget_wh=energy_budget_wh,
                    time_budget_s=time_budget_s, wind=wind, still=still)
+
+
+def through_costs(time_s: NDArray[np.float64], energy_wh: NDArray[np.float64], *,
+                  stations: Sequence[Station | None], targets: Sequence[Target],
+                  vehicle: Vehicle, wind: Wind | None = None) -> None:
+    """Cost the steps along survey strips as flown through, in place (see :func:`build_problem`).
+
+    For a vehicle that flies its strips through (:attr:`~planner.profiles.CameraSpec.flies_through`)
+    a step from one image to the next on its strip (:func:`~planner.coverage.strip_step`) is
+    forward flight at the strip's speed (:func:`~planner.coverage.strip_speed_m_s`), with no
+    stop, hover or turn; what a strip flown through costs beyond that, its start and end stops
+    and its last image's hover, is put on the way out of each image of a strip to anywhere but
+    the next image on it. The plan flies a strip through from three images on
+    (:func:`~planner.plan.through_runs`) and stops at each image of a shorter run, which this
+    charges as a single stop each way and a second hover: an image alone is costed above what
+    it takes, never below.
+    """
+    from planner import coverage
+
+    by_target: dict[int, list[tuple[int, Station]]] = {}
+    for i, st in enumerate(stations):
+        if st is not None and targets[st.target].photos == 1:
+            by_target.setdefault(st.target, []).append((i, st))
+    hold = vehicle.camera.photo_hover_s
+    for t, idx in by_target.items():
+        if len(idx) < 2:
+            continue
+        d = coverage.survey_advance_m(targets[t], vehicle)
+        pairs: list[tuple[int, int, float, Station, Station]] = []
+        for i, a in idx:
+            for j, b in idx:
+                if i == j or not coverage.strip_step(a, b, d):
+                    continue
+                speed = coverage.strip_speed_m_s(
+                    vehicle, gsd_cm=min(a.pointing.gsd_cm, b.pointing.gsd_cm), spacing_m=d)
+                if speed > 0:
+                    pairs.append((i, j, speed, a, b))
+        if not pairs:
+            continue
+        ii = np.array([p[0] for p in pairs])
+        jj = np.array([p[1] for p in pairs])
+        v = np.array([p[2] for p in pairs])
+        za = np.array([p[3].z for p in pairs])
+        zb = np.array([p[4].z for p in pairs])
+        track = np.array([p[3].pointing.heading_deg for p in pairs])
+        dist = np.array([math.hypot(p[4].x - p[3].x, p[4].y - p[3].y) for p in pairs])
+        step = vehicle.leg_costs(dist, np.maximum(zb - za, 0.0), np.maximum(za - zb, 0.0),
+                                 stops=0, speed_m_s=v, heading_deg=track, wind=wind)
+        # A strip's start and end stops at its speed, over a run long enough to reach it.
+        far = np.maximum(100.0, 4.0 * v * v / vehicle.profile.horizontal_accel_m_s2)
+        zero = np.zeros_like(far)
+        stopping = vehicle.leg(far, zero, zero, stops=2, speed_m_s=v, heading_deg=track,
+                               wind=wind)
+        flying = vehicle.leg(far, zero, zero, stops=0, speed_m_s=v, heading_deg=track,
+                             wind=wind)
+        ends_t, ends_e = stopping[0] - flying[0], stopping[1] - flying[1]
+        exit_t: dict[int, float] = {}
+        exit_e: dict[int, float] = {}
+        for k, (i, j) in enumerate(zip(ii.tolist(), jj.tolist(), strict=True)):
+            for n in (i, j):
+                exit_t[n] = max(exit_t.get(n, 0.0), float(ends_t[k]) + hold)
+                exit_e[n] = max(exit_e.get(n, 0.0), float(ends_e[k]) + vehicle.hover(hold, wind))
+        for n, extra in exit_t.items():
+            time_s[n, :] += extra
+            energy_wh[n, :] += exit_e[n]
+        time_s[ii, jj] = step.time_s
+        energy_wh[ii, jj] = step.energy_wh
 
 
 def node_service(stations: Sequence[Station | None], targets: Sequence[Target], vehicle: Vehicle,

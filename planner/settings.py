@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 
 from planner.errors import COMMAND_LINE, ProfileError, SettingError
 from planner.frames import Body
-from planner.profiles import VehicleProfile, is_profile_path, load_profile
+from planner.profiles import Capture, VehicleProfile, is_profile_path, load_profile
 from planner.values import number
 from planner.vehicle import Vehicle
 from planner.wind import Wind
@@ -35,11 +35,15 @@ class Settings:
     max_flight_time_s: float | None = None
     wind: Wind | None = None
     """The steady wind at flight height (:class:`planner.wind.Wind`); ``None`` is still air."""
+    survey_capture: str | None = None
+    """How survey strips' images are taken (:class:`planner.profiles.Capture`): ``"stop"``
+    makes a vehicle that could fly its strips through stop and shoot; ``"distance"`` needs the
+    profile's camera figures for it (``exposure_s``, ``min_trigger_interval_s``)."""
 
 
 SETTING_FIELDS = tuple(f.name for f in fields(Settings))
 MISSION_SETTING_FIELDS = ("body", "vehicle", "altitude_m", "speed_m_s", "air_density_kg_m3",
-                          "wind")
+                          "wind", "survey_capture")
 """The settings a mission file's ``plan_flight`` member may hold."""
 
 
@@ -154,6 +158,31 @@ def apply_budget(profile: VehicleProfile, resolved: Resolved) -> VehicleProfile:
     return out
 
 
+def apply_survey_capture(profile: VehicleProfile, resolved: Resolved) -> VehicleProfile:
+    """A copy of a profile whose camera takes survey images as the settings say.
+
+    Raises
+    ------
+    SettingError
+        An unknown mode, or ``"distance"`` for a camera whose profile gives no exposure time or
+        least trigger interval (what the speed along a strip flown through is held to).
+    """
+    mode = resolved.settings.survey_capture
+    if mode is None:
+        return profile
+    origin = resolved.origin("survey_capture")
+    kinds = tuple(c.value for c in Capture)
+    if mode not in kinds:
+        raise SettingError(f"must be one of {', '.join(map(repr, kinds))}, not {mode!r}",
+                           field="survey_capture", value=mode, origin=origin)
+    cam = profile.camera
+    if mode != Capture.STOP and (cam.exposure_s is None or cam.min_trigger_interval_s is None):
+        raise SettingError(f"the {profile.name} profile's camera gives no exposure_s and "
+                           f"min_trigger_interval_s, which flying a strip through needs",
+                           field="survey_capture", value=mode, origin=origin)
+    return replace(profile, camera=replace(cam, survey_capture=Capture(mode)))
+
+
 def configure_vehicle(profile: VehicleProfile, body: Body, resolved: Resolved) -> Vehicle:
     """Bind a profile to a body with the winning settings, checked against the profile's limits.
 
@@ -167,7 +196,7 @@ def configure_vehicle(profile: VehicleProfile, body: Body, resolved: Resolved) -
         A profile made for another body, a budget, speed, altitude or air density that the
         vehicle cannot fly; the error names the setting and where its value came from.
     """
-    p = apply_budget(profile, resolved)
+    p = apply_survey_capture(apply_budget(profile, resolved), resolved)
     s = resolved.settings
     if p.body is not None and p.body != body.name:
         # A mission file without a crs member is on Earth (RFC 7946): with a Mars vehicle the
@@ -276,5 +305,6 @@ def vehicle_for(body: Body, resolved: Resolved) -> Vehicle:
 
 
 __all__ = ["COMMAND_LINE", "DEFAULT_OPTIONS", "DEFAULT_VEHICLE", "MISSION_SETTING_FIELDS",
-           "SETTING_FIELDS", "PlanOptions", "Resolved", "Settings", "apply_budget", "check_wind",
+           "SETTING_FIELDS", "PlanOptions", "Resolved", "Settings", "apply_budget",
+           "apply_survey_capture", "check_wind",
            "configure_vehicle", "make_vehicle", "resolve", "vehicle_for", "vehicle_name"]

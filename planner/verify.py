@@ -36,6 +36,16 @@ Rules (the names a finding carries):
 - ``aim``: each photo's heading is its waypoint's heading (the vehicle yaws to it; a fixed camera
   cannot look anywhere else), a fixed camera's pitch is its mount's, a gimbal's within its range;
 - ``hover``: each photo waypoint hovers at least its images times the camera's time per image;
+- ``trigger`` and ``blur``: a survey strip flown through (waypoints whose trigger distance is
+  set: the camera fires every so many metres flown) is flown by a vehicle whose camera is fired
+  by distance (its profile's survey capture "distance"), starts at a photo stop of a surveyed
+  area and ends at a stop, with one trigger distance throughout; its images are rebuilt along
+  the path flown, every trigger distance from its start (the last one before its end stop,
+  which takes its own photo), each at the GSD and in sight (as the rules ``gsd`` and ``sight``
+  judge a survey image), and every photo the plan records in motion (at a trigger waypoint) is
+  one of them. No image is blurred by more than :data:`~planner.coverage.MAX_BLUR_PX` of its
+  GSD (commanded ground speed times the camera's exposure: ``blur``), and the images come no
+  faster than the camera's least interval (trigger distance over speed);
 - ``target``, ``frame``, ``sight``, ``gsd``, ``obliquity``, ``standoff``: each photo's target is
   in the mission, is wholly in frame (its top too, if it stands up), in sight over the terrain
   and past every keep-out that stands up (``height_m``),
@@ -75,7 +85,7 @@ import shapely
 from shapely.geometry import LineString, Point, Polygon
 
 from planner.camera import in_frame
-from planner.coverage import covered_by, is_survey, survey_area
+from planner.coverage import MAX_BLUR_PX, covered_by, is_survey, survey_area
 from planner.errors import VerificationError
 from planner.following import (
     MIN_SPEED_M_S,
@@ -87,8 +97,8 @@ from planner.following import (
 from planner.frames import heading_deg, turn_deg
 from planner.local import leg_enters, sight_blocked
 from planner.mission import Target
-from planner.plan import Action, FlightPlan, Waypoint
-from planner.profiles import Mount
+from planner.plan import Action, FlightPlan, Photo, Waypoint
+from planner.profiles import Capture, Mount
 from planner.vehicle import Vehicle
 from planner.wind import Wind
 from terrain.analysis import line_of_sight, ray_to_ground
@@ -195,8 +205,9 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, record_tolerance: float = 1
         notes.append(_wind(plan, flown, outlook, totals=totals, out=out, tol=record_tolerance))
     short: dict[str, list[tuple[int, int, int]]] = {}
     views = _photos(plan, hazards, out, checks, short)
+    strips = _strips(plan, hazards, out)
     _required(plan, out, views, short, notes)
-    _coverage(plan, hazards, out)
+    _coverage(plan, hazards, out, strips)
     if summary is not None:
         _summary(plan, summary, totals, out, record_tolerance, views=views)
     return Report(tuple(out.items), checks, tuple(notes))
@@ -586,10 +597,14 @@ def _photos(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
     for ph in plan.photos:
         checks["photos"] += 1
         where = f"photo {ph.number} ({ph.target})"
-        if not 1 <= ph.waypoint <= len(wps) or wps[ph.waypoint - 1].action != Action.PHOTO:
+        if not 1 <= ph.waypoint <= len(wps) or \
+                wps[ph.waypoint - 1].action not in (Action.PHOTO, Action.TRIGGER):
             out.add("photo", where, f"waypoint {ph.waypoint} is not a photo waypoint")
             continue
         wp = wps[ph.waypoint - 1]
+        if wp.action == Action.TRIGGER and ph.count != 1:
+            out.add("photo", where, f"{ph.count} images in motion at waypoint {wp.seq}: a "
+                    f"trigger takes one")
         images_at[wp.seq] = images_at.get(wp.seq, 0) + ph.count
         d = math.hypot(ph.station[0] - wp.x, ph.station[1] - wp.y)
         if d > POSITION_TOL_M or abs(ph.station[2] - wp.alt_m) > HEIGHT_TOL_M:
@@ -730,11 +745,18 @@ def _axis_on_ground(hazards: HazardMaps, station: tuple[float, float, float], he
 def _survey_photo(plan: FlightPlan, hazards: HazardMaps, wp: Waypoint, spec: Target, where: str,
                   *, heading: float, pitch: float, out: _Findings) -> None:
     """A survey image: its centre on the area's ground, in sight, at the GSD asked for."""
-    station = _station(plan, hazards, wp)
+    _survey_shot(plan, hazards, _station(plan, hazards, wp), spec, where, heading=heading,
+                 pitch=pitch, out=out)
+
+
+def _survey_shot(plan: FlightPlan, hazards: HazardMaps, station: tuple[float, float, float],
+                 spec: Target, where: str, *, heading: float, pitch: float, out: _Findings,
+                 ) -> float | None:
+    """:func:`_survey_photo` of an image taken from ``station``; its GSD (cm), or None."""
     centre = _axis_on_ground(hazards, station, heading, pitch)
     if centre is None:
         out.add("sight", where, "the image's centre falls on no known ground")
-        return
+        return None
     if not line_of_sight(hazards.dem, station, centre):
         out.add("sight", where, "no line of sight to the image's centre over the terrain")
     else:
@@ -754,16 +776,148 @@ def _survey_photo(plan: FlightPlan, hazards: HazardMaps, wp: Waypoint, spec: Tar
     if spec.gsd_cm is not None and gsd > spec.gsd_cm + tol:
         out.add("gsd", where, f"GSD {gsd:.2f} cm at the image centre, {slant:.1f} m away, is "
                 f"coarser than the {spec.gsd_cm:g} cm asked for")
+    return gsd
 
 
-def _coverage(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> None:
-    """Every required area seen by the images, but where the vehicle may not fly."""
-    for name, message in coverage_gaps([plan], hazards):
+Shot = tuple[tuple[float, float, float], float, float, float]
+"""An image rebuilt for coverage: ``(station, heading, pitch, ground height at its centre)``."""
+
+
+def _strips(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> dict[str, list[Shot]]:
+    """Rules ``trigger`` and ``blur``: the strips flown through, their images rebuilt.
+
+    Returns the images the camera's distance trigger takes in motion, by target, for the
+    coverage rule (which counts them in place of the photos the plan records in motion).
+    """
+    wps = plan.waypoints
+    cam = plan.vehicle.camera
+    shots: dict[str, list[Shot]] = {}
+    photos_at: dict[int, list[Photo]] = {}
+    for ph in plan.photos:
+        photos_at.setdefault(ph.waypoint, []).append(ph)
+    claimed: set[int] = set()  # photos in motion matched to an image the trigger takes
+    heading = wps[0].heading_deg or 0.0
+    i = 0
+    while i < len(wps):
+        w = wps[i]
+        if w.heading_deg is not None:
+            heading = w.heading_deg
+        if w.trigger_m <= 0 or w.action == Action.LAND:
+            i += 1
+            continue
+        first = j = i
+        while j + 1 < len(wps) and wps[j].trigger_m > 0 and wps[j + 1].action != Action.LAND:
+            j += 1
+        # The trigger is in force on every leg from waypoint ``first`` to waypoint ``j``.
+        seg = wps[first:j + 1]
+        where = f"strip {w.seq}->{wps[j].seq}"
+        i = j if wps[j].trigger_m <= 0 else j + 1  # the end's own heading is read next
+        if cam.survey_capture != Capture.DISTANCE:
+            out.add("trigger", where, f"{plan.vehicle.profile.name}'s camera cannot be fired "
+                    f"by distance (survey_capture {cam.survey_capture.value!r})")
+            continue
+        assert cam.exposure_s is not None
+        assert cam.min_trigger_interval_s is not None
+        start = [ph for ph in photos_at.get(w.seq, []) if w.action == Action.PHOTO]
+        index = {t.name: k for k, t in enumerate(plan.mission.targets)}
+        ti = index.get(start[0].target) if start else None
+        if ti is None or not is_survey(plan.mission.targets[ti], plan.local.targets[ti],
+                                       plan.vehicle):
+            out.add("trigger", where, f"starts at waypoint {w.seq}, which is no photo stop of "
+                    f"an area or corridor surveyed in strips")
+            continue
+        spec = plan.mission.targets[ti]
+        pitch = start[0].pitch_deg
+        d = w.trigger_m
+        if any(abs(v.trigger_m - d) > 1e-6 for v in seg[:-1]):
+            out.add("trigger", where, f"changes its trigger distance along the strip (from "
+                    f"{d:g} m at waypoint {w.seq})")
+        if not wps[j].stop:
+            out.add("trigger", where, f"ends at waypoint {wps[j].seq}, a point flown through: "
+                    f"the strip must end at a stop")
+        for v in seg[1:-1]:
+            if v.stop:
+                out.add("trigger", f"waypoint {v.seq}", f"a stop inside the strip from "
+                        f"waypoint {w.seq}, flown through by distance trigger")
+        # The images along the path flown, every d metres from the start, short of the end
+        # by half a spacing (the end's stop takes its own photo).
+        end_total = sum(math.hypot(b.x - a.x, b.y - a.y) for a, b in itertools.pairwise(seg))
+        home_ground = float(hazards.dem.sample(wps[0].x, wps[0].y))
+        if not math.isfinite(home_ground):
+            home_ground = wps[0].ground_m
+        ground_held = holds_ground(plan.vehicle)
+        along = 0.0
+        k = 1
+        matched: list[tuple[float, float]] = []
+        for a, b in itertools.pairwise(seg):
+            length = math.hypot(b.x - a.x, b.y - a.y)
+            total_end = along + length
+            speed = max(b.leg_speed_m_s, 0.0)
+            if speed > 0 and d / speed < cam.min_trigger_interval_s - 1e-9:
+                out.add("trigger", f"waypoint {b.seq}", f"images every {d / speed:.2f} s "
+                        f"({d:g} m at {speed:g} m/s): faster than the camera's least interval "
+                        f"of {cam.min_trigger_interval_s:g} s")
+            while k * d <= min(total_end, end_total - d / 2) + 1e-9:
+                f = (k * d - along) / length if length > 0 else 0.0
+                x, y = a.x + f * (b.x - a.x), a.y + f * (b.y - a.y)
+                if ground_held:
+                    z = float(hazards.dem.sample(x, y)) + a.agl_m + f * (b.agl_m - a.agl_m)
+                else:
+                    za, zb = _flown_z(plan, home_ground, a), _flown_z(plan, home_ground, b)
+                    z = za + f * (zb - za)
+                shot_where = f"image {k} of {where} ({spec.name})"
+                gsd = _survey_shot(plan, hazards, (x, y, z), spec, shot_where, heading=heading,
+                                   pitch=pitch, out=out)
+                if gsd is not None:
+                    blur = speed * cam.exposure_s / (gsd / 100.0)
+                    if blur > MAX_BLUR_PX + 1e-6:
+                        out.add("blur", shot_where, f"blurred {blur:.2f} px at {speed:g} m/s "
+                                f"and a {cam.exposure_s:g} s exposure (GSD {gsd:.2f} cm; at "
+                                f"most {MAX_BLUR_PX:g} px)")
+                    centre = _axis_on_ground(hazards, (x, y, z), heading, pitch)
+                    assert centre is not None
+                    shots.setdefault(spec.name, []).append(((x, y, z), heading, pitch,
+                                                            centre[2]))
+                matched.append((x, y))
+                k += 1
+            along = total_end
+        for v in seg[1:-1]:
+            for ph in photos_at.get(v.seq, []):
+                if v.action != Action.TRIGGER:
+                    continue
+                claimed.add(ph.number)
+                if not any(math.hypot(ph.station[0] - x, ph.station[1] - y) <= POSITION_TOL_M
+                           for x, y in matched):
+                    out.add("trigger", f"photo {ph.number} ({ph.target})", f"is not where the "
+                            f"camera fires, every {d:g} m from waypoint {w.seq}")
+                elif turn_deg(ph.heading_deg, heading) > ANGLE_TOL_DEG:
+                    out.add("aim", f"photo {ph.number} ({ph.target})", f"heading "
+                            f"{ph.heading_deg:.1f}° but the vehicle flies the strip facing "
+                            f"{heading:.1f}°")
+    for ph in plan.photos:
+        if 1 <= ph.waypoint <= len(wps) and wps[ph.waypoint - 1].action == Action.TRIGGER \
+                and ph.number not in claimed:
+            out.add("trigger", f"photo {ph.number} ({ph.target})", f"taken in motion at "
+                    f"waypoint {ph.waypoint}, on no strip the camera's trigger is set for")
+    return shots
+
+
+
+def _coverage(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
+              strips: Mapping[str, list[Shot]]) -> None:
+    """Every required area seen by the images, but where the vehicle may not fly.
+
+    Images taken in motion count where the camera's trigger takes them (``strips``, rebuilt
+    by :func:`_strips`), not where the plan records them.
+    """
+    for name, message in coverage_gaps([plan], hazards, strips=[strips]):
         out.add("coverage", f"target {name!r}", message)
 
 
 def coverage_gaps(plans: Sequence[FlightPlan], hazards: HazardMaps,
-                  targets: Sequence[Target] | None = None) -> list[tuple[str, str]]:
+                  targets: Sequence[Target] | None = None, *,
+                  strips: Sequence[Mapping[str, list[Shot]]] | None = None,
+                  ) -> list[tuple[str, str]]:
     """Required areas that the images of ``plans`` together leave unseen: (target, why).
 
     The ``coverage`` rule, over one flight or over every flight of a campaign that surveys an
@@ -772,10 +926,14 @@ def coverage_gaps(plans: Sequence[FlightPlan], hazards: HazardMaps,
     for ground the vehicle may not fly over and its navigation margin, is named with its size
     when it exceeds one terrain cell. ``targets`` are those to answer for (default: the first
     plan's mission's; a campaign passes the whole mission's, whose required areas its flights
-    share); the plans must share one mission and local frame.
+    share); the plans must share one mission and local frame. Images taken in motion count
+    where the camera's trigger takes them: ``strips``, one per plan, as :func:`_strips`
+    rebuilds them (rebuilt here when not given).
     """
     if not plans:
         return []
+    if strips is None:
+        strips = [_strips(plan, hazards, _Findings()) for plan in plans]
     dem = hazards.dem
     first = plans[0]
     cam = first.vehicle.camera
@@ -787,10 +945,11 @@ def coverage_gaps(plans: Sequence[FlightPlan], hazards: HazardMaps,
         area = survey_area(t, geom, first.vehicle) if t.required else None
         if area is None:
             continue
-        shots = []
+        shots = [shot for rebuilt in strips for shot in rebuilt.get(t.name, [])]
         for plan in plans:
             for ph in plan.photos:
-                if ph.target != t.name or not 1 <= ph.waypoint <= len(plan.waypoints):
+                if ph.target != t.name or not 1 <= ph.waypoint <= len(plan.waypoints) or \
+                        plan.waypoints[ph.waypoint - 1].action == Action.TRIGGER:
                     continue
                 station = _station(plan, hazards, plan.waypoints[ph.waypoint - 1])
                 centre = _axis_on_ground(hazards, station, ph.heading_deg, ph.pitch_deg)

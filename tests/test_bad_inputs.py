@@ -139,6 +139,10 @@ CASES = [
      ["neg.toml", "battery.usable_energy_wh"]),
     ("profile reserve of 100 %", base(), ["--vehicle", "{tmp}/reserve.toml"], 2,
      ["reserve.toml", "reserve_wh"]),
+    ("profile with an unknown survey capture", base(), ["--vehicle", "{tmp}/capture.toml"], 2,
+     ["capture.toml", "camera.survey_capture", "'sometimes'"]),
+    ("profile with no exposure time", base(), ["--vehicle", "{tmp}/exposure.toml"], 2,
+     ["exposure.toml", "camera.exposure_s"]),
     ("reserve option above usable", base(), ["--reserve-wh", "30"], 2, ["reserve"]),
     ("speed above the profile's", base(), ["--speed", "25"], 2, ["speed 25"]),
     ("altitude above the profile's", base(), ["--altitude", "40"], 2, ["altitude 40"]),
@@ -366,6 +370,9 @@ CASES = [
 def files(tmp_path):
     (tmp_path / "neg.toml").write_text(profile_text(usable_energy_wh="-5.0"))
     (tmp_path / "reserve.toml").write_text(profile_text(reserve_wh="23.0"))
+    (tmp_path / "capture.toml").write_text(profile_text(survey_capture='"sometimes"'))
+    (tmp_path / "exposure.toml").write_text(profile_text(
+        survey_capture='"distance"\nexposure_s = 0\nmin_trigger_interval_s = 1.0'))
     tif(tmp_path, floor(), None, name="nocrs.tif")
     tif(tmp_path, np.full((400, 400), -9999.0), MARS_EQC, nodata=-9999.0, name="nodata.tif")
     (tmp_path / "fake.tif").write_text("II*\x00 not really a tiff")

@@ -11,6 +11,7 @@ failure leaves no partial file behind. The DJI formats are for aircraft on Earth
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
@@ -88,19 +89,45 @@ def check_for_body(paths: Iterable[str | Path], body: str) -> None:
                              f"mission is on {body.capitalize()}")
 
 
+STOP_AND_SHOOT_ONLY = frozenset({".kmz", ".litchi.csv"})
+"""Formats whose survey images are photo waypoints only: the plan-flight writers of DJI WPML and
+Litchi missions hold no camera trigger by distance, so they cannot fly a strip through."""
+
+
+def check_capture(plan: FlightPlan, path: str | Path) -> None:
+    """Refuse a format that cannot fly the plan's survey strips through.
+
+    Raises
+    ------
+    InputError
+        A stop-and-shoot format (:data:`STOP_AND_SHOOT_ONLY`) for a plan with strips flown
+        through with the camera fired by distance.
+    """
+    fmt = format_of(path)
+    strips = sum(1 for a, b in itertools.pairwise(plan.waypoints)
+                 if b.trigger_m > 0 and a.trigger_m <= 0)
+    if fmt in STOP_AND_SHOOT_ONLY and strips:
+        raise InputError(f"{path}: a {FORMATS[fmt]} takes survey images at photo waypoints "
+                         f"only; this plan flies {strips} strip(s) through with the camera "
+                         f"fired by distance ({plan.vehicle.profile.name}'s survey_capture "
+                         f"'distance'): export .plan or .waypoints")
+
+
 def render(plan: FlightPlan, hazards: HazardMaps, suffix: str) -> bytes:
     """The bytes of one export, by format (a suffix or a file name, see :func:`format_of`).
 
     Raises
     ------
     InputError
-        An unknown format; a DJI format for a plan not on Earth, or one the format cannot hold.
+        An unknown format; a DJI format for a plan not on Earth, or one the format cannot hold
+        (:func:`check_capture`).
     """
     from planner import planfile
     from planner.export import dji, mavlink, plot, simple
 
     s = suffix.lower() if suffix.lower() in FORMATS else format_of(suffix)
     check_for_body([f"plan{s}"], plan.mission.body.name)
+    check_capture(plan, f"plan{s}")
     if s == ".geojson":
         text = planfile.plan_json(plan)
     elif s == ".plan":
@@ -128,6 +155,8 @@ def write_all(plan: FlightPlan, hazards: HazardMaps, paths: Sequence[Path], *,
     from planner.export.files import write_bytes, write_together
 
     check_for_body(paths, plan.mission.body.name)
+    for p in paths:
+        check_capture(plan, p)
     items: list[tuple[Path, Callable[[Path], None]]] = [
         (p, partial(write_bytes, render(plan, hazards, format_of(p)))) for p in paths]
     if terrain is not None:

@@ -12,13 +12,22 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from planner.errors import InputError
-from planner.export import all_files, check_for_body, check_target, format_of, render
+from planner.export import (
+    FORMATS,
+    STOP_AND_SHOOT_ONLY,
+    all_files,
+    check_capture,
+    check_for_body,
+    check_target,
+    format_of,
+    render,
+)
 from terrain.errors import TerrainError
 
 if TYPE_CHECKING:
@@ -38,9 +47,30 @@ class Outputs:
     created: Path | None = None
     """The outermost folder this run made for ``--out`` (removed again if nothing is written
     into it)."""
+    optional: tuple[Path, ...] = ()
+    """Files ``--out`` adds that a plan may not suit (:func:`~planner.export.check_capture`:
+    the DJI formats, for a plan with strips flown through): left out with a note, not refused,
+    since nobody asked for them by name."""
 
     def __bool__(self) -> bool:
         return bool(self.exports) or self.terrain is not None
+
+    def suited(self, plans: Sequence[FlightPlan]) -> tuple[Outputs, list[str]]:
+        """These outputs without the optional ones the plans do not suit, and a note on each."""
+        keep: list[Path] = []
+        notes: list[str] = []
+        for p in self.exports:
+            if p in self.optional:
+                try:
+                    for plan in plans:
+                        check_capture(plan, p)
+                except InputError:
+                    notes.append(f"left out {p}: a {FORMATS[format_of(p)]} takes survey "
+                                 f"images at photo waypoints only, and the plan flies strips "
+                                 f"through with the camera fired by distance")
+                    continue
+            keep.append(p)
+        return replace(self, exports=tuple(keep)), notes
 
     @property
     def paths(self) -> tuple[Path, ...]:
@@ -67,9 +97,14 @@ def output_paths(*, mission: Path, export: Sequence[Path], plot: Path | None,
             raise InputError(f"{plot}: --plot writes PNG; name the file .png")
         paths.append(plot)
     created = None
+    optional: tuple[Path, ...] = ()
     if out is not None:
         created = _make_folder(out)
         paths.extend(out / name for name in all_files(body))
+        named = {_same(p) for p in export}
+        optional = tuple(out / name for name in all_files(body)
+                         if format_of(name) in STOP_AND_SHOOT_ONLY and _same(out / name)
+                         not in named)
     if write_terrain is not None and write_terrain.suffix.lower() not in TERRAIN_SUFFIXES:
         raise InputError(f"{write_terrain}: --write-terrain writes GeoTIFF; name the file .tif")
     try:
@@ -84,7 +119,7 @@ def output_paths(*, mission: Path, export: Sequence[Path], plot: Path | None,
         if created is not None:
             remove_if_empty(created)
         raise
-    return Outputs(exports=exports, terrain=write_terrain, created=created)
+    return Outputs(exports=exports, terrain=write_terrain, created=created, optional=optional)
 
 
 def _same(p: Path) -> Path:
@@ -279,6 +314,8 @@ def write_flights(plans: Sequence[FlightPlan], hazards: HazardMaps, outputs: Out
     items: list[tuple[Path, Callable[[Path], None]]] = []
     for p in outputs.exports:
         check_for_body([p], plans[0].mission.body.name)
+        for plan in plans:
+            check_capture(plan, p)
         fmt = format_of(p)
         data = b""
         if fmt == ".geojson":

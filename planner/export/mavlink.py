@@ -60,6 +60,14 @@ The sequence, leg by leg and at each photo station
       apart, and the vehicle leaves half an image's hover after the last one: it hovers
       ``hold_s`` (= N x T) plus the turn, as the plan costs it, up to two seconds more for the
       whole-second rounding. A fixed camera (Ingenuity's) is aimed by the yaw alone.
+    - a survey strip flown through (waypoints whose ``trigger_m`` is set): after its first
+      image's station items, ``DO_SET_CAM_TRIGG_DIST`` (distance m, shutter -1: ignore, 0: no
+      image now, the station took it), so the autopilot fires the camera every that many metres
+      from the station (``AP_Camera``: the distance from the last image; PX4's camera_trigger
+      driver, ``TRIG_MODE`` distance); the images in motion are pass-through ``NAV_WAYPOINT`` s
+      (acceptance 3 m) with no camera item; at the strip's last waypoint, a photo station,
+      ``DO_SET_CAM_TRIGG_DIST`` 0 as the first item after its ``NAV_WAYPOINT`` stops the
+      trigger before the station's own image;
     - ``NAV_LAND`` at the landing spot (a vertical descent from the waypoint above it).
 
 The QGroundControl file also holds the keep-outs (grown by their buffers) as exclusion polygons
@@ -90,6 +98,7 @@ NAV_LAND = 21
 NAV_TAKEOFF = 22
 CONDITION_YAW = 115
 DO_CHANGE_SPEED = 178
+DO_SET_CAM_TRIGG_DIST = 206
 DO_GIMBAL_MANAGER_PITCHYAW = 1000
 IMAGE_START_CAPTURE = 2000
 FRAME_GLOBAL = 0
@@ -168,6 +177,7 @@ def mission_items(plan: FlightPlan) -> list[Item]:
     items: list[Item] = []
     nan = math.nan
     speed: float | None = None
+    trigger = 0.0  # the camera's trigger distance in force
     for w in plan.waypoints:
         rel = round(w.alt_m - home_alt, 3)
         lat, lon = round(w.lat, 8), round(w.lon, 8)
@@ -187,6 +197,7 @@ def mission_items(plan: FlightPlan) -> list[Item]:
             accept = ACCEPT_STOP_M if w.stop else ACCEPT_PASS_M
             items.append(Item(NAV_WAYPOINT, FRAME_RELATIVE,
                               (0.0, accept, 0.0, nan, lat, lon, rel)))
+            trigger = _set_trigger(items, trigger, round(w.trigger_m, 3))
             continue
         heading = round(w.heading_deg % 360.0, 2)
         timing = timings[w.seq]
@@ -194,6 +205,8 @@ def mission_items(plan: FlightPlan) -> list[Item]:
         count = sum(ph.count for ph in shots)
         items.append(Item(NAV_WAYPOINT, FRAME_RELATIVE,
                           (0.0, ACCEPT_STOP_M, 0.0, heading, lat, lon, rel)))
+        if trigger > 0 and w.trigger_m <= 0:  # a strip's last image: stop the trigger first
+            trigger = _set_trigger(items, trigger, 0.0)
         items.append(Item(CONDITION_YAW, FRAME_MISSION,
                           (heading, yaw_rate, 0.0, 0.0, 0.0, 0.0, 0.0)))
         if cam.mount == Mount.GIMBAL:
@@ -216,7 +229,16 @@ def mission_items(plan: FlightPlan) -> list[Item]:
                            float(shots[0].number) if count == 1 else 0.0, 0.0, 0.0, 0.0)))
         items.append(Item(NAV_LOITER_TIME, FRAME_RELATIVE,
                           (timing.rest_s, 0.0, 0.0, 0.0, lat, lon, rel)))
+        trigger = _set_trigger(items, trigger, round(w.trigger_m, 3))
     return items
+
+
+def _set_trigger(items: list[Item], trigger: float, wanted: float) -> float:
+    """Append ``DO_SET_CAM_TRIGG_DIST`` where the trigger distance in force changes."""
+    if wanted != trigger:
+        items.append(Item(DO_SET_CAM_TRIGG_DIST, FRAME_MISSION,
+                          (wanted, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0)))
+    return wanted
 
 
 def _vehicle_type(plan: FlightPlan) -> int:

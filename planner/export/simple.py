@@ -11,12 +11,13 @@ from planner.plan import FlightPlan
 
 CSV_COLUMNS = ("seq", "action", "lon", "lat", "east_m", "north_m", "ground_m", "alt_agl_m",
                "alt_m", "leg_m", "leg_speed_m_s", "speed_m_s", "time_s", "energy_used_wh",
-               "heading_deg", "camera_pitch_deg", "hold_s")
+               "heading_deg", "camera_pitch_deg", "hold_s", "trigger_m")
 """The waypoint table's columns: east/north are metres from home (the take-off point), as in the
 printed table; ``leg_speed_m_s`` is the speed commanded on the leg into the waypoint and
 ``speed_m_s`` its mean with the accelerations and climbs; ``heading_deg`` where the vehicle faces
 on leaving (empty: unchanged) and ``camera_pitch_deg`` the camera's pitch at a photo waypoint
-(negative: down; empty elsewhere)."""
+(negative: down; empty elsewhere); ``trigger_m`` the camera's trigger distance on the leg
+leaving it (0: none; see :attr:`planner.plan.Waypoint.trigger_m`)."""
 
 
 def csv_text(plan: FlightPlan) -> str:
@@ -32,7 +33,7 @@ def csv_text(plan: FlightPlan) -> str:
                     f"{p.time_s:.2f}", f"{p.energy_wh:.4f}",
                     "" if p.heading_deg is None else f"{p.heading_deg:.2f}",
                     "" if p.camera_pitch_deg is None else f"{p.camera_pitch_deg:.2f}",
-                    f"{p.hold_s:.2f}"])
+                    f"{p.hold_s:.2f}", f"{p.trigger_m:.3f}"])
     return buf.getvalue()
 
 

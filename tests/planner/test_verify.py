@@ -77,6 +77,24 @@ def survey(tmp_path_factory) -> Good:
     return _good("field", EXAMPLES / "field-survey" / "targets.geojson", folder)
 
 
+@pytest.fixture(scope="module")
+def through(tmp_path_factory) -> Good:
+    """The field survey by a vehicle that flies its strips through, firing by distance."""
+    from tests.planner.test_trigger import mapper_text
+
+    folder = tmp_path_factory.mktemp("through")
+    (folder / "mapper.toml").write_text(mapper_text())
+    doc = json.loads((EXAMPLES / "field-survey" / "targets.geojson").read_text())
+    doc["plan_flight"]["vehicle"] = str(folder / "mapper.toml")
+    mission = folder / "mission.geojson"
+    mission.write_text(json.dumps(doc))
+    good = _good("through", mission, folder)
+    # A plan file names its vehicle by the profile's name; a profile of one's own is found
+    # again by its path (as --vehicle PATH would give it).
+    good.doc["plan"]["vehicle"] = str(folder / "mapper.toml")
+    return good
+
+
 # ---------------------------------------------------------------------------------------------
 # Editing plan documents
 
@@ -147,7 +165,8 @@ def retime(g: Good, doc: dict[str, Any], *, heights: bool = True) -> dict[str, A
         else:
             speed = straight_speed(vehicle, d, b["alt_m"] - a["alt_m"])
         climb, descent = leg.climb_descent()
-        stops = int(a["action"] != "terrain") + int(b["action"] != "terrain")
+        stops = int(a["action"] not in ("terrain", "trigger")) + \
+            int(b["action"] not in ("terrain", "trigger"))
         lt, le = vehicle.leg(d, climb, descent, stops=stops, speed_m_s=speed)
         b["leg_speed_m_s"] = round(speed, 3)
         t, e = t + float(lt), e + float(le)
@@ -623,6 +642,20 @@ def _m_wind_unrecorded(g, d):
     d["plan"]["wind_from_deg"] = 90.0
 
 
+def _m_strip_too_fast(g, d):
+    # The legs between a strip's images flown at 12 m/s: 0.6 px of blur at 1 ms and 2 cm.
+    for f in wps(d):
+        if f["properties"]["action"] == "trigger":
+            f["properties"]["leg_speed_m_s"] = 12.0
+
+
+def _m_trigger_widened(g, d):
+    # Six image spacings between images: past the frame's length along the strip, a gap.
+    for f in wps(d):
+        if f["properties"]["trigger_m"] > 0:
+            f["properties"]["trigger_m"] = round(f["properties"]["trigger_m"] * 6, 3)
+
+
 def _dem_args(edit: Callable[..., None], name: str) -> Callable[[Good], list[str]]:
     def args(g: Good) -> list[str]:
         return ["--dem", str(terrain_file(g, edit, name))]
@@ -688,6 +721,10 @@ MUTATIONS = [
     Mutation("a waypoint in the keep-out", _m_through_keepout, {"keep-out"},
              allow={"hazard"}),
     Mutation("mission asks a finer GSD", _noop, {"gsd"}, mission=_mission_tighter_gsd),
+    Mutation("a strip flown through faster than its blur allows", _m_strip_too_fast, {"blur"},
+             allow={"record", "speed", "summary"}, plans=("through",), needle="0.60 px"),
+    Mutation("a strip's trigger distance widened", _m_trigger_widened, {"trigger", "coverage"},
+             plans=("through",), needle="seen by no image"),
     Mutation("mission asks for a square-on view", _noop, {"obliquity"},
              mission=_mission_square_on),
     Mutation("mission asks a wider standoff", _noop, {"standoff"},
@@ -767,7 +804,7 @@ def _options(args: list[str]) -> PlanOptions:
 
 
 @pytest.mark.parametrize(("which", "good"), [("mars", "mars"), ("earth", "earth"),
-                                           ("survey", "survey")])
+                                           ("survey", "survey"), ("through", "through")])
 def test_the_good_plans_pass(which, good, request) -> None:
     g = request.getfixturevalue(good)
     path = g.folder / "good.geojson"
