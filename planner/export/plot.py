@@ -417,7 +417,7 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110,
                      f"which is unsafe: {moved.reason}.")
     _place_labels(fig, ax, [*target_labels, *site_labels, *airfield_labels, *zone_labels,
                             *number_labels], plan)
-    _title(ax, plan, campaign)
+    _title(ax, plan, campaign, width_in=aw + PANEL_IN)
     ax.set_xlabel("metres east of home (local frame)")
     ax.set_ylabel("metres north of home (local frame)")
     _ticks_from_home(ax, home.x, home.y, view)
@@ -519,11 +519,15 @@ def _ticks_from_home(ax: Axes, hx: float, hy: float,
         axis.set_ticks(ticks, [f"{k * step:g}" for k in range(k0, k1 + 1)])
 
 
-def _title(ax: Axes, plan: FlightPlan, campaign: Sequence[FlightPlan] = ()) -> None:
+def _title(ax: Axes, plan: FlightPlan, campaign: Sequence[FlightPlan] = (), *,
+           width_in: float) -> None:
     p = plan.vehicle.profile
     m = plan.mission
-    ax.set_title(m.name or Path(m.source).name, loc="left", fontsize=12, fontweight="bold",
-                 pad=30)
+    # Wrapped to the map and legend's width, so that a long name does not widen the figure
+    # (and shrink the map in a page): 12 pt is 6 em to the inch, and DejaVu Sans Bold averages
+    # about 0.65 em a character, so about 9 characters to the inch.
+    ax.set_title(textwrap.fill(m.name or Path(m.source).name, width=int(width_in * 9)),
+                 loc="left", fontsize=12, fontweight="bold", pad=30)
     if campaign:
         done = len({t for f in campaign for t in f.targets_photographed})
         what = (f"{len(campaign)} flights · {sum(f.distance_m for f in campaign):.0f} m · "

@@ -94,6 +94,24 @@ def test_the_title_is_the_missions_name(planned) -> None:
         plt.close(fig)
 
 
+def test_a_long_name_is_wrapped_and_does_not_widen_the_map(planned) -> None:
+    import io
+
+    from matplotlib import image
+
+    plan, ctx, _ = planned
+    long_name = " ".join(f"word{i}" for i in range(40))  # about 300 characters
+    p = dataclasses.replace(plan, mission=dataclasses.replace(plan.mission, name=long_name))
+    fig = draw_map(p, ctx.hazards)
+    title = fig.axes[0].get_title(loc="left")
+    plt.close(fig)
+    assert "\n" in title
+    assert " ".join(title.split()) == long_name  # every word kept, in order
+    width = {name: image.imread(io.BytesIO(plot_png(q, ctx.hazards))).shape[1]
+             for name, q in (("short", plan), ("long", p))}
+    assert width["long"] <= width["short"], width
+
+
 def test_the_graticule_is_lon_lat_on_the_body(figure) -> None:
     plan, _, ax, _ = figure
     found = 0
