@@ -60,8 +60,11 @@ AIRFIELD = "#ffd700"
 FLIGHT_COLOURS = ("#1f77b4", "#8c564b", "#006d6d", "#bcbd22", "#393b79", "#7f7f7f")
 """A campaign's flights in turn: dark, saturated colours none of the map's other marks use
 (targets green and red, keep-outs orange, footprints yellow, home pink, landing purple, camera
-stations cyan); a seventh flight reuses the first colour, its waypoints still numbered by
-flight."""
+stations cyan); a seventh flight reuses the first colour, dashed (a thirteenth, dotted), its
+waypoints still numbered by flight."""
+
+FLIGHT_LINE_STYLES = ("-", "--", ":")
+"""The line style of each round of :data:`FLIGHT_COLOURS`, so that no two flights look alike."""
 
 
 def _nice_length(span: float) -> float:
@@ -302,10 +305,11 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110,
     any_through = False
     for n, fl in enumerate(campaign or [plan], start=1):
         colour = FLIGHT_COLOURS[(n - 1) % len(FLIGHT_COLOURS)] if campaign else ROUTE
+        style = FLIGHT_LINE_STYLES[(n - 1) // len(FLIGHT_COLOURS) % len(FLIGHT_LINE_STYLES)]
         xs = np.array([w.x for w in fl.waypoints])
         ys = np.array([w.y for w in fl.waypoints])
-        ax.plot(xs, ys, "-", color=colour, lw=2.2, zorder=4)
-        legend.append(Line2D([], [], color=colour, lw=2.2, label=(
+        ax.plot(xs, ys, style, color=colour, lw=2.2, zorder=4)
+        legend.append(Line2D([], [], color=colour, ls=style, lw=2.2, label=(
             f"flight {n}: {legs[n - 1][0]} to {legs[n - 1][1]}" if campaign and legs
             else f"flight {n}" if campaign else "route")))
         through = [w for w in fl.waypoints if not w.stop]

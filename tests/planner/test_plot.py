@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from planner.export.plot import draw_map, plot_png
+from planner.export.plot import FLIGHT_COLOURS, draw_map, plot_png
 from planner.plan import LandingMove
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -110,6 +110,23 @@ def test_a_long_name_is_wrapped_and_does_not_widen_the_map(planned) -> None:
     width = {name: image.imread(io.BytesIO(plot_png(q, ctx.hazards))).shape[1]
              for name, q in (("short", plan), ("long", p))}
     assert width["long"] <= width["short"], width
+
+
+def test_no_two_flights_of_a_campaign_look_alike(planned) -> None:
+    plan, ctx, _ = planned
+    n = len(FLIGHT_COLOURS) + 2  # past one round of colours (the channels example flies 7)
+    fig = draw_map(plan, ctx.hazards, flights=[plan] * n, legs=[("A", "B")] * n)
+    try:
+        leg = fig.axes[0].get_legend()
+        looks = [(h.get_color(), h.get_linestyle())
+                 for h, t in zip(leg.legend_handles, leg.get_texts(), strict=True)
+                 if t.get_text().startswith("flight ")]
+        routes = [(line.get_color(), line.get_linestyle()) for line in fig.axes[0].get_lines()
+                  if line.get_zorder() == 4]
+    finally:
+        plt.close(fig)
+    assert len(looks) == n and len(set(looks)) == n, looks
+    assert routes == looks  # the legend shows each route as it is drawn
 
 
 def test_the_graticule_is_lon_lat_on_the_body(figure) -> None:
