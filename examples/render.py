@@ -1,7 +1,9 @@
 """Render the README's examples: each one's command, what it prints, and its map.
 
 For a maintainer, after a change that moves the plans (it is not part of the tests or CI: it
-plans every example, about three minutes of wall time on the loaded 2-core machine). For each
+plans every example, about 80 s of CPU, 3 to 4 minutes of wall time on the loaded 2-core
+machine). It lives beside the examples it renders: it is a tool for them, not a benchmark or a
+test. It needs Pillow, which matplotlib already installs. For each
 block of README.md between the markers
 
     <!-- example:NAME [OPTIONS] -->
