@@ -63,6 +63,9 @@ FLIGHT_COLOURS = ("#1f77b4", "#8c564b", "#006d6d", "#bcbd22", "#393b79", "#7f7f7
 stations cyan); a seventh flight reuses the first colour, dashed (a thirteenth, dotted), its
 waypoints still numbered by flight."""
 
+SHARED_NUMBERS = "#333333"
+"""The waypoint numbers of several flights at one spot: no one flight's colour."""
+
 FLIGHT_LINE_STYLES = ("-", "--", ":")
 """The line style of each round of :data:`FLIGHT_COLOURS`, so that no two flights look alike."""
 
@@ -325,6 +328,8 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110,
             number_labels.append(_Label(", ".join(f"{prefix}{w.seq}" for w in group),
                                         group[0].x, group[0].y,
                                         color=colour if campaign else "#0b3d91", size=7.5))
+    if campaign:
+        number_labels = _stacked(number_labels)
     if any_through:
         legend.append(Line2D([], [], marker=".", color="grey" if campaign else ROUTE, ls="",
                              ms=6, label="pass-through point (terrain)"))
@@ -455,6 +460,26 @@ def _renderer(fig: Figure, ax: Axes) -> Any:
     """
     ax.apply_aspect()
     return fig.canvas.get_renderer()  # type: ignore[attr-defined]
+
+
+def _stacked(labels: Sequence[_Label]) -> list[_Label]:
+    """A campaign's waypoint numbers, one label per spot.
+
+    Flights that share a spot (an airfield each takes off from or lands on) get one line each in
+    one label, in a neutral colour: a label per flight around one point finds no room (the
+    channels example's 7 flights from one airfield).
+    """
+    groups: list[list[_Label]] = []
+    for lab in labels:
+        for g in groups:
+            if math.hypot(g[0].x - lab.x, g[0].y - lab.y) < COINCIDENT_M:
+                g.append(lab)
+                break
+        else:
+            groups.append([lab])
+    return [g[0] if len(g) == 1 else replace(g[0], text="\n".join(lab.text for lab in g),
+                                              color=SHARED_NUMBERS)
+            for g in groups]
 
 
 def _coincident(stops: Sequence[Any]) -> list[list[Any]]:

@@ -129,6 +129,23 @@ def test_no_two_flights_of_a_campaign_look_alike(planned) -> None:
     assert routes == looks  # the legend shows each route as it is drawn
 
 
+def test_flights_sharing_a_spot_share_one_label_a_line_each(planned) -> None:
+    plan, ctx, _ = planned
+    n = 3  # three flights over the same waypoints: every spot is shared
+    fig = draw_map(plan, ctx.hazards, flights=[plan] * n, legs=[("A", "B")] * n)
+    try:
+        numbers = [t.get_text() for t in labels_of(fig.axes[0])
+                   if re.match(r"\d+\.\d+", t.get_text())]
+    finally:
+        plt.close(fig)
+    take_off = [t for t in numbers if t.startswith("1.1,") or t.split("\n")[0] == "1.1"]
+    assert len(take_off) == 1
+    assert [line.split(", ")[0] for line in take_off[0].split("\n")] == ["1.1", "2.1", "3.1"]
+    shown = [w for t in numbers for line in t.split("\n") for w in line.split(", ")]
+    stops = [f"{k}.{w.seq}" for k in range(1, n + 1) for w in plan.waypoints if w.stop]
+    assert sorted(shown) == sorted(stops)  # each waypoint numbered once
+
+
 def test_the_graticule_is_lon_lat_on_the_body(figure) -> None:
     plan, _, ax, _ = figure
     found = 0
