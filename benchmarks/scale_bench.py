@@ -13,8 +13,9 @@ machine the CPU time is the steadier figure. The issue's goals: 1000 targets in 
 <= 1 GB; 5000 in <= 60 s and <= 2 GB.
 
 With ``--stages`` it prints instead, for each size, the CPU time (``time.process_time``) of
-each stage of ``planner.pipeline.plan_mission`` in a fresh process: the wall clock of
-``--progress`` is distorted on a shared machine, the CPU time much less.
+each stage of ``planner.pipeline.plan_mission`` in a fresh process, and how much of it the route
+core's search took: the wall clock of ``--progress`` is distorted on a shared machine, the CPU
+time much less. ``PYTHONPATH=/other/checkout`` measures another checkout's planner.
 
 Usage: python benchmarks/scale_bench.py [--sizes 1000 5000] [--keep DIR] [--stages]
 """
@@ -98,15 +99,29 @@ def run(path: Path, *extra: str) -> tuple[int, float, float, float, str, str]:
 def stages_child(path: str) -> None:
     """Plan ``path`` in this process and print each stage's CPU time (run by ``--stages``)."""
     t0 = time.process_time()
+    from planner import route
     from planner.pipeline import plan_mission
 
+    searched = [0.0]  # cpu time inside the route core's solve, however often it is called
+    solve = route.solve
+
+    def timed_solve(*args, **kwargs):  # type: ignore[no-untyped-def]
+        start = time.process_time()
+        try:
+            return solve(*args, **kwargs)
+        finally:
+            searched[0] += time.process_time() - start
+
+    route.solve = timed_solve
     marks: list[tuple[float, str]] = [(time.process_time(), "imports")]
     plan, _ = plan_mission(path, progress=lambda text: marks.append((time.process_time(), text)))
     marks.append((time.process_time(), ""))
     print(f"  {marks[0][0] - t0:6.2f} s cpu  importing the planner")
     for (t, text), (t_next, _) in itertools.pairwise(marks[1:]):
         print(f"  {t_next - t:6.2f} s cpu  {text}")
-    print(f"  {marks[-1][0] - t0:6.2f} s cpu in all; {len(plan.photos)} photos")
+    print(f"  {marks[-1][0] - t0:6.2f} s cpu in all; {len(plan.photos)} photos, priority "
+          f"{plan.priority_collected:g}; of it the route search (planner.route.solve) "
+          f"{searched[0]:.2f} s")
 
 
 def stage_times(folder: Path, sizes: list[int]) -> None:

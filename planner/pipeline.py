@@ -165,7 +165,8 @@ def prepare(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
                    f"{math.ceil((area[2] - area[0]) / res):,} terrain cells at {res:g} m")
 
     progress(f"loading terrain ({area[2] - area[0]:,} m x {area[3] - area[1]:,} m)")
-    dem, image = load_terrain(mission, local, area, options)
+    dem, image = load_terrain(mission, local, area, options,
+                              texture=vehicle.hazard_limits.needs_texture)
     _check_coverage(mission, local, dem, skip=set(beyond))
 
     progress(f"assessing hazards ({dem.shape[1]:,} x {dem.shape[0]:,} cells)")
@@ -261,13 +262,15 @@ def _km(metres: float) -> str:
 
 
 def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float, float, float],
-                 options: PlanOptions) -> tuple[DEM, Image | None]:
+                 options: PlanOptions, *, texture: bool = True) -> tuple[DEM, Image | None]:
     """The terrain over ``area`` and its orthoimage, if any.
 
     The DEM the options name (with its vertical precision, given or from its metadata), or the
     built-in terrain: a function of the place and ``terrain_seed`` only, with its own
     orthoimage, and the mission's take-off and landing sites levelled as surveyed airfields. An
-    orthoimage the options name replaces the built-in one.
+    orthoimage the options name replaces the built-in one. Without ``texture`` (a vehicle whose
+    navigation reads no ground texture, so the hazards read no image) the built-in terrain is
+    made without its orthoimage: the same ground, about a third less work.
     """
     frame = local.frame
     image: Image | None = None
@@ -289,7 +292,8 @@ def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float
         built = synthetic_terrain(area, frame.local, resolution=options.resolution_m or 1.0,
                                   seed=options.terrain_seed,
                                   base_elevation_m=SYNTHETIC_BASE_M[body.name], pads=pads,
-                                  style=JEZERO if body.name == "mars" else EARTH_HILLS)
+                                  style=JEZERO if body.name == "mars" else EARTH_HILLS,
+                                  image=texture and options.image is None)
         dem, image = built.dem, built.image
     if options.image is not None:
         try:
@@ -508,7 +512,7 @@ def travel(ctx: Context, nodes: tuple[Node, ...], *,
                        neighbours=None if len(nodes) <= EXACT_ROADMAP_MAX_POINTS
                        else ROADMAP_NEIGHBOURS, volumes=ctx.volumes, wind=ctx.wind)
     progress(f"travel table ({len(nodes):,} x {len(nodes):,} mission points over "
-             f"{rm.graph.number_of_nodes():,} roadmap nodes, {rm.graph.number_of_edges():,} "
+             f"{len(rm.nodes):,} roadmap nodes, {rm.leg_count:,} "
              f"legs)")
     return rm, travel_table(rm, list(range(len(nodes))))
 

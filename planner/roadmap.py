@@ -14,8 +14,10 @@ and a leg across its footprint is kept when it flies over (or under) it.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -56,13 +58,45 @@ class Node:
 
 @dataclass(frozen=True, eq=False)
 class Roadmap:
-    """The visibility graph; node ids index ``nodes``."""
+    """The visibility graph; node ids index ``nodes``.
 
-    graph: nx.Graph[int]
+    Its legs are kept as arrays: leg ``i`` joins node ``tail[i]`` to node ``head[i]``, and
+    ``legs[name][i]`` is its ``length``, ``time`` and ``energy`` (from its tail); with a wind
+    also ``time_back`` and ``energy_back`` (towards its tail) and the same four in still air
+    (``still_time``, ``still_time_back``, ``still_energy``, ``still_energy_back``).
+    """
+
     nodes: tuple[Node, ...]
+    tail: NDArray[np.int64]
+    head: NDArray[np.int64]
+    legs: dict[str, NDArray[np.float64]]
     wind: Wind | None = None
     """The wind the legs were costed in; with one, an edge's ``time`` and ``energy`` are from
     its ``tail`` node and ``time_back`` and ``energy_back`` towards it."""
+
+    @property
+    def leg_count(self) -> int:
+        """Number of legs (each flyable both ways)."""
+        return len(self.tail)
+
+    @cached_property
+    def graph(self) -> nx.Graph[int]:
+        """The roadmap as a networkx graph, made on first use.
+
+        An edge per leg with its figures (and its ``tail`` in a wind); the planner's own
+        stages read the arrays.
+        """
+        import networkx as nx
+
+        graph: nx.Graph[int] = nx.Graph()
+        graph.add_nodes_from(range(len(self.nodes)))
+        names = list(self.legs)
+        values = zip(*(self.legs[k].tolist() for k in names), strict=True)
+        windy = "time_back" in self.legs
+        graph.add_edges_from(
+            (a, b, dict(zip(names, v, strict=True), **({"tail": a} if windy else {})))
+            for a, b, v in zip(self.tail.tolist(), self.head.tolist(), values, strict=True))
+        return graph
 
 
 def convex_corners(obstacles: BaseGeometry, *, clearance: float) -> list[tuple[float, float]]:
@@ -232,8 +266,6 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
         the worst direction leg by leg, a bound on any one wind), so the graph's costs are
         directed; ``None`` is still air.
     """
-    import networkx as nx
-
     h = vehicle.cruise_altitude_agl_m
     around = shapely.union_all([obstacles, *(v.footprint for v in volumes)]) if volumes \
         else obstacles
@@ -243,8 +275,8 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
     nodes = tuple(points) + tuple(corners)
     xy = np.array([[n.x, n.y] for n in nodes]) if nodes else np.zeros((0, 2))
     agl = np.array([n.agl_m for n in nodes])
-    graph: nx.Graph[int] = nx.Graph()
-    graph.add_nodes_from(range(len(nodes)))
+    ii = jj = np.zeros(0, dtype=np.int64)
+    legs: dict[str, NDArray[np.float64]] = {k: np.zeros(0) for k in ("length", "time", "energy")}
     if len(nodes) >= 2:
         ii, jj = np.triu_indices(len(nodes), k=1)
         m = len(points)
@@ -273,29 +305,22 @@ def build_roadmap(*, dem: DEM, vehicle: Vehicle, obstacles: BaseGeometry,
         track = track_deg(xy[jj, 0] - xy[ii, 0], xy[jj, 1] - xy[ii, 1])
         time_s, energy = vehicle.leg(length, climb, descent, stops=2, heading_deg=track,
                                      wind=wind)
-        if wind is None or wind.calm:
-            # Costs are symmetric enough for the search in still air (climbing one way is
-            # descending the other, and both are charged); the plan recomputes every leg in
-            # its own direction.
-            for a, b, d, t_s, e in zip(ii.tolist(), jj.tolist(), length.tolist(),
-                                       time_s.tolist(), energy.tolist(), strict=True):
-                graph.add_edge(a, b, length=d, time=t_s, energy=e)
-        else:
+        legs = {"length": length, "time": time_s, "energy": energy}
+        # Still air: costs are symmetric enough for the search (climbing one way is descending
+        # the other, and both are charged); the plan recomputes every leg in its own direction.
+        if wind is not None and not wind.calm:
             # In wind a leg costs differently each way: a head wind one way is a tail wind
-            # the other. Each edge keeps both, from its ``tail`` node and back.
+            # the other. Each leg keeps both, from its tail node and back.
             # Still air too, to tell whether the wind is what leaves a target out.
-            back_t, back_e = vehicle.leg(length, descent, climb, stops=2,
-                                         heading_deg=(track + 180.0) % 360.0, wind=wind)
-            still_t, still_e = vehicle.leg(length, climb, descent, stops=2)
-            still_tb, still_eb = vehicle.leg(length, descent, climb, stops=2)
-            for a, b, d, t_s, e, tb, eb, st, se, stb, seb in zip(
-                    ii.tolist(), jj.tolist(), length.tolist(), time_s.tolist(), energy.tolist(),
-                    back_t.tolist(), back_e.tolist(), still_t.tolist(), still_e.tolist(),
-                    still_tb.tolist(), still_eb.tolist(), strict=True):
-                graph.add_edge(a, b, length=d, time=t_s, energy=e, tail=a, time_back=tb,
-                               energy_back=eb, still_time=st, still_time_back=stb,
-                               still_energy=se, still_energy_back=seb)
-    return Roadmap(graph=graph, nodes=nodes, wind=wind)
+            legs["time_back"], legs["energy_back"] = vehicle.leg(
+                length, descent, climb, stops=2, heading_deg=(track + 180.0) % 360.0, wind=wind)
+            legs["still_time"], legs["still_energy"] = vehicle.leg(length, climb, descent,
+                                                                   stops=2)
+            legs["still_time_back"], legs["still_energy_back"] = vehicle.leg(
+                length, descent, climb, stops=2)
+    return Roadmap(nodes=nodes, tail=ii.astype(np.int64), head=jj.astype(np.int64),
+                   legs={k: np.asarray(v, dtype=np.float64) for k, v in legs.items()},
+                   wind=wind)
 
 
 @dataclass(frozen=True, eq=False)
@@ -330,44 +355,55 @@ class TravelTable:
         return out[::-1]
 
 
+def tree_levels(parent: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Hops from each node to the root of its tree; ``parent`` gives the trees.
+
+    A root is its own parent. By pointer jumping: each round doubles how far a node has
+    looked up, so a tree of depth d takes about log2(d) rounds.
+
+    Examples
+    --------
+    >>> tree_levels(np.array([0, 0, 1, 2, 4, 4])).tolist()
+    [0, 1, 2, 3, 0, 1]
+    """
+    level: NDArray[np.int64] = (parent != np.arange(len(parent))).astype(np.int64)
+    up = parent.copy()
+    while True:
+        upper = up[up]
+        if np.array_equal(upper, up):
+            return level
+        level += level[up]
+        up = upper
+
+
 def travel_table(roadmap: Roadmap, sources: list[int], *, weight: str = "energy") -> TravelTable:
     """Cheapest paths (by ``weight``) between every pair of ``sources``; inf where none.
 
-    Shortest-path trees come from :func:`scipy.sparse.csgraph.dijkstra`; the other two
-    quantities are summed along the same trees in one pass over the nodes in order of
-    distance, vectorised across the sources.
+    Shortest-path trees come from :func:`scipy.sparse.csgraph.dijkstra`; the other
+    quantities are summed along the same trees level by level, vectorised across the sources.
     """
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import dijkstra
 
-    g = roadmap.graph
-    n = g.number_of_nodes()
-    edges = list(g.edges(data=True))
-    still = bool(edges) and "still_energy" in edges[0][2]
+    n = len(roadmap.nodes)
+    legs = roadmap.legs
+    still = roadmap.leg_count > 0 and "still_energy" in legs
     keys = ("energy", "time", "length", *(("still_energy", "still_time") if still else ()))
-    if edges:
-        # Each edge both ways: from its tail with its own costs, back with the costs back
-        # (the same in still air, where edges record no tail).
-        tail = [e[2].get("tail", e[0]) for e in edges]
-        head = [e[1] if t == e[0] else e[0] for e, t in zip(edges, tail, strict=True)]
-        u = np.array(tail + head, dtype=np.int64)
-        v = np.array(head + tail, dtype=np.int64)
-        attrs = {k: np.array([e[2][k] for e in edges] +
-                             [e[2].get(f"{k}_back", e[2][k]) for e in edges])
-                 for k in keys}
-    else:
-        u = v = np.zeros(0, dtype=np.int64)
-        attrs = {k: np.zeros(0) for k in keys}
+    # Each leg both ways: from its tail with its own costs, back with the costs back (the same
+    # in still air).
+    u = np.concatenate([roadmap.tail, roadmap.head])
+    v = np.concatenate([roadmap.head, roadmap.tail])
+    attrs = {k: np.concatenate([legs[k], legs.get(f"{k}_back", legs[k])]) for k in keys}
     # Tiny positive floor: csgraph treats explicit zeros as missing edges.
     w = coo_matrix((np.maximum(attrs[weight], 1e-12), (u, v)), shape=(n, n)).tocsr()
     src = np.asarray(sources, dtype=np.int64)
     dist, pred = dijkstra(w, directed=True, indices=src, return_predecessors=True)
     pred = pred.astype(np.int32)
 
-    # The other quantities are summed along the same trees: within a source's row every node's
-    # predecessor is nearer the source (each leg costs energy: its stops alone do), so
-    # visiting the nodes in the order of their distance finds each predecessor's sum already
-    # made. One pass over the columns, each a vector operation across all the sources.
+    # The other quantities are summed along the same trees, from each source outwards: a node's
+    # sum is its predecessor's plus the leg into it, so the nodes are taken level by level of
+    # their trees (hops from the source), each level one vector operation across every tree.
+    # The sums are the very same additions in the same order as walking each path.
     others = [q for q in keys if q != weight]
     rows = np.arange(len(src))
     reached = pred >= 0
@@ -378,17 +414,21 @@ def travel_table(roadmap: Roadmap, sources: list[int], *, weight: str = "energy"
         into = (pred.astype(np.int64) * n + np.arange(n)[None, :])[reached]
         eid[reached] = by_key[np.searchsorted(key[by_key], into)]
         del into
-    order = (np.argsort(dist, axis=1, kind="stable") + (rows * n)[:, None]).T.copy()
-    prev = ((rows * n)[:, None] + np.where(reached, pred, 0)).ravel()
+    flat = np.arange(pred.size).reshape(pred.shape)
+    prev = np.where(reached, (rows * n)[:, None] + pred, flat).ravel()  # roots: themselves
+    levels = tree_levels(prev)
+    by_level = np.argsort(levels, kind="stable")
+    bounds = np.searchsorted(levels[by_level], np.arange(int(levels.max(initial=0)) + 2))
     acc = []
     for q in others:
         step = np.where(reached, attrs[q][eid], 0.0).ravel() if len(u) else \
             np.zeros(pred.size)
         total = np.zeros(pred.size)
-        for at in order:  # the k-th nearest node of every source at once
+        for lo, hi in itertools.pairwise(bounds[1:]):  # level 1, 2, ...: every tree at once
+            at = by_level[lo:hi]
             total[at] = total[prev[at]] + step[at]
         acc.append(total.reshape(pred.shape))
-    del eid, order, prev
+    del eid, prev, by_level, levels
     sums = {q: acc[i] for i, q in enumerate(others)}
     sums[weight] = dist
 

@@ -303,6 +303,7 @@ def explain_views(problem: Problem, order: Sequence[int], *,
     seen = {problem.found[k].target for k in done}
     skipped: list[Skipped] = []
     partial: list[Skipped] = []
+    visits: _Visits | None = None  # made once, for the first target left out that fits alone
     for k, ts in enumerate(problem.found):
         idx = ts.target
         if k in done:
@@ -323,8 +324,9 @@ def explain_views(problem: Problem, order: Sequence[int], *,
                           f"of the {problem.energy_budget_wh:.1f} Wh and "
                           f"{problem.time_budget_s:.0f} s left after take-off and landing")
             else:
+                visits = visits or _Visits.of(problem, order, c)
                 reason = _left_out(problem, order, c, members, priority=spec.priority,
-                                   scale=scale, target=idx)
+                                   scale=scale, target=idx, visits=visits)
             if problem.wind is not None and not problem.wind.calm:
                 reason += f" {problem.wind.phrase()}"
                 if alone.min() > 1.0 and problem.still is not None:
@@ -402,11 +404,45 @@ def _insertion_without_each(c: NDArray[np.float64], order: Sequence[int],
                       dtype=np.float64)
 
 
+@dataclass(frozen=True)
+class _Visits:
+    """What every explanation of one route shares.
+
+    Its cost, time and energy, and per visit (``[pos - 1]`` for the visit at ``pos``) whose
+    it is, that target's priority and what leaving it out saves.
+    """
+
+    used: float
+    owner: NDArray[np.int_]
+    rank: NDArray[np.float64]
+    saving: NDArray[np.float64]
+    time_s: float
+    energy_wh: float
+
+    @classmethod
+    def of(cls, problem: Problem, order: Sequence[int], c: NDArray[np.float64]) -> _Visits:
+        path = np.asarray(order, dtype=np.intp)
+        prev, node, nxt = path[:-2], path[1:-1], path[2:]
+        owner = np.array([problem.found[int(problem.groups[v])].target for v in node.tolist()],
+                         dtype=np.intp)
+        t, e = problem.time_s, problem.energy_wh
+        return cls(used=float(sum(c[a, b] for a, b in itertools.pairwise(order))),
+                   owner=owner,
+                   rank=np.array([float(problem.targets[o].priority) for o in owner.tolist()]),
+                   saving=np.asarray(c[prev, node] + c[node, nxt] - c[prev, nxt],
+                                     dtype=np.float64),
+                   time_s=float(sum(t[x, y] for x, y in itertools.pairwise(order))),
+                   energy_wh=float(sum(e[x, y] for x, y in itertools.pairwise(order))))
+
+
 def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
               members: NDArray[np.int_], *, priority: float, scale: float,
-              target: int = -1) -> str:
-    """Why a target that fits alone is not in the route ``order``, in words that are true."""
-    used = float(sum(c[a, b] for a, b in itertools.pairwise(order)))
+              target: int = -1, visits: _Visits | None = None) -> str:
+    """Why a target that fits alone is not in the route ``order``, in words that are true.
+
+    ``visits`` is :meth:`_Visits.of` the route (made here if not given).
+    """
+    v = visits or _Visits.of(problem, order, c)
     # A photographed target of strictly higher priority competes with it when the route
     # without that target has room for this one. The cheapest insertion into the route without
     # the visit at ``pos`` is the cheapest over the route's edges but the two at ``pos`` and
@@ -414,19 +450,10 @@ def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
     # minima per edge, and prefix and suffix minima give it for every ``pos`` at once (the
     # same sums, so the same figures as inserting into each shortened route).
     cheapest = _insertion_without_each(c, order, members)
-    rivals = []
-    for pos in range(1, len(order) - 1):
-        node = order[pos]
-        owner = problem.found[int(problem.groups[node])].target  # the node's view's target
-        if owner == target:  # another view or image of the same target
-            continue
-        rival = problem.targets[owner]
-        if rival.priority <= priority:
-            continue
-        a, b = order[pos - 1], order[pos + 1]
-        saving = c[a, node] + c[node, b] - c[a, b]
-        if used - saving + float(cheapest[pos - 1]) <= 1.0 + FITS:
-            rivals.append(rival)
+    # Another view or image of the same target is no rival.
+    competes = (v.owner != target) & (v.rank > priority) & \
+        (v.used - v.saving + cheapest <= 1.0 + FITS)
+    rivals = [problem.targets[int(o)] for o in v.owner[competes]]
     if rivals:
         rivals.sort(key=lambda t: (-t.priority, t.name))
         names = " or ".join(f"'{t.name}'" for t in rivals[:3])
@@ -439,8 +466,7 @@ def _left_out(problem: Problem, order: Sequence[int], c: NDArray[np.float64],
     a, b = order[i], order[i + 1]
     t = problem.time_s
     e = problem.energy_wh
-    route_t = float(sum(t[x, y] for x, y in itertools.pairwise(order)))
-    route_e = float(sum(e[x, y] for x, y in itertools.pairwise(order)))
+    route_t, route_e = v.time_s, v.energy_wh
     need_t = float(t[a, k] + t[k, b] - t[a, b])
     need_e = float(e[a, k] + e[k, b] - e[a, b])
     left_t = problem.time_budget_s * scale - route_t

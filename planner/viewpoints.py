@@ -30,7 +30,7 @@ from planner.local import Volume, leg_enters, sight_blocked
 from planner.mission import Surface, Target
 from planner.profiles import Mount
 from planner.vehicle import Vehicle
-from terrain.analysis import line_of_sight
+from terrain.analysis import lines_of_sight
 from terrain.dem import DEM
 
 AZIMUTH_STEP_DEG = 15.0
@@ -191,32 +191,59 @@ def share_stations(found: Sequence[TargetStations], targets: Sequence[Target],
     if radius_m <= 0 or len({t for t, _ in everyone}) < 2 or room == 0:
         return list(found)
     xyz = np.array([(st.x, st.y, st.z) for _, st in everyone])
+    spot_of = [(st.x, st.y, st.agl_m) for _, st in everyone]
     owner = np.array([t for t, _ in everyone])
-    extras: list[tuple[float, int, int, Station]] = []  # (hop saved, target, order, station)
-    for ts in found:
-        if not ts.stations or targets[ts.target].view_sectors():
-            continue  # a sibling at another target's spot need not be on the side asked for
+    # Each target's stations' distances to every station, and the least distance to a spot it
+    # could share: a bound below any sibling it can gain (a sibling is one of those spots).
+    def gaps(ts: TargetStations) -> NDArray[np.float64]:
         own = np.array([(st.x, st.y, st.z) for st in ts.stations])
         gap = np.linalg.norm(xyz[:, None, :] - own[None, :, :], axis=2)
         gap[owner == ts.target] = np.inf
+        return np.asarray(gap, dtype=np.float64)
+
+    todo: list[tuple[float, int]] = []  # (bound, index in found)
+    for fi, ts in enumerate(found):
+        if not ts.stations or targets[ts.target].view_sectors():
+            continue  # a sibling at another target's spot need not be on the side asked for
+        gap = gaps(ts)
+        taken = {(st.x, st.y, st.agl_m) for st in ts.stations}
+        shareable = [i for i in np.flatnonzero((gap <= radius_m).any(axis=1))
+                     if spot_of[i] not in taken]
+        if shareable:
+            todo.append((float(gap[shareable].min()), fi))
+    # Targets in order of that bound: once ``room`` siblings are found and the next target's
+    # bound is beyond the room-th nearest found, no later target can displace one, so the rest
+    # need not be judged (the answer is the same as judging all). The bound is lowered by a
+    # nanometre against the rounding between two ways of computing one distance.
+    todo.sort()
+    extras: list[tuple[float, int, int, Station]] = []  # (hop saved, found index, k, station)
+    kth = math.inf  # the room-th nearest sibling found so far
+    for bound, fi in todo:
+        if kth < bound - 1e-9:
+            break
+        ts = found[fi]
+        gap = gaps(ts)
+        own = np.array([(st.x, st.y, st.z) for st in ts.stations])
         taken = {(st.x, st.y, st.agl_m) for st in ts.stations}
         for k in range(len(ts.stations)):
             near = np.flatnonzero(gap[:, k] <= radius_m)
             near = near[np.argsort(gap[near, k], kind="stable")]
-            spots = [spot for spot in dict.fromkeys(
-                (everyone[i][1].x, everyone[i][1].y, everyone[i][1].agl_m) for i in near)
-                if spot not in taken]
+            spots = [spot for spot in dict.fromkeys(spot_of[i] for i in near)
+                     if spot not in taken]
             got = _stations_at(ts.target, geoms[ts.target], targets[ts.target], spots,
                                dem=dem, vehicle=vehicle, obstacles=obstacles, limit=1,
                                volumes=volumes, solids=solids)
             taken.update((st.x, st.y, st.agl_m) for st in got)
-            extras += [(math.dist((st.x, st.y, st.z), own[k]), ts.target, len(extras), st)
-                       for st in got]
-    if room is not None and len(extras) > room:
-        extras = sorted(extras, key=lambda e: (e[0], e[2]))[:room]
-    extras.sort(key=lambda e: e[2])
+            extras += [(math.dist((st.x, st.y, st.z), own[k]), fi, k, st) for st in got]
+        if room is not None and len(extras) >= room:
+            kth = sorted(e[0] for e in extras)[room - 1]
+    extras.sort(key=lambda e: e[:3])
+    if room is not None:
+        extras = extras[:room]
+    extras.sort(key=lambda e: (e[1], e[2]))
     added: dict[int, tuple[Station, ...]] = {}
-    for _, target, _, st in extras:
+    for _, fi, _, st in extras:
+        target = found[fi].target
         added[target] = (*added.get(target, ()), st)
     return [replace(ts, stations=ts.stations + added.get(ts.target, ()))
             if ts.target in added and ts.views == 1 else ts for ts in found]
@@ -235,13 +262,10 @@ def _stations_at(idx: int, geom: BaseGeometry, spec: Target,
     arr = np.array(spots, dtype=float)
     j = _judge(geom, spec, pts, aim, sx=arr[:, 0], sy=arr[:, 1], hh=arr[:, 2], dem=dem,
                vehicle=vehicle, obstacles=obstacles, volumes=volumes)
-    kept: list[Station] = []
-    for i in np.flatnonzero(j.alive):
-        if len(kept) >= limit:
-            break
-        if _sees(dem, (float(j.sx[i]), float(j.sy[i]), float(j.sz[i])), pts, aim, solids):
-            kept.append(j.station(idx, spec, int(i), aim))
-    return tuple(kept)
+    alive = np.flatnonzero(j.alive)
+    seen = _sees(dem, np.column_stack([j.sx[alive], j.sy[alive], j.sz[alive]]), pts, aim,
+                 solids)
+    return tuple(j.station(idx, spec, int(i), aim) for i in alive[seen][:limit])
 
 
 def target_points(geom: BaseGeometry, dem: DEM, *, height_m: float = 0.0,
@@ -336,11 +360,24 @@ def _stations_for(idx: int, geom: BaseGeometry, spec: Target, *, dem: DEM, vehic
     chosen: list[int] = []
     sectors: set[int] = set()
     seen_sight: dict[int, bool] = {}
+    ranked = order.tolist()
+    rank = {c: k for k, c in enumerate(ranked)}
 
     def sees(i: int) -> bool:
+        # Tested a few at once: this candidate and, for each other sector, the next untested
+        # one in rank order: those the first pass below tests next when they see the target.
         if i not in seen_sight:
-            station = (float(sx[i]), float(sy[i]), float(sz[i]))
-            seen_sight[i] = _sees(dem, station, pts, aim, solids)
+            batch, secs = [i], {int(aa[i] // spread_step)}
+            for c in ranked[rank[i] + 1:]:
+                if len(secs) >= keep:
+                    break
+                sec = int(aa[c] // spread_step)
+                if sec not in secs and c not in seen_sight:
+                    batch.append(c)
+                    secs.add(sec)
+            got = _sees(dem, np.column_stack([sx[batch], sy[batch], sz[batch]]), pts, aim,
+                        solids)
+            seen_sight.update(zip(batch, got.tolist(), strict=True))
         return seen_sight[i]
 
     for first_pass in (True, False):
@@ -463,17 +500,25 @@ def _judge(geom: BaseGeometry, spec: Target, pts: NDArray[np.float64],
                    heading=heading, pitch=pitch, slant=slant)
 
 
-def _sees(dem: DEM, station: tuple[float, float, float], pts: NDArray[np.float64],
-          aim: tuple[float, float, float], solids: tuple[Volume, ...] = ()) -> bool:
-    """Line of sight from a station to the aim and to some of the target's points.
+def _sees(dem: DEM, stations: NDArray[np.float64], pts: NDArray[np.float64],
+          aim: tuple[float, float, float], solids: tuple[Volume, ...] = ()) -> NDArray[np.bool_]:
+    """Line of sight from each station (rows ``x, y, z``) to the aim and some target points.
 
     The points tested are the aim and up to :data:`SIGHT_SAMPLES` of ``pts``; the terrain and
-    every thing that stands up (``solids``) may block it.
+    every thing that stands up (``solids``) may block it. The terrain's lines are tested all
+    at once (:func:`~terrain.analysis.lines_of_sight`).
     """
-    sight_points = [aim, *[tuple(r) for r in pts[:: max(len(pts) // SIGHT_SAMPLES, 1)]]]
-    return all(line_of_sight(dem, station, q) and
-               sight_blocked(solids, dem.sample, station, q, step=dem.resolution / 2) is None
-               for q in sight_points)
+    sight = np.array([aim, *[tuple(r) for r in pts[:: max(len(pts) // SIGHT_SAMPLES, 1)]]],
+                     dtype=float)
+    st = np.asarray(stations, dtype=float).reshape(-1, 3)
+    ok: NDArray[np.bool_] = np.asarray(lines_of_sight(
+        dem, np.repeat(st, len(sight), axis=0), np.tile(sight, (len(st), 1)),
+    ).reshape(len(st), len(sight)).all(axis=1), dtype=bool)
+    for i in np.flatnonzero(ok) if solids else ():
+        station = (float(st[i, 0]), float(st[i, 1]), float(st[i, 2]))
+        ok[i] = all(sight_blocked(solids, dem.sample, station, tuple(q),
+                                  step=dem.resolution / 2) is None for q in sight.tolist())
+    return ok
 
 
 def _too_large(geom: BaseGeometry, spec: Target, vehicle: Vehicle,

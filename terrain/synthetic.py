@@ -107,13 +107,14 @@ class SyntheticTerrain:
         Elevations resampled into the caller's frame, as a DEM file would be read.
     image
         The orthoimage on the anchored equirectangular grid (measure texture there;
-        :meth:`~terrain.dem.Image.on_grid_of` puts it on the DEM's grid).
+        :meth:`~terrain.dem.Image.on_grid_of` puts it on the DEM's grid); ``None`` when it
+        was not asked for.
     anchored
         The elevations on that same anchored grid, before resampling.
     """
 
     dem: DEM
-    image: Image
+    image: Image | None
     anchored: DEM
 
 
@@ -401,9 +402,13 @@ def _sigmoid(q: NDArray[np.float32]) -> NDArray[np.float32]:
 
 
 def _generate(g: _Grid, key: Sequence[int], style: SyntheticStyle,
-              pads: Sequence[tuple[float, float, float]]
-              ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-    """Elevation (relative) and grey image on an anchored grid."""
+              pads: Sequence[tuple[float, float, float]], *, image: bool = True
+              ) -> tuple[NDArray[np.float32], NDArray[np.float32] | None]:
+    """Elevation (relative) and grey image on an anchored grid.
+
+    Without ``image`` the grey image is not made (``None``); the elevations are the same, as
+    nothing of the image's own (albedo, speckle, shading) feeds them.
+    """
     from scipy import ndimage
 
     shape = g.shape
@@ -460,8 +465,6 @@ def _generate(g: _Grid, key: Sequence[int], style: SyntheticStyle,
     _stamp_rocks(g, feats.fields, key, rocks=rocks, albedo=rock_alb, shadow=shadow)
     clear = 1.0 - np.maximum(sand, pad_w)
     rocks *= clear
-    rock_alb *= clear
-    shadow = np.asarray(1.0 - (1.0 - shadow) * clear, dtype=np.float32)
 
     # Flatten the pads: blend the large-scale surface to its best-fit plane over each pad, tilted
     # at most PAD_MAX_TILT_DEG, so a pad is flat and nearly level, as a surveyed airfield is, and
@@ -484,18 +487,21 @@ def _generate(g: _Grid, key: Sequence[int], style: SyntheticStyle,
             w = np.clip((2.0 * pr - d) / pr, 0.0, 1.0)
             z[sl] = ((1 - w) * zz + w * plane).astype(np.float32)
 
-    # Micro-relief (pebbles, clods) off the sand; ripples on it; rocks.
-    # One field of pixel-scale noise gives the micro-relief and the albedo's speckle: pebbles and
-    # clods are both.
+    # Ripples on the sand; rocks. (The DEM holds no pixel-scale micro-relief, as since c36d78c:
+    # ``micro_relief_m`` is kept in the styles but only the image's speckle stands for pebbles.)
+    z += sand * ripples
+    z += rocks
+    del ripples
+    if not image:
+        return z, None
+    rock_alb *= clear
+    shadow = np.asarray(1.0 - (1.0 - shadow) * clear, dtype=np.float32)
+
+    # One field of pixel-scale noise gives the albedo's speckle: pebbles and clods.
     pix = _block_normals([*key, 3], g.row0 - 4, g.row1 + 4, g.col0 - 4, g.col1 + 4)
     speck = ndimage.gaussian_filter(pix, 0.6, truncate=3.0)[4:-4, 4:-4]
     del pix
     speck /= np.float32(_white_gain(0.6))
-    micro = speck * np.float32(style.micro_relief_m)
-    micro *= 1.0 - sand
-    z += sand * ripples
-    z += rocks
-    del micro, ripples
 
     # The orthoimage: albedo (ordinary ground textured, sand bland, rocks bright or dark) times
     # Lambert shading from the surface, times cast shadows.
@@ -519,7 +525,7 @@ def _generate(g: _Grid, key: Sequence[int], style: SyntheticStyle,
 
 def synthetic_terrain(bounds: Bounds, crs: pyproj.CRS, *, resolution: float = 1.0,
                       seed: int = 0, base_elevation_m: float = 0.0, pads: Sequence[Pad] = (),
-                      style: SyntheticStyle = JEZERO) -> SyntheticTerrain:
+                      style: SyntheticStyle = JEZERO, image: bool = True) -> SyntheticTerrain:
     """Built-in terrain over ``bounds`` in the metric CRS ``crs``: DEM and orthoimage.
 
     Parameters
@@ -539,6 +545,9 @@ def synthetic_terrain(bounds: Bounds, crs: pyproj.CRS, *, resolution: float = 1.
         Surveyed airfields in ``crs``.
     style
         The kind of ground.
+    image
+        Whether to make the orthoimage too. Without it (a caller that reads no texture) about
+        a third of the work is saved and the DEM is the same.
 
     Returns
     -------
@@ -566,7 +575,7 @@ def synthetic_terrain(bounds: Bounds, crs: pyproj.CRS, *, resolution: float = 1.
     for p in pads:
         px, py = to_anchor.transform(p.x, p.y)
         pads_a.append((float(px), float(py), float(p.radius_m)))
-    z, grey = _generate(g, key, style, pads_a)
+    z, grey = _generate(g, key, style, pads_a, image=image)
     # Plain bilinear: the anchored grid is as fine as the caller's (finer east-west by
     # 1/cos(latitude)), and every place must read the same from any window.
     elev = reproject_array(z, g.transform, anchor, dst_transform=dst_transform, dst_crs=crs,
@@ -575,11 +584,12 @@ def synthetic_terrain(bounds: Bounds, crs: pyproj.CRS, *, resolution: float = 1.
     dem = DEM(elevation=elev.astype(np.float64) + base_elevation_m, transform=dst_transform,
               crs=crs, source=source, synthetic=True, vertical_precision_m=0.0,
               precision_source="built-in terrain: exact")
-    image = Image(grey, g.transform, anchor, source=f"{source}, orthoimage", synthetic=True)
+    ortho = None if grey is None else Image(grey, g.transform, anchor,
+                                            source=f"{source}, orthoimage", synthetic=True)
     anchored = DEM(elevation=z, transform=g.transform, crs=anchor, source=source, synthetic=True,
                    vertical_precision_m=0.0, precision_source="built-in terrain: exact")
     z += np.float32(base_elevation_m)
-    return SyntheticTerrain(dem=dem, image=image, anchored=anchored)
+    return SyntheticTerrain(dem=dem, image=ortho, anchored=anchored)
 
 
 def synthetic_dem(bounds: Bounds, crs: pyproj.CRS, *, resolution: float = 1.0, seed: int = 0,
@@ -587,4 +597,5 @@ def synthetic_dem(bounds: Bounds, crs: pyproj.CRS, *, resolution: float = 1.0, s
                   style: SyntheticStyle = JEZERO) -> DEM:
     """The DEM of :func:`synthetic_terrain` alone."""
     return synthetic_terrain(bounds, crs, resolution=resolution, seed=seed,
-                             base_elevation_m=base_elevation_m, pads=pads, style=style).dem
+                             base_elevation_m=base_elevation_m, pads=pads, style=style,
+                             image=False).dem

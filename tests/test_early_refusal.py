@@ -18,10 +18,12 @@ import pytest
 
 from tests.conftest import collection, feature, mars_offset
 
-TERRAIN_LIBRARIES = ("scipy", "scipy.ndimage", "rasterio", "matplotlib", "networkx")
+TERRAIN_LIBRARIES = ("scipy", "scipy.ndimage", "rasterio", "matplotlib", "networkx",
+                     "scipy.sparse.csgraph")
 """What makes terrain and its hazards (scipy.ndimage), reads rasters (rasterio), builds the roadmap
-(networkx, scipy.sparse) and draws the map (matplotlib): none is needed to refuse a mission before
-its terrain, nor is the rest of scipy (the vehicle model needs none of it)."""
+and its travel table (scipy.sparse.csgraph; networkx only when its graph is asked for) and draws
+the map (matplotlib): none is needed to refuse a mission before its terrain, nor is the rest of
+scipy (the vehicle model needs none of it)."""
 
 PROBE = """
 import json, sys
@@ -105,4 +107,4 @@ def test_probe_sees_the_terrain_libraries_when_a_plan_is_made(tmp_path: Path) ->
     path.write_text(json.dumps(mission()))
     exit_code, loaded, stderr = probe(str(path), "--quiet", "--resolution", "2")
     assert exit_code == 0, stderr
-    assert {"scipy.ndimage", "networkx"} <= set(loaded)
+    assert {"scipy.ndimage", "scipy.sparse.csgraph"} <= set(loaded)

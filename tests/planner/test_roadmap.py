@@ -10,10 +10,11 @@ import pytest
 from affine import Affine
 from shapely.geometry import LineString, box
 
-from planner.frames import MARS
+from planner.frames import EARTH, MARS
 from planner.profiles import load_profile
 from planner.roadmap import Node, build_roadmap, convex_corners, travel_table
 from planner.settings import make_vehicle
+from planner.wind import Wind
 from terrain.dem import DEM
 
 
@@ -89,3 +90,35 @@ def test_travel_table_sums_match_the_paths() -> None:
             if a != b:
                 line = LineString([(rm.nodes[i].x, rm.nodes[i].y) for i in path])
                 assert not line.intersects(obstacles)
+
+
+@pytest.mark.parametrize("wind", [None, Wind(4.0, (250.0, 250.0))])
+def test_travel_table_sums_each_path_in_order_on_deep_trees(wind: Wind | None) -> None:
+    # A grid of points joined only to their nearest few: shortest paths run through many
+    # points (trees many levels deep), and in a wind every leg costs differently each way.
+    dem = flat(300)
+    v = make_vehicle(load_profile("mavic3"), EARTH, altitude_m=20)
+    pts = [Node(float(x), float(y), 20.0, "station")
+           for x in range(-120, 121, 30) for y in range(-120, 121, 40)]
+    rm = build_roadmap(dem=dem, vehicle=v, obstacles=box(-20, 5, 20, 25), points=pts,
+                       neighbours=4, wind=wind)
+    table = travel_table(rm, list(range(len(pts))))
+    deepest = 0
+    keys = ["energy", "time", "length"] + (["still_energy", "still_time"] if wind else [])
+    got = {"energy": table.energy_wh, "time": table.time_s, "length": table.length_m,
+           "still_energy": table.still_energy_wh, "still_time": table.still_time_s}
+    leg = {(int(a), int(b)): i for i, (a, b) in enumerate(zip(rm.tail, rm.head, strict=True))}
+    for a in range(len(pts)):
+        for b in range(len(pts)):
+            path = table.path(a, b)
+            deepest = max(deepest, len(path) - 1)
+            for key in keys:
+                total = 0.0
+                for x, y in itertools.pairwise(path):  # from the source outwards, as flown
+                    i = leg.get((x, y))
+                    back = i is None
+                    i = leg[(y, x)] if back else i
+                    name = f"{key}_back" if back and f"{key}_back" in rm.legs else key
+                    total += float(rm.legs[name][i])
+                assert got[key][a, b] == total  # the same additions in the same order
+    assert deepest >= 4

@@ -8,6 +8,7 @@ import pytest
 from affine import Affine
 from shapely.geometry import MultiPolygon, Point, box
 
+import planner.viewpoints as vp
 from planner.frames import EARTH, MARS
 from planner.mission import Target
 from planner.profiles import load_profile
@@ -118,3 +119,43 @@ def test_an_area_too_large_for_one_photo_is_called_that() -> None:
     [ts] = find_stations([target(gsd_cm=2.0)], [box(-15, -10, 15, 10)], dem=flat(400),
                          vehicle=v, obstacles=MultiPolygon(), keep=6)
     assert ts.stations
+
+
+def test_a_station_budget_keeps_the_nearest_shared_stations_and_judges_fewer() -> None:
+    # Targets in a loose grid on flat ground, one station each: many could share a station
+    # with a neighbour's. Within a room of r siblings the r shortest hops are kept (ties in the
+    # targets' order), exactly as if every sibling had been judged, and fewer are judged.
+    v = ingenuity()
+    rng = np.random.default_rng(3)
+    xy = [(float(x), float(y)) for x, y in rng.uniform(-100, 100, (40, 2))]
+    specs = [Target(index=i, name=f"t{i}", geometry=Point(p), gsd_cm=1.0)
+             for i, p in enumerate(xy)]
+    geoms = [Point(p) for p in xy]
+    kw = {"dem": flat(), "vehicle": v, "obstacles": MultiPolygon()}
+    alone = find_stations(specs, geoms, keep=1, budget=0, **kw)
+    assert all(len(ts.stations) == 1 for ts in alone)
+    judged: list[int] = []
+    real = vp._stations_at
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        judged.append(1)
+        return real(*args, **kwargs)
+
+    radius = vp.shared_station_radius_m(v)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(vp, "_stations_at", counted)
+        full = vp.share_stations(alone, specs, geoms, radius_m=radius, **kw)
+        everything = len(judged)
+        hops = sorted((math.dist((ts.stations[1].x, ts.stations[1].y, ts.stations[1].z),
+                                 (own.stations[0].x, own.stations[0].y, own.stations[0].z)), i)
+                      for i, (own, ts) in enumerate(zip(alone, full, strict=True))
+                      if len(ts.stations) == 2)
+        assert len(hops) >= 6, "the grid must offer siblings for this test to mean anything"
+        for room in (1, 3, len(hops) - 1, len(hops), len(hops) + 5):
+            judged.clear()
+            capped = vp.share_stations(alone, specs, geoms, radius_m=radius, room=room, **kw)
+            want = {i for _, i in hops[:room]}
+            for i, (ts, whole) in enumerate(zip(capped, full, strict=True)):
+                assert ts.stations == (whole.stations if i in want else alone[i].stations)
+            if room < len(hops) // 2:
+                assert len(judged) < everything

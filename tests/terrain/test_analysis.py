@@ -5,7 +5,7 @@ import pyproj
 import pytest
 from affine import Affine
 
-from terrain.analysis import line_of_sight, profile, roughness, slope_deg
+from terrain.analysis import line_of_sight, lines_of_sight, profile, roughness, slope_deg
 from terrain.dem import DEM
 from tests.conftest import MARS_EQC, hill_dem, plane_dem
 
@@ -119,3 +119,23 @@ def test_image_contrast_ignores_exposure_and_sees_bland_ground() -> None:
     dark[:20, :] = np.nan
     cd = image_contrast(dark, pixel_m=(0.25, 0.25), feature_m=0.5, window_m=5.0)
     assert np.isnan(cd[:20]).all()  # no light, no contrast: unknown
+
+
+def test_lines_of_sight_agree_with_one_line_at_a_time() -> None:
+    # Over hills, from below and above the ground, some off the grid, some of no length:
+    # the batched test samples and sums as the single one does, so the answers are the same.
+    from terrain.synthetic import EARTH_HILLS, synthetic_terrain
+
+    crs = pyproj.CRS("+proj=aeqd +lat_0=47.37 +lon_0=8.54 +datum=WGS84")
+    dem = synthetic_terrain((-150, -150, 150, 150), crs, seed=1, style=EARTH_HILLS,
+                            image=False).dem
+    rng = np.random.default_rng(0)
+    a = np.column_stack([rng.uniform(-160, 160, (600, 2)), rng.uniform(-5, 30, 600)])
+    b = np.column_stack([rng.uniform(-160, 160, (600, 2)), rng.uniform(-5, 30, 600)])
+    b[:20] = a[:20]
+    for p in (a, b):
+        p[:, 2] += dem.sample(np.clip(p[:, 0], -149, 149), np.clip(p[:, 1], -149, 149))
+    one = [line_of_sight(dem, tuple(p), tuple(q)) for p, q in zip(a, b, strict=True)]
+    many = lines_of_sight(dem, a, b)
+    assert many.tolist() == one
+    assert 0.2 < np.mean(one) < 0.8  # both answers are well represented

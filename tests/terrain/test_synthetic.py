@@ -7,7 +7,15 @@ import pyproj
 import pytest
 
 from terrain.hazards import HazardLimits, TextureSource, assess
-from terrain.synthetic import EARTH_HILLS, JEZERO, Pad, anchor_crs, synthetic_dem, synthetic_terrain
+from terrain.synthetic import (
+    EARTH_HILLS,
+    JEZERO,
+    Pad,
+    SyntheticStyle,
+    anchor_crs,
+    synthetic_dem,
+    synthetic_terrain,
+)
 
 LIMITS = HazardLimits(nav_max_slope_deg=20, nav_scale_m=10, nav_min_contrast=0.03,
                       nav_texture_feature_m=0.5, nav_texture_window_m=8,
@@ -120,3 +128,16 @@ def test_no_built_in_terrain_near_the_poles() -> None:
 
     with pytest.raises(ValueError, match="80 degrees"):
         synthetic_dem((-50, -50, 50, 50), local_frame(MARS, 10.0, 85.0).local)
+
+
+@pytest.mark.parametrize("style", [JEZERO, EARTH_HILLS])
+def test_the_ground_without_its_image_is_the_same_ground(style: SyntheticStyle) -> None:
+    # A caller that reads no texture skips the orthoimage; the elevations must not change,
+    # sand ripples, rocks and levelled pads included (the Jezero style has all of them).
+    crs, area, pads = frame(), (-300.0, -300.0, 300.0, 300.0), [Pad(10.0, -20.0)]
+    full = synthetic_terrain(area, crs, seed=5, pads=pads, style=style)
+    bare = synthetic_terrain(area, crs, seed=5, pads=pads, style=style, image=False)
+    assert full.image is not None and bare.image is None
+    np.testing.assert_array_equal(bare.dem.elevation, full.dem.elevation)
+    np.testing.assert_array_equal(bare.anchored.elevation, full.anchored.elevation)
+    assert np.ptp(bare.dem.elevation) > 1.0  # real relief, not an empty grid
