@@ -1,7 +1,7 @@
 """Render the README's examples: each one's command, what it prints, and its map.
 
 For a maintainer, after a change that moves the plans (it is not part of the tests or CI: it
-plans every example, about 80 s of CPU, 3 to 4 minutes of wall time on the loaded 2-core
+plans every example: 60 to 80 s of CPU, 1.5 to 4 minutes of wall time on the shared 2-core
 machine). It lives beside the examples it renders: it is a tool for them, not a benchmark or a
 test. It needs Pillow, which matplotlib already installs. For each
 block of README.md between the markers
@@ -287,7 +287,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"wrote {README.name} and {len(results)} maps")
+    print(f"wrote {README.name} and {len(items) - 1} maps "
+          f"({len(results) - len(items) + 1} unchanged)")
     return 0
 
 
