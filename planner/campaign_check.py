@@ -253,6 +253,87 @@ def check_campaign_doc(doc: dict[str, Any], src: str, mission_path: str | Path,
                           rules_broken=frozenset(broken), flights=tuple(plans))
 
 
+@dataclass(frozen=True)
+class OneFlight:
+    """Flight K of a campaign, as the campaign plan makes it, to check its own file against."""
+
+    ctx: Context
+    """The context of flight K: its take-off and landing airfields, the targets it answers
+    for (:func:`planner.campaign_flow.flight_targets`), its share of the budget."""
+    notes: tuple[str, ...]
+    elsewhere: tuple[str, ...]
+    """The targets the campaign photographs on its other flights or skips: the flight's file
+    lists none of them as its own skipped targets."""
+
+
+def one_flight(ctx: Context, options: PlanOptions, plan_path: str | Path, flight: int | None, *,
+               progress: Progress = no_progress) -> OneFlight | None:
+    """The flight of a campaign a per-flight file is, or ``None`` for a mission of one flight.
+
+    ``flight`` is ``--flight K``; without it, the K the file's name gives
+    (:func:`planner.export.files.flight_of`). The campaign is planned again from the mission,
+    as ``--out`` planned it (same settings and seed), for where flight K takes off (where
+    flight K-1 landed) and lands, the targets it alone answers for, and its budget.
+
+    Raises
+    ------
+    InputError
+        A campaign mission and no K (one line: pass ``--flight K`` or check the campaign's
+        document), a K beyond the campaign's flights, or ``--flight`` for a single flight.
+    """
+    from planner.campaign_flow import flights_asked, plan_campaign
+    from planner.export.files import flight_of
+
+    mission = ctx.mission
+    n = flights_asked(mission, options)
+    if n <= 1:
+        if flight is not None and flight != 1:
+            raise InputError(f"--flight {flight}: {mission.source} plans one flight, not a "
+                             f"campaign")
+        return None
+    k = flight if flight is not None else flight_of(plan_path)
+    if k is None:
+        raise InputError(f"{plan_path}: {mission.source} plans a campaign of {n} flights: pass "
+                         f"--flight K to check this file as its flight K, or check the "
+                         f"campaign's GeoJSON (plan.geojson of --out); --flights 1 if it was "
+                         f"planned as one flight")
+    campaign, cctx = plan_campaign(mission.source, options, ctx=ctx, progress=progress)
+    flown = len(campaign.flights)
+    if k > flown:
+        raise InputError(f"{plan_path}: flight {k}: the campaign is flown in {flown} "
+                         f"flight{'s' if flown > 1 else ''}"
+                         + ("" if flight is not None else " (K from the file's name)"))
+    plan = campaign.flights[k - 1]
+    share = campaign.budgets[k - 1]
+    p = cctx.vehicle.profile
+    held = replace(p, usable_energy_wh=share * p.budget_energy_wh + p.reserve_wh,
+                   max_flight_time_s=share * p.max_flight_time_s)
+    fctx = replace(cctx, mission=plan.mission, local=plan.local,
+                   vehicle=replace(cctx.vehicle, profile=held))
+    start, end = campaign.legs[k - 1]
+    notes = [f"checked as flight {k} of the campaign's {flown}, planned again from the mission "
+             f"(seed {options.seed}): from {start!r} to {end!r}, within "
+             + ("a whole battery" if share >= 1.0 else f"its {share:.0%} of a battery")
+             + f" ({held.budget_energy_wh:.2f} Wh above the reserve, "
+             f"{held.max_flight_time_s:g} s)"]
+    if campaign.selection.endswith("another run may choose differently"):
+        notes.append("the campaign's search stopped at its time cap: if this flight's "
+                     "airfields differ from the file's, check the campaign's GeoJSON instead")
+    others = [t.name for t, own in zip(mission.targets, plan.mission.targets, strict=True)
+              if t.required and not own.required]
+    if others:
+        notes.append("required target(s) " + ", ".join(repr(t) for t in others) +
+                     " are photographed on other flights of the campaign, or shared between "
+                     "flights: a per-flight file cannot show that; check those flights' files, "
+                     "or the campaign's GeoJSON")
+    here = set(plan.targets_photographed)
+    elsewhere = tuple(dict.fromkeys(
+        [t for j, f in enumerate(campaign.flights) if j != k - 1
+         for t in f.targets_photographed if t not in here] +
+        [s.target for s in campaign.skipped]))
+    return OneFlight(ctx=fctx, notes=tuple(notes), elsewhere=elsewhere)
+
+
 def _row_mismatch(k: int, row: dict[str, Any], plan: FlightPlan) -> list[str]:
     """Where the campaign table's row of flight ``k`` differs from the flight's plan."""
     out = []
@@ -271,5 +352,5 @@ def _row_mismatch(k: int, row: dict[str, Any], plan: FlightPlan) -> list[str]:
     return out
 
 
-__all__ = ["CAMPAIGN_TYPE", "CampaignFile", "CampaignReport", "campaign_doc", "check_campaign_doc",
-           "is_campaign_doc", "read_campaign_doc"]
+__all__ = ["CAMPAIGN_TYPE", "CampaignFile", "CampaignReport", "OneFlight", "campaign_doc",
+           "check_campaign_doc", "is_campaign_doc", "one_flight", "read_campaign_doc"]

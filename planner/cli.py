@@ -216,7 +216,9 @@ def main_command(
     flight: Annotated[int | None, typer.Option(
         metavar="K",
         help="Of a campaign, print and export only flight K (the whole campaign is still "
-             "planned and verified); --json then gives that flight's plan.",
+             "planned and verified); --json then gives that flight's plan. With --check: the "
+             "file is flight K's own (default: the K its name gives, NAME_flightK or "
+             "NAME-0K).",
         show_default=False)] = None,
     seed: Annotated[int, typer.Option(help="Seed of the route search.")] = 0,
     time_limit: Annotated[float, typer.Option(
@@ -235,11 +237,16 @@ def main_command(
     export: Annotated[list[Path] | None, typer.Option(
         "--export", "-e", metavar="FILE",
         help="Write the plan to FILE, format from the suffix: "
-             + ", ".join(f"{s} ({d})" for s, d in FORMATS.items()) + ". Repeatable.",
+             + ", ".join(f"{s} ({d})" for s, d in FORMATS.items()) + ". Repeatable. "
+             "A campaign writes each flight to FILE's name with -01, -02, ... before the "
+             "suffix (plan-01.plan), .geojson and .kml also whole at FILE, and .png only "
+             "whole (every flight on one map).",
         show_default=False)] = None,
     out: Annotated[Path | None, typer.Option(
         help="Write every export into this folder (made if missing): " + ", ".join(ALL_FILES)
-             + ", and on Earth " + ", ".join(EARTH_FILES) + ".",
+             + ", and on Earth " + ", ".join(EARTH_FILES) + "; for a campaign each flight's "
+             "as plan-01.plan, plan-01.waypoints, ... beside the whole plan.geojson, "
+             "plan.kml and plan.png.",
         show_default=False)] = None,
     plot: Annotated[Path | None, typer.Option(
         help="Draw the plan on a map of the terrain and its hazards, as PNG.",
@@ -292,11 +299,11 @@ def main_command(
             except ValueError as exc:
                 raise InputError(f"--flight {flight}: {exc}") from None
         if check is not None:
-            if export or out or plot or write_terrain or as_json or flight is not None:
+            if export or out or plot or write_terrain or as_json:
                 raise InputError("--check re-checks a plan, writes nothing and prints its "
-                                 "findings: leave out --export, --out, --plot, --write-terrain, "
-                                 "--json and --flight")
-            _check(check, mission, options, console, err_console)
+                                 "findings: leave out --export, --out, --plot, --write-terrain "
+                                 "and --json")
+            _check(check, mission, options, console, err_console, flight=flight)
             return
         if export or out or plot or write_terrain or flight is not None:
             loaded = load_mission(mission, body=options.body)  # checked before planning
@@ -436,17 +443,20 @@ def _no_go_beyond_the_limit(plan_path: Path, options: PlanOptions,
 
 
 def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Console,
-           err_console: Console) -> None:
+           err_console: Console, *, flight: int | None = None) -> None:
     from planner.campaign_check import campaign_doc
     from planner.check import check_plan_file
 
     doc = campaign_doc(plan_path)
     if doc is not None:
+        if flight is not None:
+            raise InputError(f"--flight {flight}: {plan_path} is a whole campaign, checked "
+                             f"whole; --flight K checks one flight's own file")
         _check_campaign(doc, plan_path, mission, options, console, err_console)
         return
     with err_console.status("checking", spinner="dots") as status, \
             _no_go_beyond_the_limit(plan_path, options, console):
-        report, plan = check_plan_file(plan_path, mission, options,
+        report, plan = check_plan_file(plan_path, mission, options, flight=flight,
                                        progress=lambda s: status.update(f"checking: {s}"))
     for note in report.notes:
         err_console.print(f"{plan_path}: note: {note}", highlight=False, markup=False,
@@ -464,7 +474,9 @@ def _check(plan_path: Path, mission: Path, options: PlanOptions, console: Consol
         return
     for line in report.violations:
         console.print(f"{plan_path}: {line}", highlight=False, markup=False, soft_wrap=True)
-    raise VerificationError(f"{plan_path}: breaks {len(report.violations)} flight rule(s), "
+    rules = sorted(report.rules_broken)
+    raise VerificationError(f"{plan_path}: breaks {len(rules)} flight rule(s) "
+                            f"({', '.join(rules)}) in {len(report.violations)} place(s), "
                             f"listed on stdout")
 
 

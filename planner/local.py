@@ -117,6 +117,17 @@ class LocalMission:
                      for i, g in enumerate(self.keep_outs)
                      if math.isinf(self.band(i)[0]) and math.isfinite(self.band(i)[1]))
 
+    def from_home(self, x: float, y: float, *, digits: int = 1) -> str:
+        """A local point in words, in metres east (west) and north (south) of home.
+
+        The frame of the waypoint tables, the CSV and the map's axes; the local frame itself
+        is centred on the mission, not on home, so no position is ever given in it.
+        """
+        dx, dy = x - float(self.home.x), y - float(self.home.y)
+        east = f"{abs(dx):.{digits}f} m {'east' if dx >= 0 else 'west'}"
+        north = f"{abs(dy):.{digits}f} m {'north' if dy >= 0 else 'south'}"
+        return f"{east}, {north} of home"
+
     def bounds(self, *, skip: Set[int] = frozenset()) -> tuple[float, float, float, float]:
         """``(xmin, ymin, xmax, ymax)`` of home, landing, airfields, targets and buffered keep-outs.
 

@@ -4,9 +4,10 @@ The file is read by :mod:`planner.export.mavlink` (the one owner of those format
 flown item by item with the semantics its exporter documents (ArduPilot Copter's): each DO item
 runs when the navigation item before it completes, ``DO_CHANGE_SPEED`` sets the ground speed of
 the legs after it, ``CONDITION_YAW`` (or, where there is none, a waypoint's yaw) aims the nose,
-``DO_GIMBAL_MANAGER_PITCHYAW`` the gimbal's pitch, and ``IMAGE_START_CAPTURE`` takes its images
-one interval apart while the vehicle holds at the station (its ``NAV_WAYPOINT`` hold and
-``NAV_LOITER_TIME`` items at the same place).
+``DO_GIMBAL_MANAGER_PITCHYAW`` (or ``DO_MOUNT_CONTROL``) the gimbal's pitch and yaw (in the
+earth's or the vehicle's frame: the camera looks where the gimbal's yaw points it), and
+``IMAGE_START_CAPTURE`` takes its images one interval apart while the vehicle holds at the
+station (its ``NAV_WAYPOINT`` hold and ``NAV_LOITER_TIME`` items at the same place).
 
 From that it rebuilds a plan file record (:class:`planner.planfile.PlanFile`): waypoints with
 heights made absolute from their height above home on the check's terrain under the file's home,
@@ -34,6 +35,7 @@ the file can break, each a :class:`~planner.verify.Finding`:
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -64,6 +66,11 @@ RULES_NOT_APPLICABLE = frozenset({"record", "speed", "summary", "time budget", "
 it computes at the cruise speed: a MAVLink file records none of the first, and its own commanded
 speeds replace the cruise speed for the budgets (checked here instead)."""
 TIME_TOL_S = 1e-6
+DO_MOUNT_CONTROL = 205
+GIMBAL_YAW_IN_VEHICLE_FRAME = 32
+GIMBAL_YAW_IN_EARTH_FRAME = 64
+"""MAVLink GIMBAL_MANAGER_FLAGS bits for the frame of a gimbal's yaw (with ``YAW_LOCK``, 16,
+which the exporter writes: :data:`planner.export.mavlink.GIMBAL_YAW_LOCK`)."""
 
 
 @dataclass
@@ -74,6 +81,16 @@ class _Capture:
     interval_s: float
     heading: float | None
     pitch: float | None
+    gimbal_yaw: tuple[float, bool] | None = None
+    """The gimbal's yaw when the capture starts, ``(degrees, earth frame?)``; ``None``: it
+    follows the vehicle's heading."""
+
+    def camera_heading(self, vehicle_heading: float) -> float:
+        """Where the camera looks (compass degrees) when the vehicle faces its heading."""
+        if self.gimbal_yaw is None:
+            return vehicle_heading
+        yaw, earth = self.gimbal_yaw
+        return (yaw if earth else vehicle_heading + yaw) % 360.0
 
 
 @dataclass
@@ -108,6 +125,22 @@ class _Group:
         return [a for a in self.aims if a[0] < len(self.items) - 1]
 
 
+def _gimbal_yaw(it: mv.FileItem, before: tuple[float, bool] | None) -> tuple[float, bool] | None:
+    """The gimbal's yaw after a ``DO_GIMBAL_MANAGER_PITCHYAW``: ``(degrees, earth frame?)``.
+
+    MAVLink's GIMBAL_MANAGER_FLAGS (param 5): ``YAW_LOCK`` (16) or ``YAW_IN_EARTH_FRAME`` (64)
+    make the yaw (param 2) a compass bearing, ``YAW_IN_VEHICLE_FRAME`` (32) or none of them an
+    angle from the vehicle's nose; a NaN yaw leaves the gimbal's yaw as it was.
+    """
+    yaw, flags = it.params[1], it.params[4]
+    if not math.isfinite(yaw):
+        return before
+    bits = int(flags) if math.isfinite(flags) and flags >= 0 else 0
+    earth = bool(bits & (mv.GIMBAL_YAW_LOCK | GIMBAL_YAW_IN_EARTH_FRAME)) and \
+        not bits & GIMBAL_YAW_IN_VEHICLE_FRAME
+    return (yaw % 360.0 if earth else yaw, earth)
+
+
 def _hold(it: mv.FileItem) -> float:
     if it.command in (mv.NAV_WAYPOINT, mv.NAV_LOITER_TIME):
         return max(it.params[0], 0.0) if math.isfinite(it.params[0]) else 0.0
@@ -122,6 +155,16 @@ class Rebuilt:
     findings: list[Finding]
     notes: list[str]
     unmatched_waypoints: set[int]
+    photo_items: dict[int, str] = field(default_factory=dict)
+    """Each photo's number (every capture in the file's order) and its item in the file."""
+
+    def named(self, finding: Finding) -> Finding:
+        """A verifier's finding about a photo, named as this check names them (with its item)."""
+        m = re.fullmatch(r"photo (\d+) \((.*)\)", finding.where)
+        item = self.photo_items.get(int(m.group(1))) if m else None
+        if m is None or item is None:
+            return finding
+        return replace(finding, where=f"photo {m.group(1)} ({m.group(2)}, {item})")
 
 
 def recorded_settings(mf: mv.MissionFile) -> Settings:
@@ -151,7 +194,7 @@ def recorded_settings(mf: mv.MissionFile) -> Settings:
 
 
 def check_mission_file(plan_path: str | Path, mission_path: str | Path,
-                       options: PlanOptions | None = None, *,
+                       options: PlanOptions | None = None, *, flight: int | None = None,
                        progress: Progress = no_progress) -> tuple[Report, FlightPlan]:
     """Verify a QGroundControl ``.plan`` or ``QGC WPL 110`` file against a mission and terrain.
 
@@ -180,15 +223,25 @@ def check_mission_file(plan_path: str | Path, mission_path: str | Path,
             recorded = replace(recorded, **{exc.field: None})
     if ctx is None:  # pragma: no cover - two fields at most are dropped
         raise InputError(f"{mf.source}: its settings cannot be flown")
+    from planner.campaign_check import one_flight
+
+    one = one_flight(ctx, options, plan_path, flight, progress=progress)
+    if one is not None:  # one flight of a campaign: its airfields, targets and budget
+        ctx = one.ctx
     progress("checking the mission")
-    rebuilt = rebuild(mf, ctx)
+    rebuilt = rebuild(mf, ctx, elsewhere=frozenset(one.elsewhere if one is not None else ()))
     plan = rebuild_plan(rebuilt.record, mission=ctx.mission, local=ctx.local,
                         vehicle=ctx.vehicle, dem=ctx.dem)
     report = verify(plan, hazards=ctx.hazards, wind=ctx.wind)
-    kept = [f for f in report.findings if f.rule not in RULES_NOT_APPLICABLE and not (
-        f.rule == "photo" and f.message.startswith("a photo waypoint with no photo") and
-        f.where in {f"waypoint {s}" for s in rebuilt.unmatched_waypoints})]
-    notes = [*report.notes, *rebuilt.notes]
+    kept = [rebuilt.named(f) for f in report.findings
+            if f.rule not in RULES_NOT_APPLICABLE and not (
+                f.rule == "photo" and f.message.startswith("a photo waypoint with no photo") and
+                f.where in {f"waypoint {s}" for s in rebuilt.unmatched_waypoints}) and not (
+                # Captures that see no target are findings of their own, and keep their
+                # numbers: the photos of targets are then not numbered 1, 2, ... in a row.
+                rebuilt.unmatched_waypoints and f.rule == "photo" and f.where == "plan" and
+                f.message.startswith("photos must be numbered"))]
+    notes = [*(one.notes if one is not None else ()), *report.notes, *rebuilt.notes]
     return replace(report, findings=(*kept, *rebuilt.findings), notes=tuple(notes)), plan
 
 
@@ -221,8 +274,12 @@ def _position(mf: mv.MissionFile, it: mv.FileItem, ctx: Context, home_ground: fl
     return x, y, lon, lat, rel
 
 
-def rebuild(mf: mv.MissionFile, ctx: Context) -> Rebuilt:
+def rebuild(mf: mv.MissionFile, ctx: Context, *,
+            elsewhere: frozenset[str] = frozenset()) -> Rebuilt:
     """Fly the file's items into waypoints and photos; see the module docstring.
+
+    ``elsewhere``: the targets a campaign photographs on its other flights or skips, left out
+    of the note of targets the file does not photograph (one flight of a campaign).
 
     Raises
     ------
@@ -247,6 +304,7 @@ def rebuild(mf: mv.MissionFile, ctx: Context) -> Rebuilt:
     speed: float | None = None
     heading: float | None = None
     pitch: float | None = cam.fixed_pitch_deg if cam.mount == Mount.FIXED else None
+    gimbal_yaw: tuple[float, bool] | None = None
     pos = (hx, hy, mf.home[1], mf.home[0], 0.0)
     ignored: dict[int, list[str]] = {}
     for it in mf.items:
@@ -312,10 +370,24 @@ def rebuild(mf: mv.MissionFile, ctx: Context) -> Rebuilt:
                 heading = angle % 360.0
             g.aims.append((after, heading))
         elif it.command == mv.DO_GIMBAL_MANAGER_PITCHYAW:
-            if math.isfinite(it.params[0]) and cam.mount == Mount.GIMBAL:
+            if cam.mount != Mount.GIMBAL:
+                continue
+            if math.isfinite(it.params[0]):
                 pitch = it.params[0]
                 g.pitch = pitch
                 g.aims.append((after, None))
+            gimbal_yaw = _gimbal_yaw(it, gimbal_yaw)
+        elif it.command == DO_MOUNT_CONTROL:
+            # ArduPilot Copter (ModeAuto::do_mount_control): pitch param 1, yaw param 3, the
+            # yaw in the vehicle's frame (set_angle_target(..., yaw_is_earth_frame=false)).
+            if cam.mount != Mount.GIMBAL:
+                continue
+            if math.isfinite(it.params[0]):
+                pitch = it.params[0]
+                g.pitch = pitch
+                g.aims.append((after, None))
+            if math.isfinite(it.params[2]):
+                gimbal_yaw = (it.params[2], False)
         elif it.command == mv.IMAGE_START_CAPTURE:
             count = int(it.params[2]) if math.isfinite(it.params[2]) else 0
             if count <= 0:
@@ -324,7 +396,7 @@ def rebuild(mf: mv.MissionFile, ctx: Context) -> Rebuilt:
                 continue
             g.captures.append(_Capture(it, after, count,
                                        it.params[1] if math.isfinite(it.params[1]) else 0.0,
-                                       heading, pitch))
+                                       heading, pitch, gimbal_yaw))
         else:
             ignored.setdefault(it.command, []).append(it.where)
     for cmd, where in sorted(ignored.items()):
@@ -332,11 +404,13 @@ def rebuild(mf: mv.MissionFile, ctx: Context) -> Rebuilt:
                      f"{where[0]})")
     if groups[-1].action != Action.LAND:
         notes.append("the mission does not end with NAV_LAND")
-    return _records(mf, ctx, groups, home_ground=home_ground, findings=findings, notes=notes)
+    return _records(mf, ctx, groups, home_ground=home_ground, findings=findings, notes=notes,
+                    elsewhere=elsewhere)
 
 
 def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_ground: float,
-             findings: list[Finding], notes: list[str]) -> Rebuilt:
+             findings: list[Finding], notes: list[str],
+             elsewhere: frozenset[str] = frozenset()) -> Rebuilt:
     vehicle, cam, dem = ctx.vehicle, ctx.vehicle.camera, ctx.dem
     p = vehicle.profile
     half = cam.photo_hover_s / 2
@@ -353,6 +427,8 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
     # Photos: aim, timing, target.
     photos: list[PhotoRecord] = []
     unmatched: set[int] = set()
+    photo_items: dict[int, str] = {}
+    number = 0
     targets = [(t, target_points(geom, dem)) for t, geom in
                zip(ctx.mission.targets, ctx.local.targets, strict=True)]
     areas = [survey_area(t, geom, vehicle) for t, geom in
@@ -370,24 +446,27 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
             if g_heading is not None else 0.0
         holds = [_hold(it) for it in g.items]
         for cap in g.captures:
-            where = f"photo at {cap.item.where}"
+            # Every capture is a photo, numbered in the file's order, named like the
+            # verifier's photos (with its target once matched) and its item in the file.
+            number += 1
+            found: list[tuple[str, str]] = []
             before = sum(holds[:cap.after + 1])
             left = sum(holds[cap.after + 1:])
             need_gap = cam.photo_hover_s
             if cap.after == len(g.items) - 1:
-                findings.append(Finding("hover", where, f"the capture starts as the vehicle "
-                                        f"leaves waypoint {seq}: its images are taken in "
+                found.append(("hover", f"the capture starts as the vehicle "
+                                   f"leaves waypoint {seq}: its images are taken in "
                                         f"flight"))
             elif before < turn_s + half - TIME_TOL_S:
-                findings.append(Finding("hover", where, f"the first image comes {before:g} s "
+                found.append(("hover", f"the first image comes {before:g} s "
                                         f"after arriving at waypoint {seq}, before the "
                                         f"{turn_s:.1f} s turn and {half:g} s settle"))
             if cap.count > 1 and cap.interval_s < need_gap - TIME_TOL_S:
-                findings.append(Finding("hover", where, f"images {cap.interval_s:g} s apart; "
+                found.append(("hover", f"images {cap.interval_s:g} s apart; "
                                         f"the camera needs {need_gap:g} s each"))
             fit = (cap.count - 1) * max(cap.interval_s, need_gap) + half
             if cap.after < len(g.items) - 1 and left < fit - TIME_TOL_S:
-                findings.append(Finding("hover", where, f"{cap.count} images "
+                found.append(("hover", f"{cap.count} images "
                                         f"{max(cap.interval_s, need_gap):g} s apart need "
                                         f"{fit:g} s of hold after the capture starts; "
                                         f"waypoint {seq} holds {left:g} s"))
@@ -395,9 +474,16 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
             pitch = cap.pitch if cap.pitch is not None else (
                 cam.fixed_pitch_deg if cam.mount == Mount.FIXED else 0.0)
             if heading is None:
-                findings.append(Finding("aim", where, "no heading: neither CONDITION_YAW nor "
-                                        "the waypoint's yaw aims the camera"))
+                found.append(("aim", "no heading: neither CONDITION_YAW nor the waypoint's yaw "
+                                     "aims the camera"))
                 heading = 0.0
+            # The camera looks where the gimbal's yaw points it (the verifier's ``aim`` rule
+            # then holds it to the vehicle's heading, as plan-flight's gimbal yaws with it).
+            facing = heading
+            heading = cap.camera_heading(facing)
+            gimbal = "" if abs(turn_deg(heading, facing)) <= 1e-6 else (
+                f" (the gimbal's yaw turns the camera from the vehicle's heading "
+                f"{facing:.1f}°)")
             best = _match(targets, cam, station, heading, pitch)
             # An image whose centre falls in an area mapped in strips is one of its images,
             # unless it is aimed at a target's own centre (within 1°: far above a file's
@@ -410,17 +496,22 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
                 best = (survey, ctx.mission.targets[survey].name, 0.0)
             else:
                 centre = None
+            name = ctx.mission.targets[best[0]].name if best[0] is not None else ""
+            where = f"photo {number} ({name + ', ' if name else ''}{cap.item.where})"
+            findings += [Finding(rule, where, text) for rule, text in found]
+            photo_items[number] = cap.item.where
             if best[0] is None:
                 unmatched.add(seq)
                 findings.append(Finding("target", where, f"no target of the mission is in "
                                         f"frame at heading {heading:.1f}°, pitch {pitch:.1f}°"
+                                        + gimbal
                                         + (f"; nearest the image centre: {best[1]!r}, "
                                            f"{best[2]:.0f}° off it" if best[1] else "")))
                 continue
             aim = centre if centre is not None else targets[best[0]][1][1]
             slant = math.dist(station, aim)
             photos.append(PhotoRecord(
-                number=len(photos) + 1, target=ctx.mission.targets[best[0]].name,
+                number=number, target=name,
                 waypoint=seq, count=cap.count, heading_deg=heading, pitch_deg=pitch,
                 slant_range_m=slant, gsd_cm=slant * cam.ifov_rad * 100.0, lon=g.lon,
                 lat=g.lat, alt_m=home_ground + g.rel, obliquity_deg=0.0, surface="ground"))
@@ -440,7 +531,9 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
     notes.append("times and energies are the vehicle model's at the file's commanded speeds "
                  "and holds: a MAVLink file records none, so the record rule does not apply")
     done = {ph.target for ph in photos}
-    missed = [t.name for t in ctx.mission.targets if t.name not in done]
+    # (Of a campaign's flight: not those its other flights photograph or the campaign skips.)
+    missed = [t.name for t in ctx.mission.targets if t.name not in done and
+              t.name not in elsewhere]
     if missed:
         notes.append("targets the file photographs none of (required ones are findings): " +
                      ", ".join(repr(n) for n in missed))
@@ -465,7 +558,8 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
                                     "reason": "the file lands away from the landing site"}
     record = PlanFile(source=mf.source, schema_version=1, summary=summary,
                       waypoints=tuple(waypoints), photos=tuple(photos))
-    return Rebuilt(record=record, findings=findings, notes=notes, unmatched_waypoints=unmatched)
+    return Rebuilt(record=record, findings=findings, notes=notes, unmatched_waypoints=unmatched,
+                   photo_items=photo_items)
 
 
 def _match(targets: list[Any], cam: Any, station: tuple[float, float, float], heading: float,

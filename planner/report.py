@@ -428,7 +428,8 @@ def campaign_table(plan: CampaignPlan) -> Group:
     for key, v in (("Mission", f"{m.name} ({m.source})" if m.name else m.source),
                  ("Flights", f"{len(plan.flights)} of the {plan.planned} asked"),
                  ("Recharge", recharge),
-                 ("Ends at", plan.legs[-1][1]),
+                 ("Ends at", plan.legs[-1][1]
+                  + (f": {plan.end_note}" if plan.end_note else "")),
                  ("Targets", f"{len(done)} of {len(m.targets)} photographed, priority "
                              f"{got:g} of {total:g}"),
                  ("Route search", plan.selection)):

@@ -45,7 +45,9 @@ Rules (the names a finding carries):
 - ``view``: a target asked to be seen from given sides (its views, its view azimuth) is seen
   from within one of its azimuth sectors, and at a depression within its elevation band (its
   view elevation, or a side view by default);
-- ``required``: every required target is photographed, from every side it asks for;
+- ``required``: every required target is photographed, from every side it asks for, each
+  photo taking all the images (``photos``) it asks for (the planner credits a target only then:
+  a short photo of another target is a note, not counted as photographed);
 - ``coverage``: every required area surveyed in strips is seen by its images (rebuilt from the
   plan's positions and attitudes and the camera model), but for ground the vehicle may not fly
   over and its navigation margin; a survey image's centre is judged by ``gsd`` and ``sight``
@@ -64,7 +66,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -191,8 +193,9 @@ def verify(plan: FlightPlan, *, hazards: HazardMaps, record_tolerance: float = 1
     outlook = wind if wind is not None else plan.wind
     if outlook is not None:
         notes.append(_wind(plan, flown, outlook, totals=totals, out=out, tol=record_tolerance))
-    views = _photos(plan, hazards, out, checks)
-    _required(plan, out, views)
+    short: dict[str, list[tuple[int, int, int]]] = {}
+    views = _photos(plan, hazards, out, checks, short)
+    _required(plan, out, views, short, notes)
     _coverage(plan, hazards, out)
     if summary is not None:
         _summary(plan, summary, totals, out, record_tolerance, views=views)
@@ -253,18 +256,20 @@ def _sites(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> None:
             if rd > POSITION_TOL_M:
                 out.add("landing site", f"waypoint {land.seq}", "the move it records starts "
                         f"{rd:.1f} m from the mission's landing site {site.name!r}")
+            # One finding for the move, giving every reason it breaks the rule.
+            why = []
+            if not _landing_unsafe(plan, hazards, requested.x, requested.y):
+                why.append("which is safe: no cause to move")
             if d > p.landing_search_radius_m + POSITION_TOL_M:
+                why.append(f"beyond the {p.landing_search_radius_m:g} m an unsafe site may "
+                           f"move")
+            if why:
                 out.add("landing site", f"waypoint {land.seq}", f"lands {d:.1f} m from "
-                        f"{site.name!r}, beyond the {p.landing_search_radius_m:g} m an unsafe "
-                        f"site may move")
-            cause = _landing_unsafe(plan, hazards, requested.x, requested.y)
-            if not cause:
-                out.add("landing site", f"waypoint {land.seq}", f"lands {d:.1f} m from "
-                        f"{site.name!r}, which is safe: no cause to move")
+                        f"{site.name!r}, " + ", and ".join(why))
     unsafe = _landing_unsafe(plan, hazards, land.x, land.y)
     if unsafe:
-        out.add("landing safety", f"waypoint {land.seq}", f"landing spot ({land.x:.1f}, "
-                f"{land.y:.1f}) is unsafe: {unsafe}")
+        out.add("landing safety", f"waypoint {land.seq}", f"landing spot "
+                f"({local.from_home(land.x, land.y)}) is unsafe: {unsafe}")
 
 
 def _landing_unsafe(plan: FlightPlan, hazards: HazardMaps, x: float, y: float) -> str:
@@ -560,12 +565,16 @@ def _record(w: Waypoint, t_s: float, e_wh: float, out: _Findings, tol: float) ->
 
 
 def _photos(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
-            checks: dict[str, int]) -> dict[str, set[int]]:
+            checks: dict[str, int],
+            _short: dict[str, list[tuple[int, int, int]]] | None = None) -> dict[str, set[int]]:
     """Every photo: where it is taken, how it is aimed, what it sees; every hover long enough.
 
-    Returns the views each target is photographed in (by the side each photo looks from).
+    Returns the views each target is photographed in (by the side each photo looks from),
+    counting only photos that take all the images their target asks for; the others are put
+    in ``_short`` as ``target: [(photo number, images taken, images asked), ...]``.
     """
     views: dict[str, set[int]] = {}
+    short = _short if _short is not None else {}
     wps = plan.waypoints
     cam = plan.vehicle.camera
     index_of = {t.name: i for i, t in enumerate(plan.mission.targets)}
@@ -604,7 +613,13 @@ def _photos(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
             continue
         view = _sees(plan, hazards, ph.number, ti, wp, heading=ph.heading_deg,
                      pitch=ph.pitch_deg, out=out)
-        if view is not None:
+        asked = plan.mission.targets[ti].photos
+        if ph.count < asked:
+            # The planner holds every station for all the images its target asks for and
+            # credits the target only then (planner.selection: the station's service time is
+            # ``photos`` images): a station with fewer takes no view of it.
+            short.setdefault(ph.target, []).append((ph.number, ph.count, asked))
+        elif view is not None:
             views.setdefault(ph.target, set()).add(view)
     for w in wps:
         if w.action != Action.PHOTO:
@@ -743,24 +758,46 @@ def _survey_photo(plan: FlightPlan, hazards: HazardMaps, wp: Waypoint, spec: Tar
 
 def _coverage(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> None:
     """Every required area seen by the images, but where the vehicle may not fly."""
+    for name, message in coverage_gaps([plan], hazards):
+        out.add("coverage", f"target {name!r}", message)
+
+
+def coverage_gaps(plans: Sequence[FlightPlan], hazards: HazardMaps,
+                  targets: Sequence[Target] | None = None) -> list[tuple[str, str]]:
+    """Required areas that the images of ``plans`` together leave unseen: (target, why).
+
+    The ``coverage`` rule, over one flight or over every flight of a campaign that surveys an
+    area in turns: each image is rebuilt from its flight's positions and attitudes and the
+    camera model, the union of all of them laid over the area, and what is left unseen, but
+    for ground the vehicle may not fly over and its navigation margin, is named with its size
+    when it exceeds one terrain cell. ``targets`` are those to answer for (default: the first
+    plan's mission's; a campaign passes the whole mission's, whose required areas its flights
+    share); the plans must share one mission and local frame.
+    """
+    if not plans:
+        return []
     dem = hazards.dem
-    cam = plan.vehicle.camera
-    margin = plan.vehicle.profile.nav_margin_m
+    first = plans[0]
+    cam = first.vehicle.camera
+    margin = first.vehicle.profile.nav_margin_m
     blocked = None
-    for t, geom in zip(plan.mission.targets, plan.local.targets, strict=True):
-        area = survey_area(t, geom, plan.vehicle) if t.required else None
+    gaps: list[tuple[str, str]] = []
+    specs = first.mission.targets if targets is None else targets
+    for t, geom in zip(specs, first.local.targets, strict=True):
+        area = survey_area(t, geom, first.vehicle) if t.required else None
         if area is None:
             continue
         shots = []
-        for ph in plan.photos:
-            if ph.target != t.name or not 1 <= ph.waypoint <= len(plan.waypoints):
-                continue
-            station = _station(plan, hazards, plan.waypoints[ph.waypoint - 1])
-            centre = _axis_on_ground(hazards, station, ph.heading_deg, ph.pitch_deg)
-            if centre is not None:
-                shots.append((station, ph.heading_deg, ph.pitch_deg, centre[2]))
+        for plan in plans:
+            for ph in plan.photos:
+                if ph.target != t.name or not 1 <= ph.waypoint <= len(plan.waypoints):
+                    continue
+                station = _station(plan, hazards, plan.waypoints[ph.waypoint - 1])
+                centre = _axis_on_ground(hazards, station, ph.heading_deg, ph.pitch_deg)
+                if centre is not None:
+                    shots.append((station, ph.heading_deg, ph.pitch_deg, centre[2]))
         gap = area.difference(covered_by(cam, area, shots))
-        keeps = [g.buffer(margin) for g in plan.local.keep_outs_buffered if not g.is_empty]
+        keeps = [g.buffer(margin) for g in first.local.keep_outs_buffered if not g.is_empty]
         if keeps:
             gap = gap.difference(shapely.union_all(keeps))
         if gap.is_empty:
@@ -789,8 +826,9 @@ def _coverage(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> None:
         # Less than one terrain cell is below what the terrain model can tell.
         if unseen > res * res:
             cx, cy = float(gx[open_ground].mean()), float(gy[open_ground].mean())
-            out.add("coverage", f"target {t.name!r}", f"{unseen:,.0f} m² of the required area "
-                    f"is seen by no image (centred near {cx:.0f} m east, {cy:.0f} m north)")
+            gaps.append((t.name, f"{unseen:,.0f} m² of the required area is seen by no image "
+                                 f"(centred near {first.local.from_home(cx, cy, digits=0)})"))
+    return gaps
 
 
 def _view(spec: Target, station: tuple[float, float, float],
@@ -825,18 +863,35 @@ def _view(spec: Target, station: tuple[float, float, float],
     return k
 
 
-def _required(plan: FlightPlan, out: _Findings, views: dict[str, set[int]]) -> None:
+def _required(plan: FlightPlan, out: _Findings, views: dict[str, set[int]],
+              short: dict[str, list[tuple[int, int, int]]], notes: list[str]) -> None:
+    """Every required target photographed, with all its images, from every side it asks for.
+
+    A photo with fewer images than its target's ``photos`` takes none of its views (the
+    planner credits a station only with all of them; an area's every image is a station):
+    a required target left short is a finding, another one a note.
+    """
     done = {ph.target for ph in plan.photos}
-    for t in plan.mission.targets:
+    for t, geom in zip(plan.mission.targets, plan.local.targets, strict=True):
+        few = "; ".join(f"photo {n} takes {got} image{'s' if got != 1 else ''}"
+                        for n, got, _ in short.get(t.name, ()))
+        seen = views.get(t.name, set())
+        survey = is_survey(t, geom, plan.vehicle)
+        text = f"asks for {t.photos} images at each station; {few}"
         if t.required and t.name not in done:
             out.add("required", f"target {t.name!r}", "a required target is not photographed")
-        elif t.required and t.views > 1 and len(views.get(t.name, ())) < t.views:
+        elif few and (survey or not seen):
+            if t.required:
+                out.add("required", f"target {t.name!r}", f"a required target {text}")
+            else:
+                notes.append(f"target {t.name!r} is not counted as photographed: it {text}")
+        elif t.required and t.views > 1 and len(seen) < t.views:
             sectors = t.view_sectors()
             missing = ", ".join(f"{sectors[k][0]:.0f}° ± {sectors[k][1]:g}°"
-                                for k in range(t.views) if k not in views.get(t.name, ()))
+                                for k in range(t.views) if k not in seen)
             out.add("required", f"target {t.name!r}", f"a required target is photographed "
-                    f"from {len(views.get(t.name, ()))} of its {t.views} sides; not from "
-                    f"{missing}")
+                    f"from {len(seen)} of its {t.views} sides; not from {missing}"
+                    + (f" (it {text})" if few else ""))
 
 
 def _summary(plan: FlightPlan, summary: Mapping[str, Any], totals: tuple[float, float, float],

@@ -9,6 +9,7 @@ failure leaves every destination as it was.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -187,17 +188,50 @@ def write_bytes(data: bytes, path: Path) -> None:
 
 
 def flight_path(path: Path, k: int) -> Path:
-    """The file of flight ``k`` (from 1) of a campaign: ``name_flightK`` and the format's suffix.
+    """The file of flight ``k`` (from 1) of a campaign: ``name-KK`` and the format's suffix.
+
+    The flight number is zero-padded to two digits (``plan-01.plan``, ..., ``plan-12.plan``) so
+    that a folder listing sorts the flights in order; a campaign has at most 100 flights
+    (``plan-100.plan``).
 
     Examples
     --------
     >>> flight_path(Path("out/plan.litchi.csv"), 2).as_posix()
-    'out/plan_flight2.litchi.csv'
+    'out/plan-02.litchi.csv'
+    >>> flight_path(Path("survey.plan"), 12).name
+    'survey-12.plan'
     """
     suffix = format_of(path)
     name = path.name
     stem = name[:-len(suffix)] if name.lower().endswith(suffix) else path.stem
-    return path.with_name(f"{stem}_flight{k}{name[len(stem):]}")
+    return path.with_name(f"{stem}-{k:02d}{name[len(stem):]}")
+
+
+_FLIGHT_NAMES = (re.compile(r"_flight(\d+)$"), re.compile(r"-(\d{2,})$"))
+"""The names of a campaign's per-flight exports: ``NAME_flightK`` and ``NAME-0K``."""
+
+
+def flight_of(path: str | Path) -> int | None:
+    """Which flight of a campaign a per-flight export is, from its name; ``None`` if it names none.
+
+    Both namings of :func:`flight_path`, the older ``NAME_flightK`` and ``NAME-0K``, whatever
+    the format's suffix.
+
+    Examples
+    --------
+    >>> flight_of("out/plan_flight2.waypoints"), flight_of("plan-02.litchi.csv")
+    (2, 2)
+    >>> flight_of("out/plan.plan") is None, flight_of("survey-2.plan") is None
+    (True, True)
+    """
+    p = Path(path)
+    suffix = format_of(p) if p.suffix else ""
+    stem = p.name[:-len(suffix)] if suffix and p.name.lower().endswith(suffix) else p.stem
+    for pattern in _FLIGHT_NAMES:
+        m = pattern.search(stem)
+        if m and int(m.group(1)) >= 1:
+            return int(m.group(1))
+    return None
 
 
 WHOLE_CAMPAIGN = (".geojson", ".kml", ".png")
@@ -214,8 +248,7 @@ def campaign_files(exports: Sequence[Path], flights: int) -> list[Path]:
     --------
     >>> [p.name for p in campaign_files([Path("plan.png"), Path("plan.kml"),
     ...                                  Path("plan.plan")], 2)]
-    ['plan.png', 'plan.kml', 'plan_flight1.kml', 'plan_flight2.kml', 'plan_flight1.plan', \
-'plan_flight2.plan']
+    ['plan.png', 'plan.kml', 'plan-01.kml', 'plan-02.kml', 'plan-01.plan', 'plan-02.plan']
     """
     out: list[Path] = []
     for p in exports:

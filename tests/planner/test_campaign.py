@@ -8,8 +8,9 @@ from functools import cache
 import numpy as np
 import pytest
 
-from planner.campaign import campaign_prize, solve_campaign
+from planner.campaign import campaign_prize, refit, solve_campaign
 from planner.instances import read_ophs, write_ophs
+from planner.route import path_cost
 
 
 def _instance(seed: int, n_vertices: int, n_hotels: int, flights: int):
@@ -139,6 +140,68 @@ def test_search_is_deterministic_for_a_seed():
                            method="search", seed=7) for _ in range(2)]
     assert runs[0].flights == runs[1].flights
     _check_feasible(runs[0], cost, 0, None, af, budgets)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_refit_fits_tighter_budgets_and_keeps_the_landings(seed):
+    cost, prize, af, budgets = _instance(40 + seed, n_vertices=11, n_hotels=3, flights=3)
+    found = solve_campaign(cost, prize, start=0, end=1, airfields=af, budgets=budgets,
+                           method="exact")
+    # The flights as built cost 8 % more than estimated: each budget tightened by that much.
+    tight = [b / 1.08 for b in budgets[:len(found.flights)]]
+    assert any(c > b for c, b in zip(found.costs, tight, strict=True))  # something to refit
+    fitted = refit(cost, prize, found.flights, budgets=tight, airfields=af)
+    _check_feasible(fitted, cost, 0, 1, af, tight)
+    assert [(f[0], f[-1]) for f in fitted.flights] == [(f[0], f[-1]) for f in found.flights]
+    assert fitted.prize == pytest.approx(campaign_prize(prize, fitted.flights))
+    assert not fitted.optimal
+    # Every unvisited node that would fit some flight at its cheapest place has been taken.
+    seen = set(fitted.visits)
+    for v in set(range(len(prize))) - seen - set(af):
+        for k, f in enumerate(fitted.flights):
+            extra = min(cost[a, v] + cost[v, b] - cost[a, b] for a, b in itertools.pairwise(f))
+            assert path_cost(cost, f) + extra > tight[k] - 1e-9
+
+
+def test_refit_with_room_to_spare_changes_no_prize():
+    cost, prize, af, budgets = _instance(5, n_vertices=12, n_hotels=2, flights=2)
+    found = solve_campaign(cost, prize, start=0, end=1, airfields=af, budgets=budgets,
+                           method="exact")
+    fitted = refit(cost, prize, found.flights, budgets=budgets[:len(found.flights)],
+                   airfields=af)
+    assert fitted.prize >= found.prize - 1e-9
+    _check_feasible(fitted, cost, 0, 1, af, budgets)
+
+
+def test_refit_needs_one_budget_per_flight():
+    cost, prize, af, _ = _instance(5, n_vertices=6, n_hotels=2, flights=2)
+    with pytest.raises(ValueError, match="one budget per flight"):
+        refit(cost, prize, [(0, 2, 1)], budgets=[5.0, 5.0], airfields=af)
+
+
+def test_the_search_collecting_everything_skips_the_full_polish(monkeypatch):
+    # Budgets so large that the exploring fills collect every node: the full-schedule polish
+    # (iterations None) can only shorten the flights and is left out.
+    import planner.campaign as core
+
+    cost, prize, af, _ = _instance(9, n_vertices=20, n_hotels=2, flights=2)
+    asked = []
+    real = core._Filler.fill
+
+    def spy(self, hotels, order, fixed, iterations):
+        asked.append(iterations)
+        return real(self, hotels, order, fixed, iterations)
+
+    monkeypatch.setattr(core._Filler, "fill", spy)
+    found = solve_campaign(cost, prize, start=0, end=1, airfields=af, budgets=[100.0, 100.0],
+                           method="search")
+    assert found.prize == pytest.approx(prize.sum())
+    assert None not in asked
+    # With prize left out, the polish runs.
+    asked.clear()
+    solve_campaign(cost, prize, start=0, end=1, airfields=af, budgets=[6.0, 6.0],
+                   method="search")
+    assert None in asked
 
 
 def test_the_campaign_beats_one_flight_and_uses_the_airfield():

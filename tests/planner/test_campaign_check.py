@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from planner.campaign_check import check_campaign_doc
 from planner.campaign_flow import campaign_to_json, plan_campaign
 from planner.cli import app
+from planner.export import render
 from tests.planner.test_campaign_flow import SHORT, row_of_rocks
 
 
@@ -19,8 +20,11 @@ def campaign(tmp_path_factory):
     folder = tmp_path_factory.mktemp("campaign_check")
     mission = folder / "rocks.geojson"
     mission.write_text(json.dumps(row_of_rocks(flights=3)), encoding="utf-8")
-    plan, _ = plan_campaign(mission, SHORT)
+    plan, ctx = plan_campaign(mission, SHORT)
     assert len(plan.flights) == 2  # rocks A and B, then C and D (tests/planner/test_campaign_flow)
+    # Flight 2's own MAVLink file, as --out writes it, for the per-flight check.
+    (folder / "rocks-02.waypoints").write_bytes(render(plan.flights[1], ctx.hazards,
+                                                            ".waypoints"))
     return mission, campaign_to_json(plan)
 
 
@@ -167,12 +171,50 @@ def test_at_home_landing_away_from_every_airfield_is_found(campaign, tmp_path) -
     assert check_campaign_doc(doc, "c.json", mission, SHORT).ok
 
 
-def test_one_flight_checked_alone_says_it_is_part_of_a_campaign(campaign, tmp_path) -> None:
+def test_one_flight_checked_alone_as_its_flight_of_the_campaign(campaign, tmp_path) -> None:
+    """A campaign's per-flight export passes --check unedited, as flight K of the campaign (K
+    from its name, either naming, or --flight K): from where flight K-1 landed, with the
+    required targets of other flights left to them, said in a note."""
     mission, doc = campaign
-    path = tmp_path / "plan_flight2.geojson"
-    path.write_text(json.dumps(doc["flights"][1]), encoding="utf-8")
+    text = json.dumps(doc["flights"][1])
+
+    def run(name: str, *extra: str):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return CliRunner().invoke(app, [str(mission), "--max-flight-time", "120", "--check",
+                                        str(path), *extra])
+
+    for name, extra in (("plan_flight2.geojson", ()), ("plan-02.geojson", ()),
+                        ("mine.geojson", ("--flight", "2"))):
+        result = run(name, *extra)
+        assert result.exit_code == 0, (name, result.stdout, result.stderr)
+        assert "note: checked as flight 2 of the campaign's 2" in result.stderr
+        assert "OK" in result.stdout
+    # Without a K: one line, exit 2, saying what to give.
+    result = run("mine.geojson")
+    assert result.exit_code == 2, result.stdout + result.stderr
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "pass --flight K" in lines[0] and "campaign" in lines[0], lines
+    # The wrong flight: flight 1 takes off at home, not where flight 2 does.
+    result = run("plan_flight1.geojson")
+    assert result.exit_code == 4
+    assert any(": take-off: " in ln for ln in result.stdout.splitlines()), result.stdout
+    result = run("mine.geojson", "--flight", "7")
+    assert result.exit_code == 2 and "the campaign is flown in 2 flights" in result.stderr
+
+
+def test_one_flights_mavlink_export_checked_as_its_flight(campaign) -> None:
+    mission, _ = campaign
+    path = mission.parent / "rocks-02.waypoints"
     result = CliRunner().invoke(app, [str(mission), "--max-flight-time", "120", "--check",
                                       str(path)])
-    assert result.exit_code == 4  # it takes off at field B, not at home
-    assert "note: this plan is one flight of a campaign" in result.stderr
-    assert any("take-off" in ln for ln in result.stdout.splitlines())
+    assert result.exit_code == 0, (result.stdout, result.stderr)
+    assert "note: checked as flight 2 of the campaign's 2" in result.stderr
+    # The targets of flight 1 are not this file's to photograph: no note lists them.
+    assert "photographs none of" not in result.stderr, result.stderr
+
+
+def test_flight_k_of_a_whole_campaign_document_is_refused(campaign, tmp_path) -> None:
+    mission, doc = campaign
+    code, lines = check(mission, doc, tmp_path, "--flight", "2")
+    assert code == 2 and not lines

@@ -37,7 +37,7 @@ def test_the_campaign_writes_whole_files_and_per_flight_files(written) -> None:
     _, out = written
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(["plan.geojson", "plan.kml", "plan.png", *(
-        f"plan_flight{k}{s}" for k in (1, 2)
+        f"plan-{k:02d}{s}" for k in (1, 2)
         for s in (".geojson", ".kml", ".plan", ".waypoints", ".csv"))])
 
 
@@ -50,7 +50,7 @@ def test_the_campaign_geojson_holds_every_flight_and_checks(written) -> None:
     keep = [f for f in doc["features"] if f["properties"]["role"] == "keep_out"]
     assert len(keep) == 1 and "flight" not in keep[0]["properties"]
     assert [r["to"] for r in doc["campaign"]["summary"]] == ["field B", "field C"]
-    one = json.loads((out / "plan_flight2.geojson").read_text(encoding="utf-8"))
+    one = json.loads((out / "plan-02.geojson").read_text(encoding="utf-8"))
     assert routes[1]["geometry"] == one["features"][0]["geometry"]
     result = CliRunner().invoke(app, [str(mission), "--max-flight-time", "120", "--check",
                                       str(out / "plan.geojson")])
@@ -112,3 +112,11 @@ def test_flight_k_plots_that_flight_alone(written, tmp_path) -> None:
                                       "--plot", str(png), "-q"])
     assert result.exit_code == 0, result.stderr
     assert png.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["two.png"]
+
+
+def test_help_names_the_per_flight_files() -> None:
+    result = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "-01, -02, ... before the suffix (plan-01.plan)" in text
+    assert "each flight's as plan-01.plan, plan-01.waypoints" in text

@@ -148,8 +148,8 @@ def test_the_command_line_writes_one_file_per_flight(tmp_path) -> None:
                                    "--quiet", "--export", str(tmp_path / "rocks.plan")])
     assert res.exit_code == 0, res.stderr
     assert "Campaign" in res.stdout and "Flight 1 of " in res.stdout
-    written = sorted(p.name for p in tmp_path.glob("rocks_flight*.plan"))
-    assert written and written[0] == "rocks_flight1.plan"
+    written = sorted(p.name for p in tmp_path.glob("rocks-*.plan"))
+    assert written and written[0] == "rocks-01.plan"
     assert not (tmp_path / "rocks.plan").exists()
     assert f"Flight {len(written)} of {len(written)}" in res.stdout
 
@@ -159,10 +159,55 @@ def test_the_mars_campaign_example() -> None:
 
     path = Path(__file__).resolve().parents[2] / "examples" / "campaign-mars" / "targets.geojson"
     plan, ctx = plan_campaign(path)
-    assert len(plan.flights) >= 2
-    assert {"backshell", "parachute"} <= set(plan.targets_photographed)
+    # Flight 26 photographs the backshell (from its four sides) and the parachute and lands
+    # where flight 27 can reach the area near the ridge; flight 27 ends at the airfield from
+    # which one more flight reaches the area left for later.
+    assert len(plan.flights) == 2
+    assert set(plan.flights[0].targets_photographed) == {"backshell", "parachute"}
+    assert {p.view for p in plan.flights[0].photos if p.target == "backshell"} == {0, 1, 2, 3}
+    assert plan.flights[1].targets_photographed == ("Seitah ridge area",)
+    assert plan.legs[0][0] == "Airfield Q" and plan.legs[0][1] == plan.legs[1][0]
+    assert [s.target for s in plan.skipped] == ["next area"]
+    assert plan.legs[-1][1] == "candidate U"
+    assert plan.end_note.startswith("one more flight from there reaches 2 of the priority left")
     assert all(verify(f, hazards=ctx.hazards).ok for f in plan.flights)
     assert check_campaign(plan, ctx) == []
+    # The README shows this campaign table, as printed at 80 columns.
+    import io
+
+    from rich.console import Console
+
+    from planner.report import campaign_table
+
+    out = io.StringIO()
+    first = plan.flights[0]
+    as_run = replace(first, mission=replace(first.mission,
+                                            source="examples/campaign-mars/targets.geojson"))
+    Console(file=out, width=80, color_system=None).print(
+        campaign_table(replace(plan, flights=(as_run, *plan.flights[1:]))))
+    root = Path(__file__).resolve().parents[2]
+    printed = [ln.rstrip() for ln in out.getvalue().splitlines()]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    block = readme.split("$ plan-flight examples/campaign-mars/targets.geojson --quiet\n")[1]
+    shown = block.split("```")[0].rstrip("\n").splitlines()
+    assert [ln for ln in printed if ln.strip()] == [ln for ln in shown if ln.strip()]
+
+
+def test_the_campaign_ends_where_one_more_flight_reaches_what_is_left(tmp_path) -> None:
+    # Rock D too far for the two flights asked: with no landing site, the campaign ends at
+    # the airfield nearer it (field C), not back at home or at field B.
+    doc = row_of_rocks(flights=2)
+    doc["features"][6]["properties"].update(required=False, priority=1)
+    doc["features"][6]["geometry"]["coordinates"] = mars_offset(400, -20)
+    path = tmp_path / "far.geojson"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    plan, ctx = plan_campaign(path, SHORT)
+    assert "rock D" not in plan.targets_photographed
+    assert plan.legs[-1][1] == "field C"
+    assert "(rock D)" in plan.end_note
+    assert check_campaign(plan, ctx) == []
+    doc = campaign_to_json(plan)
+    assert doc["ends_at"] == "field C" and doc["ends_at_why"] == plan.end_note
 
 
 def test_each_flight_keeps_its_own_share_of_the_budget(tmp_path) -> None:

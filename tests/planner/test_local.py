@@ -30,3 +30,12 @@ def test_landing_defaults_to_home(three_targets) -> None:
     mission = parse_mission(three_targets)
     local = project(mission, frame_for(mission), nav_margin_m=0.0)
     assert local.landing.equals(local.home)
+
+
+def test_a_position_in_words_from_home(three_targets) -> None:
+    mission = parse_mission(three_targets)
+    local = project(mission, frame_for(mission), nav_margin_m=3.0)
+    x, y = float(local.home.x) + 150.0, float(local.home.y) - 70.0
+    assert local.from_home(x, y) == "150.0 m east, 70.0 m south of home"
+    assert local.from_home(float(local.home.x) - 3.4, float(local.home.y) + 91.6, digits=0) == \
+        "3 m west, 92 m north of home"

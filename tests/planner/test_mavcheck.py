@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -286,3 +287,117 @@ def test_check_through_the_command_line(mars, tmp_path) -> None:
     res = runner.invoke(app, [str(mission), "--check", str(bad)])
     assert res.exit_code == 4
     assert "hover:" in res.stdout and "bad.waypoints" in res.stderr
+
+
+def test_a_capture_of_fewer_images_than_the_target_asks(earth, tmp_path) -> None:
+    """The review's b16: the required water tower asks for 2 images; its capture takes 1."""
+    plan, _, mission, folder = earth
+    tower = next(p for p in plan.photos if p.target == "water tower")
+    assert tower.count == 2
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    wpl.items(mavlink.IMAGE_START_CAPTURE)[tower.number - 1][6] = "1"
+    report = check_wpl(tmp_path, mission, wpl, "fewer.waypoints")
+    assert report.rules_broken == {"required"}, report.violations
+    assert f"target 'water tower': required: a required target asks for 2 images at each " \
+        f"station; photo {tower.number} takes 1 image" in report.violations
+
+
+def gimbal_items(folder: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    doc = json.loads((folder / "plan.plan").read_text())
+    items = [it for it in doc["mission"]["items"]
+             if it["command"] == mavlink.DO_GIMBAL_MANAGER_PITCHYAW]
+    return doc, items
+
+
+def test_the_gimbals_yaw_turned_away_with_the_heading_unchanged(earth, tmp_path) -> None:
+    """The review's b6d: the water tower's gimbal yaw turned 180° (locked to north, flags 16)
+    while the vehicle's heading stays: the camera looks away from the tower."""
+    plan, _, mission, folder = earth
+    tower = next(p for p in plan.photos if p.target == "water tower")
+    doc, items = gimbal_items(folder)
+    assert all(it["params"][4] == mavlink.GIMBAL_YAW_LOCK for it in items)
+    item = items[tower.number - 1]
+    item["params"][1] = (item["params"][1] + 180.0) % 360.0
+    path = tmp_path / "yaw.plan"
+    path.write_text(json.dumps(doc))
+    report, _ = check_plan_file(path, mission)
+    assert {"target", "required"} <= report.rules_broken, report.violations
+    away = (tower.heading_deg + 180.0) % 360.0
+    assert any(f"no target of the mission is in frame at heading {away:.1f}°" in v and
+               f"the vehicle's heading {tower.heading_deg:.1f}°" in v
+               for v in report.violations), report.violations
+
+
+@pytest.mark.parametrize(("flags", "yaw", "ok"), [
+    (32.0, 0.0, True),  # in the vehicle's frame, straight ahead: where the vehicle looks
+    (0.0, 0.0, True),  # no frame flag: the vehicle's frame
+    (32.0, 20.0, False),  # 20° right of the nose: still sees the tower, but off the heading
+    (64.0, None, True),  # in the earth frame, at the heading itself
+])
+def test_the_gimbals_yaw_frame(earth, tmp_path, flags, yaw, ok) -> None:
+    plan, _, mission, folder = earth
+    tower = next(p for p in plan.photos if p.target == "water tower")
+    doc, items = gimbal_items(folder)
+    item = items[tower.number - 1]
+    item["params"][4] = flags
+    item["params"][1] = tower.heading_deg if yaw is None else yaw
+    path = tmp_path / "frame.plan"
+    path.write_text(json.dumps(doc))
+    report, _ = check_plan_file(path, mission)
+    assert report.ok is ok, report.violations
+    if not ok:
+        assert "aim" in report.rules_broken or "target" in report.rules_broken, \
+            report.violations
+
+
+def test_a_photo_is_named_one_way_in_every_finding(mars, tmp_path) -> None:
+    """The review's f26 case: the check's own findings on a capture (here an early capture)
+    and the verifier's (here a GSD the mission now asks finer) name the photo the same way:
+    its number, its target and its item in the file."""
+    plan, _, mission, folder = mars
+    mdoc = json.loads(Path(mission).read_text())
+    for f in mdoc["features"]:
+        if f["properties"].get("name") == plan.photos[0].target:
+            f["properties"]["gsd_cm"] = 0.01
+    finer = tmp_path / "finer.geojson"
+    finer.write_text(json.dumps(mdoc))
+    wpl = Wpl((folder / "plan.waypoints").read_text())
+    capture = wpl.items(mavlink.IMAGE_START_CAPTURE)[0]
+    arrival = wpl.items(mavlink.NAV_WAYPOINT)[0]
+    wpl.move(capture, wpl.rows.index(arrival) + 1)
+    report, _ = check_plan_file(wpl.write(tmp_path / "early.waypoints"), finer)
+    hover = next(f for f in report.findings if f.rule == "hover")
+    gsd = next(f for f in report.findings if f.rule == "gsd")
+    assert hover.where == gsd.where, report.violations
+    assert hover.where.startswith(f"photo 1 ({plan.photos[0].target}, line "), hover.where
+
+
+def test_a_mount_control_yaw_is_in_the_vehicles_frame(earth, tmp_path) -> None:
+    """DO_MOUNT_CONTROL (ArduPilot: pitch param 1, yaw param 3 from the nose) in place of the
+    gimbal manager's command: straight ahead checks out; turned 180° it sees no tower."""
+    plan, _, mission, folder = earth
+    tower = next(p for p in plan.photos if p.target == "water tower")
+    for yaw, ok in ((0.0, True), (180.0, False)):
+        doc, items = gimbal_items(folder)
+        item = items[tower.number - 1]
+        item["command"] = 205
+        item["params"] = [item["params"][0], 0.0, yaw, 0.0, 0.0, 0.0, 2.0]
+        path = tmp_path / "mount.plan"
+        path.write_text(json.dumps(doc))
+        report, _ = check_plan_file(path, mission)
+        assert report.ok is ok, report.violations
+        assert not any("command 205 ignored" in n for n in report.notes), report.notes
+
+
+def test_flight_k_of_a_single_flight_mission_is_refused(mars) -> None:
+    _, _, mission, folder = mars
+    res = runner.invoke(app, [str(mission), "--check", str(folder / "plan.waypoints"),
+                              "--flight", "2"])
+    assert res.exit_code == 2, res.stdout + res.stderr
+    assert "--flight 2" in res.stderr and "plans one flight, not a campaign" in res.stderr
+    assert "Traceback" not in res.stdout + res.stderr
+    # A file whose name says flight 2 is simply a plan of a single-flight mission.
+    named = folder / "plan_flight2.waypoints"
+    named.write_bytes((folder / "plan.waypoints").read_bytes())
+    res = runner.invoke(app, [str(mission), "--check", str(named)])
+    assert res.exit_code == 0, res.stdout + res.stderr

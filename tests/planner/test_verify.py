@@ -459,6 +459,13 @@ def _m_sixty_images(g, d):
     retime(g, d)
 
 
+def _m_required_photo_one_image(g, d):
+    # The review's b17: the water tower asks for 2 images; its photo takes 1 (hold unchanged).
+    for ph in photos(d):
+        if ph["properties"]["target"] == "water tower":
+            ph["properties"]["count"] = 1
+
+
 def _m_no_hover(g, d):
     # The issue's case 6: every photo hover set to 0 s.
     for f in wps(d):
@@ -662,6 +669,9 @@ MUTATIONS = [
     Mutation("gimbal pitched up out of range", _m_gimbal_pitch, {"aim"}, allow={"frame"},
              plans=("earth",)),
     Mutation("60 images in 12 s", _m_sixty_images, {"hover"}),
+    Mutation("required photo takes fewer images than asked", _m_required_photo_one_image,
+             {"required"}, plans=("earth",),
+             needle="asks for 2 images at each station; photo 2 takes 1 image"),
     Mutation("no photo hovers", _m_no_hover, {"hover"}),
     Mutation("a hold at a plain waypoint", _m_hold_on_plain_waypoint, {"hover"},
              plans=("mars",)),
@@ -789,3 +799,91 @@ def test_mutation_is_caught_and_named(mutation: Mutation, which: str, request,
     assert "Traceback" not in res.stdout + res.stderr
     for rule in mutation.expect:
         assert f": {rule}: " in res.stdout, (rule, res.stdout)
+
+
+def test_a_short_photo_of_an_optional_target_is_a_note(earth, tmp_path) -> None:
+    """A target that is not required, asking for more images than its photo takes, is not
+    counted as photographed (the planner credits it only with all of them): a note, no rule."""
+    mdoc = json.loads(earth.mission.read_text())
+    for f in mdoc["features"]:
+        if f["properties"].get("name") == "solar array":
+            f["properties"]["photos"] = 3
+    mission = tmp_path / "mission.geojson"
+    mission.write_text(json.dumps(mdoc))
+    path = tmp_path / "plan.geojson"
+    path.write_text(json.dumps(earth.doc))
+    report, _ = check_plan_file(path, mission)
+    assert report.ok, report.violations
+    number = next(p["properties"]["number"] for p in photos(earth.doc)
+                  if p["properties"]["target"] == "solar array")
+    assert f"target 'solar array' is not counted as photographed: it asks for 3 images at " \
+        f"each station; photo {number} takes 1 image" in report.notes, report.notes
+
+
+def _finding(report: Any, rule: str) -> str:
+    return next(v for v in report.violations if f": {rule}: " in v)
+
+
+def test_positions_in_findings_are_metres_from_home(mars, survey, tmp_path) -> None:
+    """Findings give positions as the tables, the CSV and the map do: metres east and north of
+    home, in words (the local frame is centred on the mission, not on home)."""
+    doc = copy.deepcopy(mars.doc)
+    _m_landing_onto_keepout(mars, doc)
+    path = tmp_path / "landing.geojson"
+    path.write_text(json.dumps(doc))
+    report, _ = check_plan_file(path, mars.mission)
+    x, y = local_xy(mars, wps(doc)[-1])
+    home = mars.ctx.local.home
+    dx, dy = x - home.x, y - home.y
+    assert math.hypot(home.x, home.y) > 10.0  # the frame's centre is not home
+    assert f"landing spot ({abs(dx):.1f} m {'east' if dx >= 0 else 'west'}, {abs(dy):.1f} m " \
+        f"{'north' if dy >= 0 else 'south'} of home) is unsafe" in _finding(report,
+                                                                             "landing safety")
+    # A coverage gap near the deleted southern strip's images, placed from home.
+    doc = copy.deepcopy(survey.doc)
+    south = min(local_xy(survey, p)[1] for p in photos(doc))
+    strip = [local_xy(survey, p) for p in photos(doc) if local_xy(survey, p)[1] - south <= 5.0]
+    _m_southern_strip_deleted(survey, doc)
+    path = tmp_path / "strip.geojson"
+    path.write_text(json.dumps(doc))
+    report, _ = check_plan_file(path, survey.mission)
+    line = _finding(report, "coverage")
+    home = survey.ctx.local.home
+    words = line.split("centred near ")[1]
+    east, north = (float(part.split(" m ")[0]) * (1 if ("east" in part or "north" in part)
+                                                  else -1)
+                   for part in words.split(" of home")[0].split(", "))
+    # The gap is the strip's ground: within an image's footprint (about 50 m by 40 m at
+    # 40 m) of its stations' middle; home is 143 m and 117 m from the frame's centre.
+    assert abs(east - (float(np.mean([p[0] for p in strip])) - home.x)) < 60.0, line
+    assert abs(north - (float(np.mean([p[1] for p in strip])) - home.y)) < 60.0, line
+
+
+def test_a_landing_moved_from_a_safe_site_too_far_is_one_finding(earth, tmp_path) -> None:
+    """The review's f26 case: a landing moved from a safe site beyond the search radius is one
+    finding giving both reasons, not two."""
+    doc = copy.deepcopy(earth.doc)
+    ws = wps(doc)
+    x, y = local_xy(earth, ws[-1])
+    radius = earth.ctx.vehicle.profile.landing_search_radius_m
+    hz = earth.ctx.hazards
+    rows, cols = np.nonzero(~hz.landing & ~hz.flight)
+    px, py = hz.dem.xy(rows, cols)
+    dist = np.hypot(px - x, py - y)
+    k = int(np.argmin(np.where(dist >= radius + 5.0, dist, np.inf)))
+    for f in ws[-2:]:
+        move_to(earth, f, float(px[k]), float(py[k]))
+    lon, lat = earth.ctx.frame.to_lonlat(earth.ctx.local.landing.x, earth.ctx.local.landing.y)
+    doc["plan"]["landing_moved"] = {"from": [float(lon), float(lat)], "reason": "invented"}
+    retime(earth, doc)
+    path = tmp_path / "far.geojson"
+    path.write_text(json.dumps(doc))
+    report, _ = check_plan_file(path, earth.mission)
+    sites = [v for v in report.violations if ": landing site: " in v]
+    assert len(sites) == 1, report.violations
+    assert "which is safe: no cause to move, and beyond the" in sites[0]
+    res = runner.invoke(app, [str(earth.mission), "--check", str(path)])
+    assert res.exit_code == 4
+    n = len(report.rules_broken)
+    assert f"breaks {n} flight rule(s)" in res.stderr and \
+        f"in {len(report.violations)} place(s)" in res.stderr, res.stderr
