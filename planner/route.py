@@ -208,7 +208,7 @@ def solve(cost: ArrayLike, prize: ArrayLike, *, start: int, end: int, budget: fl
     """
     if method not in ("auto", "exact", "search"):
         raise ValueError(f"method must be 'auto', 'exact' or 'search', not {method!r}")
-    c = np.asarray(cost, dtype=float)
+    c = np.ascontiguousarray(cost, dtype=float)
     p = np.asarray(prize, dtype=float)
     n = c.shape[0]
     if c.shape != (n, n) or p.shape != (n,):
@@ -327,6 +327,29 @@ def _positions(arr: NDArray[np.intp], n: int) -> tuple[NDArray[np.intp], NDArray
     return tail, head
 
 
+class _Arcs:
+    """Costs of arcs ``a -> b`` (broadcast), looked up in the flattened matrix.
+
+    ``arcs[a, b]`` equals ``c[a, b]``; numpy's two-dimensional fancy indexing costs about six
+    times as much as the one-dimensional look-up of ``a * n + b`` (measured on 289 x 40 index
+    arrays into a 400 x 400 matrix: 0.34 against 0.06 ms), and the moves do little else.
+    """
+
+    __slots__ = ("flat", "n")
+
+    def __init__(self, c: NDArray[np.float64]) -> None:
+        self.n = int(c.shape[0])
+        self.flat = c.reshape(-1)  # a view: solve passes a C-contiguous matrix
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, key: tuple[ArrayLike, ArrayLike]) -> NDArray[np.float64]:
+        a, b = key
+        out: NDArray[np.float64] = self.flat[np.multiply(a, self.n) + b]
+        return out
+
+
 class _Route:
     """A mutable path with its cost, prize and visited groups (a flag per group) up to date."""
 
@@ -343,7 +366,7 @@ class _Route:
     def refresh(self) -> None:
         s = self.s
         arr = np.asarray(self.path)
-        self.cost = float(s.c[arr[:-1], arr[1:]].sum()) if len(arr) > 1 else 0.0
+        self.cost = float(s.arc[arr[:-1], arr[1:]].sum()) if len(arr) > 1 else 0.0
         inner = arr[1:-1]
         self.prize = float(s.p[inner].sum()) if len(inner) else 0.0
         self.used[:] = False
@@ -366,6 +389,7 @@ class _Search:
                  candidates: list[int], *, ends: tuple[int, int], budget: float,
                  settings: SearchSettings) -> None:
         self.c, self.p = c, p
+        self.arc = _Arcs(c)
         self.budget = budget
         self.settings = settings
         self.cand = np.asarray(candidates, dtype=np.intp)
@@ -404,7 +428,7 @@ class _Search:
         free = self.free(r)
         if not len(free):
             return False
-        c, p = self.c, self.p
+        c, p = self.arc, self.p
         arr = np.asarray(r.path)
         m = len(arr) - 1
         nf = len(free)
@@ -470,7 +494,7 @@ class _Search:
         """
         if self.nn is None:
             return self.two_opt_full(r)
-        c, nn = self.c, self.nn
+        c, nn = self.arc, self.nn
         changed = False
         while len(r.path) >= 4:
             arr = np.asarray(r.path)
@@ -503,7 +527,7 @@ class _Search:
 
     def two_opt_full(self, r: _Route) -> bool:
         """2-opt evaluated over every pair of positions."""
-        c = self.c
+        c = self.arc
         changed = False
         while len(r.path) >= 4:
             arr = np.asarray(r.path)
@@ -537,7 +561,7 @@ class _Search:
             return self.relocate_full(r)
         if self.width == 1 and self.settings.or_opt:
             return False
-        c, nn = self.c, self.nn
+        c, nn = self.arc, self.nn
         changed = False
         while len(r.path) >= 4:
             arr = np.asarray(r.path)
@@ -572,7 +596,7 @@ class _Search:
 
     def relocate_full(self, r: _Route) -> bool:
         """Relocate evaluated at every edge."""
-        c = self.c
+        c = self.arc
         changed = False
         while len(r.path) >= 4:
             arr = np.asarray(r.path)
@@ -613,7 +637,7 @@ class _Search:
         """
         if self.nn is None:
             return self.or_opt_full(r)
-        c, nn = self.c, self.nn
+        c, nn = self.arc, self.nn
         lengths = np.array((1, 2, 3) if self.width == 1 else (2, 3))
         changed = False
         while len(r.path) >= 4:
@@ -667,7 +691,7 @@ class _Search:
 
     def or_opt_full(self, r: _Route) -> bool:
         """Or-opt of runs of two or three evaluated at every edge."""
-        c = self.c
+        c = self.arc
         changed = False
         while len(r.path) >= 5:
             arr = np.asarray(r.path)
@@ -718,7 +742,7 @@ class _Search:
         """
         if self.width == 1:
             return False
-        c = self.c
+        c = self.arc
         changed = False
         while len(r.path) >= 3:
             arr = np.asarray(r.path)
@@ -751,7 +775,7 @@ class _Search:
         """
         if self.nn is None:
             return self.drop_add_full(r)
-        c, p, nn = self.c, self.p, self.nn
+        c, p, nn = self.arc, self.p, self.nn
         changed = False
         while len(r.path) >= 3:
             free = self.free(r)
@@ -840,7 +864,7 @@ class _Search:
         prize within the budget, or keeps the prize at a lower cost. A node of v's own group is
         not free; :meth:`swap_member` covers it.
         """
-        c, p = self.c, self.p
+        c, p = self.arc, self.p
         changed = False
         while len(r.path) >= 3:
             free = self.free(r)
@@ -890,7 +914,7 @@ class _Search:
 
     def exchange(self, r: _Route) -> bool:
         """Replace one visit by an unvisited node of higher prize in the same place."""
-        c, p = self.c, self.p
+        c, p = self.arc, self.p
         arr = np.asarray(r.path)
         free = self.free(r)
         if len(arr) < 3 or not len(free):
@@ -954,7 +978,7 @@ class _Search:
         elif self.settings.spatial_ruin:
             arr = np.asarray(r.path[1:-1])
             seed = int(arr[int(rng.integers(inner))])
-            near = np.argsort(self.c[seed, arr] + self.c[arr, seed], kind="stable")[:k]
+            near = np.argsort(self.arc[seed, arr] + self.arc[arr, seed], kind="stable")[:k]
             drop = set(arr[near].tolist())
             r.path[1:-1] = [v for v in r.path[1:-1] if v not in drop]
         else:
@@ -971,7 +995,7 @@ class _Search:
         reaches clusters of nodes that are dear to insert one at a time but cheap
         together, which ratio-greedy insertion never tries.
         """
-        c, p = self.c, self.p
+        c, p = self.arc, self.p
         for _ in range(int(rng.integers(1, 3))):
             free = self.free(r)
             if not len(free):

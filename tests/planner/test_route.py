@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pytest
 
-from planner.route import Method, SearchSettings, path_cost, solve
+from planner.route import Method, SearchSettings, _Arcs, path_cost, solve
 
 
 def brute_force(c, p, start, end, budget, groups=None):
@@ -177,3 +177,25 @@ def test_groups_at_scale_visit_each_group_once_asymmetric_costs() -> None:
         here = c[o[k - 1], o[k]] + c[o[k], o[k + 1]]
         alts = np.flatnonzero(groups == groups[o[k]])
         assert here <= min(c[o[k - 1], a] + c[a, o[k + 1]] for a in alts) + 1e-9
+
+
+def test_arc_costs_match_the_matrix_for_every_index_shape() -> None:
+    rng = np.random.default_rng(2)
+    c = rng.uniform(0, 10, (7, 7))
+    arcs = _Arcs(c)
+    a, b = rng.integers(0, 7, (4, 1)), rng.integers(0, 7, (1, 5))
+    assert np.array_equal(arcs[a, b], c[a, b])  # broadcast, as the moves use it
+    assert np.array_equal(arcs[b, a], c[b, a])
+    assert arcs[3, 5] == c[3, 5]
+    assert np.array_equal(arcs[2, np.arange(7)], c[2])
+    assert len(arcs) == 7
+
+
+def test_memory_order_of_the_cost_matrix_does_not_change_the_answer() -> None:
+    c, p = instance(9, 60)
+    c = c + 5 * np.triu(np.ones_like(c))  # asymmetric: a transposed read would show
+    a = solve(c, p, start=0, end=0, budget=300, method="search", seed=1, iterations=20)
+    b = solve(np.asfortranarray(c), p, start=0, end=0, budget=300, method="search", seed=1,
+              iterations=20)
+    assert a == b
+    assert path_cost(c, a.order) == pytest.approx(a.cost)
