@@ -60,8 +60,14 @@ AIRFIELD = "#ffd700"
 FLIGHT_COLOURS = ("#1f77b4", "#8c564b", "#006d6d", "#bcbd22", "#393b79", "#7f7f7f")
 """A campaign's flights in turn: dark, saturated colours none of the map's other marks use
 (targets green and red, keep-outs orange, footprints yellow, home pink, landing purple, camera
-stations cyan); a seventh flight reuses the first colour, its waypoints still numbered by
-flight."""
+stations cyan); a seventh flight reuses the first colour, dashed (a thirteenth, dotted), its
+waypoints still numbered by flight."""
+
+SHARED_NUMBERS = "#333333"
+"""The waypoint numbers of several flights at one spot: no one flight's colour."""
+
+FLIGHT_LINE_STYLES = ("-", "--", ":")
+"""The line style of each round of :data:`FLIGHT_COLOURS`, so that no two flights look alike."""
 
 
 def _nice_length(span: float) -> float:
@@ -302,10 +308,11 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110,
     any_through = False
     for n, fl in enumerate(campaign or [plan], start=1):
         colour = FLIGHT_COLOURS[(n - 1) % len(FLIGHT_COLOURS)] if campaign else ROUTE
+        style = FLIGHT_LINE_STYLES[(n - 1) // len(FLIGHT_COLOURS) % len(FLIGHT_LINE_STYLES)]
         xs = np.array([w.x for w in fl.waypoints])
         ys = np.array([w.y for w in fl.waypoints])
-        ax.plot(xs, ys, "-", color=colour, lw=2.2, zorder=4)
-        legend.append(Line2D([], [], color=colour, lw=2.2, label=(
+        ax.plot(xs, ys, style, color=colour, lw=2.2, zorder=4)
+        legend.append(Line2D([], [], color=colour, ls=style, lw=2.2, label=(
             f"flight {n}: {legs[n - 1][0]} to {legs[n - 1][1]}" if campaign and legs
             else f"flight {n}" if campaign else "route")))
         through = [w for w in fl.waypoints if not w.stop]
@@ -321,6 +328,8 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110,
             number_labels.append(_Label(", ".join(f"{prefix}{w.seq}" for w in group),
                                         group[0].x, group[0].y,
                                         color=colour if campaign else "#0b3d91", size=7.5))
+    if campaign:
+        number_labels = _stacked(number_labels)
     if any_through:
         legend.append(Line2D([], [], marker=".", color="grey" if campaign else ROUTE, ls="",
                              ms=6, label="pass-through point (terrain)"))
@@ -417,7 +426,7 @@ def draw_map(plan: FlightPlan, hazards: HazardMaps, *, dpi: int = 110,
                      f"which is unsafe: {moved.reason}.")
     _place_labels(fig, ax, [*target_labels, *site_labels, *airfield_labels, *zone_labels,
                             *number_labels], plan)
-    _title(ax, plan, campaign)
+    _title(ax, plan, campaign, width_in=aw + PANEL_IN)
     ax.set_xlabel("metres east of home (local frame)")
     ax.set_ylabel("metres north of home (local frame)")
     _ticks_from_home(ax, home.x, home.y, view)
@@ -451,6 +460,26 @@ def _renderer(fig: Figure, ax: Axes) -> Any:
     """
     ax.apply_aspect()
     return fig.canvas.get_renderer()  # type: ignore[attr-defined]
+
+
+def _stacked(labels: Sequence[_Label]) -> list[_Label]:
+    """A campaign's waypoint numbers, one label per spot.
+
+    Flights that share a spot (an airfield each takes off from or lands on) get one line each in
+    one label, in a neutral colour: a label per flight around one point finds no room (the
+    channels example's 7 flights from one airfield).
+    """
+    groups: list[list[_Label]] = []
+    for lab in labels:
+        for g in groups:
+            if math.hypot(g[0].x - lab.x, g[0].y - lab.y) < COINCIDENT_M:
+                g.append(lab)
+                break
+        else:
+            groups.append([lab])
+    return [g[0] if len(g) == 1 else replace(g[0], text="\n".join(lab.text for lab in g),
+                                              color=SHARED_NUMBERS)
+            for g in groups]
 
 
 def _coincident(stops: Sequence[Any]) -> list[list[Any]]:
@@ -519,11 +548,15 @@ def _ticks_from_home(ax: Axes, hx: float, hy: float,
         axis.set_ticks(ticks, [f"{k * step:g}" for k in range(k0, k1 + 1)])
 
 
-def _title(ax: Axes, plan: FlightPlan, campaign: Sequence[FlightPlan] = ()) -> None:
+def _title(ax: Axes, plan: FlightPlan, campaign: Sequence[FlightPlan] = (), *,
+           width_in: float) -> None:
     p = plan.vehicle.profile
     m = plan.mission
-    ax.set_title(m.name or Path(m.source).name, loc="left", fontsize=12, fontweight="bold",
-                 pad=30)
+    # Wrapped to the map and legend's width, so that a long name does not widen the figure
+    # (and shrink the map in a page): 12 pt is 6 em to the inch, and DejaVu Sans Bold averages
+    # about 0.65 em a character, so about 9 characters to the inch.
+    ax.set_title(textwrap.fill(m.name or Path(m.source).name, width=int(width_in * 9)),
+                 loc="left", fontsize=12, fontweight="bold", pad=30)
     if campaign:
         done = len({t for f in campaign for t in f.targets_photographed})
         what = (f"{len(campaign)} flights · {sum(f.distance_m for f in campaign):.0f} m · "

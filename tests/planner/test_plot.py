@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from planner.export.plot import draw_map, plot_png
+from planner.export.plot import FLIGHT_COLOURS, draw_map, plot_png
 from planner.plan import LandingMove
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -92,6 +92,58 @@ def test_the_title_is_the_missions_name(planned) -> None:
         fig = draw_map(p, ctx.hazards)
         assert fig.axes[0].get_title(loc="left") == want
         plt.close(fig)
+
+
+def test_a_long_name_is_wrapped_and_does_not_widen_the_map(planned) -> None:
+    import io
+
+    from matplotlib import image
+
+    plan, ctx, _ = planned
+    long_name = " ".join(f"word{i}" for i in range(40))  # about 300 characters
+    p = dataclasses.replace(plan, mission=dataclasses.replace(plan.mission, name=long_name))
+    fig = draw_map(p, ctx.hazards)
+    title = fig.axes[0].get_title(loc="left")
+    plt.close(fig)
+    assert "\n" in title
+    assert " ".join(title.split()) == long_name  # every word kept, in order
+    width = {name: image.imread(io.BytesIO(plot_png(q, ctx.hazards))).shape[1]
+             for name, q in (("short", plan), ("long", p))}
+    assert width["long"] <= width["short"], width
+
+
+def test_no_two_flights_of_a_campaign_look_alike(planned) -> None:
+    plan, ctx, _ = planned
+    n = len(FLIGHT_COLOURS) + 2  # past one round of colours (the channels example flies 7)
+    fig = draw_map(plan, ctx.hazards, flights=[plan] * n, legs=[("A", "B")] * n)
+    try:
+        leg = fig.axes[0].get_legend()
+        looks = [(h.get_color(), h.get_linestyle())
+                 for h, t in zip(leg.legend_handles, leg.get_texts(), strict=True)
+                 if t.get_text().startswith("flight ")]
+        routes = [(line.get_color(), line.get_linestyle()) for line in fig.axes[0].get_lines()
+                  if line.get_zorder() == 4]
+    finally:
+        plt.close(fig)
+    assert len(looks) == n and len(set(looks)) == n, looks
+    assert routes == looks  # the legend shows each route as it is drawn
+
+
+def test_flights_sharing_a_spot_share_one_label_a_line_each(planned) -> None:
+    plan, ctx, _ = planned
+    n = 3  # three flights over the same waypoints: every spot is shared
+    fig = draw_map(plan, ctx.hazards, flights=[plan] * n, legs=[("A", "B")] * n)
+    try:
+        numbers = [t.get_text() for t in labels_of(fig.axes[0])
+                   if re.match(r"\d+\.\d+", t.get_text())]
+    finally:
+        plt.close(fig)
+    take_off = [t for t in numbers if t.startswith("1.1,") or t.split("\n")[0] == "1.1"]
+    assert len(take_off) == 1
+    assert [line.split(", ")[0] for line in take_off[0].split("\n")] == ["1.1", "2.1", "3.1"]
+    shown = [w for t in numbers for line in t.split("\n") for w in line.split(", ")]
+    stops = [f"{k}.{w.seq}" for k in range(1, n + 1) for w in plan.waypoints if w.stop]
+    assert sorted(shown) == sorted(stops)  # each waypoint numbered once
 
 
 def test_the_graticule_is_lon_lat_on_the_body(figure) -> None:
