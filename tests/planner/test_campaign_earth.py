@@ -13,7 +13,8 @@ from planner.verify import verify
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "campaign-earth" / "targets.geojson"
 # 2 m cells: the pylons lie 5 km out, and the built-in terrain at its own 1 m over the 9 x 8 km
-# site would take minutes; the example's README command uses the same --resolution 2.
+# site would take minutes (the built-in terrain of a site this large is made at 2 m cells
+# without the option, with a warning: the README's command has none).
 OPTIONS = PlanOptions(resolution_m=2.0)
 
 
