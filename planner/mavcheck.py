@@ -49,7 +49,7 @@ import numpy as np
 from shapely.geometry import Point
 
 from planner.camera import in_frame
-from planner.coverage import survey_area
+from planner.coverage import image_footprint, survey_area
 from planner.errors import InputError, SettingError
 from planner.export import mavlink as mv
 from planner.frames import turn_deg
@@ -502,12 +502,13 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
                 f" (the gimbal's yaw turns the camera from the vehicle's heading "
                 f"{facing:.1f}°)")
             best = _match(targets, cam, station, heading, pitch)
-            # An image whose centre falls in an area mapped in strips is one of its images,
-            # unless it is aimed at a target's own centre (within 1°: far above a file's
-            # rounding of angles, far below any image's half field).
+            # An image of an area mapped in strips: its centre falls in the area, or else the
+            # part of it the coverage counts (nearer than the centre for an oblique camera, as
+            # the planner lays strips: coverage.image_footprint) overlaps the area, the most
+            # overlapped area taken; unless it is aimed at a target's own centre (within 1°:
+            # far above a file's rounding of angles, far below any image's half field).
             centre = ray_to_ground(dem, station, heading, -pitch) if any(areas) else None
-            survey = next((k for k, a in enumerate(areas) if a is not None and
-                           centre is not None and a.covers(Point(centre[0], centre[1]))), None)
+            survey = _survey_of(areas, cam, station, heading, pitch, centre=centre)
             if survey is not None and centre is not None and \
                     not (best[0] is not None and best[2] <= 1.0):
                 best = (survey, ctx.mission.targets[survey].name, 0.0)
@@ -577,6 +578,22 @@ def _records(mf: mv.MissionFile, ctx: Context, groups: list[_Group], *, home_gro
                       waypoints=tuple(waypoints), photos=tuple(photos))
     return Rebuilt(record=record, findings=findings, notes=notes, unmatched_waypoints=unmatched,
                    photo_items=photo_items)
+
+
+def _survey_of(areas: list[Any], cam: Any, station: tuple[float, float, float], heading: float,
+               pitch: float, *, centre: Any) -> int | None:
+    """The area (index into ``areas``) an image maps: see :func:`_records`."""
+    if centre is None:
+        return None
+    inside = next((k for k, a in enumerate(areas)
+                   if a is not None and a.covers(Point(centre[0], centre[1]))), None)
+    if inside is not None:
+        return inside
+    counted = image_footprint(cam, pitch, station, heading, float(centre[2]))
+    overlaps = [(counted.intersection(a).area if a is not None else 0.0, k)
+                for k, a in enumerate(areas)]
+    area, k = max(overlaps, default=(0.0, -1))
+    return k if area > 0.0 else None
 
 
 def _match(targets: list[Any], cam: Any, station: tuple[float, float, float], heading: float,

@@ -401,3 +401,28 @@ def test_flight_k_of_a_single_flight_mission_is_refused(mars) -> None:
     named.write_bytes((folder / "plan.waypoints").read_bytes())
     res = runner.invoke(app, [str(mission), "--check", str(named)])
     assert res.exit_code == 0, res.stdout + res.stderr
+
+
+def test_an_oblique_image_of_a_narrow_area_is_found_by_the_part_it_counts() -> None:
+    """A corridor image of Ingenuity's fixed 22° camera counts only nearer than its centre: its
+    axis may meet the ground beyond a narrow channel while the counted part maps it (the
+    channels example's flight 3 was read as "no target in frame" before)."""
+    from shapely.geometry import Point, box
+
+    from planner.mavcheck import _survey_of
+    from tests.planner.test_coverage import ingenuity
+
+    cam = ingenuity().camera
+    station = (0.0, 0.0, 8.0)  # 8 m above level ground at z = 0, looking north at -22°
+    reach = 8.0 / math.tan(math.radians(22.0))  # the axis meets the ground ~19.8 m north
+    channel = box(-20.0, reach - 8.0, 20.0, reach - 4.0)  # 4 m wide, nearer than the centre
+    far = box(-20.0, reach + 30.0, 20.0, reach + 34.0)
+    centre = (0.0, reach, 0.0)
+    assert not channel.covers(Point(0.0, reach))
+    assert _survey_of([None, far, channel], cam, station, 0.0, -22.0, centre=centre) == 2
+    # Looking away from it, the counted part misses both areas: no survey image.
+    assert _survey_of([None, far, channel], cam, station, 180.0, -22.0,
+                      centre=(0.0, -reach, 0.0)) is None
+    # An axis that falls inside an area decides it.
+    assert _survey_of([far, channel], cam, station, 0.0, -22.0,
+                      centre=(0.0, reach + 32.0, 0.0)) == 0
