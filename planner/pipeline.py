@@ -26,13 +26,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from planner import coverage, selection
 from planner.errors import (
     COMMAND_LINE,
     DEMError,
@@ -47,13 +47,18 @@ from planner.plan import FlightPlan, LandingMove, Skipped, assemble
 from planner.roadmap import Node, NodeKind, Roadmap, TravelTable, build_roadmap, travel_table
 from planner.settings import DEFAULT_OPTIONS, PlanOptions, Settings, resolve, vehicle_for
 from planner.vehicle import Vehicle
-from planner.verify import verify
 from planner.viewpoints import TargetStations, find_stations
 from planner.wind import Wind
 from terrain import hazards as hz
 from terrain.dem import DEM, Image, check_size, read_dem, read_image, within_file
 from terrain.errors import TerrainError
-from terrain.synthetic import EARTH_HILLS, JEZERO, Pad, synthetic_terrain
+
+if TYPE_CHECKING:
+    from planner import selection
+
+# The route search, coverage layouts, the verifier and the built-in terrain are imported where
+# they are used: a mission refused before its terrain (far targets, bad values) needs none of
+# them, and the command line starts faster without them (tests/test_early_refusal.py).
 
 SYNTHETIC_BASE_M = {"mars": -2565.0, "earth": 0.0}
 """Floor elevation of the built-in terrain: Jezero's floor near the landing site is about
@@ -323,6 +328,8 @@ def load_terrain(mission: Mission, local: LocalMission, area: tuple[float, float
         except TerrainError as exc:
             raise DEMError(str(exc)) from None
     else:
+        from terrain.synthetic import EARTH_HILLS, JEZERO, Pad, synthetic_terrain
+
         body = mission.body
         pads = [Pad(float(local.home.x), float(local.home.y))]
         if mission.landing is not None:
@@ -511,6 +518,8 @@ def camera_stations(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
     one with none, with why; so does one left off the shortlist of a mission of more targets
     than the route search takes (:func:`selection.shortlist`; areas are not shortlisted).
     """
+    from planner import coverage, selection
+
     targets = ctx.mission.targets
     out: dict[int, list[TargetStations]] = {}
     for i, (t, g) in enumerate(zip(targets, ctx.local.targets, strict=True)):
@@ -545,6 +554,8 @@ def _survey(ctx: Context, i: int) -> list[TargetStations]:
     InfeasibleMissionError
         A required area whose strips, cut by the obstacles, leave ground unseen outside them.
     """
+    from planner import coverage
+
     spec, geom = ctx.mission.targets[i], ctx.local.targets[i]
     area = coverage.survey_area(spec, geom, ctx.vehicle)
     assert isinstance(geom, Polygon | MultiPolygon | LineString)
@@ -611,6 +622,8 @@ def selection_problem(ctx: Context, options: PlanOptions = DEFAULT_OPTIONS, *,
                       sites: Sites | None = None,
                       progress: Progress = no_progress) -> selection.Problem:
     """Sites, camera stations, the roadmap, and the selection problem they make."""
+    from planner import selection
+
     sites = sites or check_sites(ctx)
     found = camera_stations(ctx, options, progress=progress)
     h = ctx.vehicle.cruise_altitude_agl_m
@@ -643,6 +656,8 @@ def select_and_assemble(ctx: Context, problem: selection.Problem, sites: Sites,
         Not even the direct flight fits, a required target cannot be in the plan, or no plan
         within the budget was found.
     """
+    from planner import selection
+
     mission, p = ctx.mission, ctx.vehicle.profile
     scale = 1.0
     fitted: FlightPlan | None = None  # the best plan that fits so far, and its search's scale
@@ -703,6 +718,8 @@ def _no_direct_flight(ctx: Context, problem: selection.Problem, sites: Sites) ->
     budget; a route that turns at hazards or keep-outs says so, with the straight line's length,
     since the straight line may fit where the detour does not.
     """
+    from planner import selection
+
     p = ctx.vehicle.profile
     a, b = selection.START, selection.END
     # What take-off and landing cost: the budget less what the problem leaves for travel.
@@ -790,6 +807,8 @@ def plan_mission(path: str | Path, options: PlanOptions = DEFAULT_OPTIONS, *,
     VerificationError
         The independent check found a violation: a planner bug (exit code 4).
     """
+    from planner.verify import verify
+
     ctx = ctx or prepare(path, options, progress=progress)
     plan = plan_flight(ctx, options, progress=progress)
     progress(f"verifying the plan ({len(plan.waypoints):,} waypoints, "

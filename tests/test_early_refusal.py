@@ -25,6 +25,13 @@ and its travel table (scipy.sparse.csgraph; networkx only when its graph is aske
 the map (matplotlib): none is needed to refuse a mission before its terrain, nor is the rest of
 scipy (the vehicle model needs none of it)."""
 
+PLANNING_MODULES = ("planner.selection", "planner.route", "planner.coverage", "planner.verify",
+                    "terrain.synthetic")
+"""The route search, coverage layouts, the verifier and the built-in terrain: imported where they
+are used, so a refusal (and the command line's start) needs none of them."""
+
+WATCHED = TERRAIN_LIBRARIES + PLANNING_MODULES
+
 PROBE = """
 import json, sys
 from planner.cli import main
@@ -57,7 +64,7 @@ def mission(*extra: dict) -> dict:
 def probe(*argv: str) -> tuple[int, list[str], str]:
     """Run plan-flight with ``argv`` in a fresh interpreter: exit code, libraries loaded, stderr."""
     done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(argv),
-                           json.dumps(TERRAIN_LIBRARIES)], capture_output=True, text=True,
+                           json.dumps(WATCHED)], capture_output=True, text=True,
                           timeout=120, check=False)
     found = json.loads(done.stdout.strip().splitlines()[-1])
     return found["exit"], found["loaded"], done.stderr
@@ -107,4 +114,4 @@ def test_probe_sees_the_terrain_libraries_when_a_plan_is_made(tmp_path: Path) ->
     path.write_text(json.dumps(mission()))
     exit_code, loaded, stderr = probe(str(path), "--quiet", "--resolution", "2")
     assert exit_code == 0, stderr
-    assert {"scipy.ndimage", "scipy.sparse.csgraph"} <= set(loaded)
+    assert {"scipy.ndimage", "scipy.sparse.csgraph", *PLANNING_MODULES} <= set(loaded)
