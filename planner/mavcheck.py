@@ -40,7 +40,6 @@ the file can break, each a :class:`~planner.verify.Finding`:
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -58,7 +57,7 @@ from planner.plan import Action, FlightPlan
 from planner.planfile import PhotoRecord, PlanFile, WaypointRecord, rebuild_plan
 from planner.profiles import Mount
 from planner.settings import PlanOptions, Settings
-from planner.verify import POSITION_TOL_M, Finding, Report, verify
+from planner.verify import POSITION_TOL_M, Finding, Report, photo_number, photo_where, verify
 from planner.viewpoints import target_points
 from terrain.analysis import ray_to_ground
 
@@ -134,12 +133,16 @@ class _Group:
 
 
 def _gimbal_yaw(it: mv.FileItem, before: tuple[float, bool] | None) -> tuple[float, bool] | None:
-    """The gimbal's yaw after a ``DO_GIMBAL_MANAGER_PITCHYAW``: ``(degrees, earth frame?)``.
+    """The gimbal's yaw ``(degrees, earth frame?)`` after a pitch-and-yaw command.
 
     MAVLink's GIMBAL_MANAGER_FLAGS (param 5): ``YAW_LOCK`` (16) or ``YAW_IN_EARTH_FRAME`` (64)
     make the yaw (param 2) a compass bearing, ``YAW_IN_VEHICLE_FRAME`` (32) or none of them an
-    angle from the vehicle's nose; a NaN yaw leaves the gimbal's yaw as it was.
+    angle from the vehicle's nose. ``DO_MOUNT_CONTROL``'s yaw is param 3, in the vehicle's frame
+    as ArduPilot Copter flies it (ModeAuto::do_mount_control: set_angle_target(...,
+    yaw_is_earth_frame=false)). A NaN yaw leaves the gimbal's yaw as it was.
     """
+    if it.command == DO_MOUNT_CONTROL:
+        return (it.params[2], False) if math.isfinite(it.params[2]) else before
     yaw, flags = it.params[1], it.params[4]
     if not math.isfinite(yaw):
         return before
@@ -168,11 +171,11 @@ class Rebuilt:
 
     def named(self, finding: Finding) -> Finding:
         """A verifier's finding about a photo, named as this check names them (with its item)."""
-        m = re.fullmatch(r"photo (\d+) \((.*)\)", finding.where)
-        item = self.photo_items.get(int(m.group(1))) if m else None
-        if m is None or item is None:
+        photo = photo_number(finding.where)
+        item = self.photo_items.get(photo[0]) if photo else None
+        if photo is None or item is None:
             return finding
-        return replace(finding, where=f"photo {m.group(1)} ({m.group(2)}, {item})")
+        return replace(finding, where=photo_where(photo[0], f"{photo[1]}, {item}"))
 
 
 def recorded_settings(mf: mv.MissionFile) -> Settings:
@@ -379,25 +382,15 @@ def rebuild(mf: mv.MissionFile, ctx: Context, *,
             else:
                 heading = angle % 360.0
             g.aims.append((after, heading))
-        elif it.command == mv.DO_GIMBAL_MANAGER_PITCHYAW:
+        elif it.command in (mv.DO_GIMBAL_MANAGER_PITCHYAW, DO_MOUNT_CONTROL):
             if cam.mount != Mount.GIMBAL:
                 continue
+            # Both pitch in param 1; the yaw: see _gimbal_yaw.
             if math.isfinite(it.params[0]):
                 pitch = it.params[0]
                 g.pitch = pitch
                 g.aims.append((after, None))
             gimbal_yaw = _gimbal_yaw(it, gimbal_yaw)
-        elif it.command == DO_MOUNT_CONTROL:
-            # ArduPilot Copter (ModeAuto::do_mount_control): pitch param 1, yaw param 3, the
-            # yaw in the vehicle's frame (set_angle_target(..., yaw_is_earth_frame=false)).
-            if cam.mount != Mount.GIMBAL:
-                continue
-            if math.isfinite(it.params[0]):
-                pitch = it.params[0]
-                g.pitch = pitch
-                g.aims.append((after, None))
-            if math.isfinite(it.params[2]):
-                gimbal_yaw = (it.params[2], False)
         elif it.command == mv.DO_SET_CAM_TRIGG_DIST:
             d = it.params[0]
             if not math.isfinite(d) or d < 0:

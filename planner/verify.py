@@ -76,6 +76,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -166,6 +167,21 @@ class _Findings:
 
     def add(self, rule: str, where: str, message: str) -> None:
         self.items.append(Finding(rule, where, message))
+
+
+def photo_where(number: int, target: str) -> str:
+    """Where a finding about a photo is: ``photo N (target)``; :func:`photo_number` reads it."""
+    return f"photo {number} ({target})"
+
+
+def photo_number(where: str) -> tuple[int, str] | None:
+    """The photo number and target of a :func:`photo_where` place, or None for another place.
+
+    >>> photo_number(photo_where(3, "water tower")), photo_number("leg 2")
+    ((3, 'water tower'), None)
+    """
+    m = re.fullmatch(r"photo (\d+) \((.*)\)", where)
+    return (int(m.group(1)), m.group(2)) if m else None
 
 
 def verify(plan: FlightPlan, *, hazards: HazardMaps, record_tolerance: float = 1e-6,
@@ -596,7 +612,7 @@ def _photos(plan: FlightPlan, hazards: HazardMaps, out: _Findings,
                                  f"not {numbers}")
     for ph in plan.photos:
         checks["photos"] += 1
-        where = f"photo {ph.number} ({ph.target})"
+        where = photo_where(ph.number, ph.target)
         if not 1 <= ph.waypoint <= len(wps) or \
                 wps[ph.waypoint - 1].action not in (Action.PHOTO, Action.TRIGGER):
             out.add("photo", where, f"waypoint {ph.waypoint} is not a photo waypoint")
@@ -659,7 +675,7 @@ def _sees(plan: FlightPlan, hazards: HazardMaps, number: int, ti: int, wp: Waypo
     cam = plan.vehicle.camera
     spec = plan.mission.targets[ti]
     geom = plan.local.targets[ti]
-    where = f"photo {number} ({spec.name})"
+    where = photo_where(number, spec.name)
     if is_survey(spec, geom, plan.vehicle):
         _survey_photo(plan, hazards, wp, spec, where, heading=heading, pitch=pitch, out=out)
         return 0
@@ -888,16 +904,16 @@ def _strips(plan: FlightPlan, hazards: HazardMaps, out: _Findings) -> dict[str, 
                 claimed.add(ph.number)
                 if not any(math.hypot(ph.station[0] - x, ph.station[1] - y) <= POSITION_TOL_M
                            for x, y in matched):
-                    out.add("trigger", f"photo {ph.number} ({ph.target})", f"is not where the "
+                    out.add("trigger", photo_where(ph.number, ph.target), f"is not where the "
                             f"camera fires, every {d:g} m from waypoint {w.seq}")
                 elif turn_deg(ph.heading_deg, heading) > ANGLE_TOL_DEG:
-                    out.add("aim", f"photo {ph.number} ({ph.target})", f"heading "
+                    out.add("aim", photo_where(ph.number, ph.target), f"heading "
                             f"{ph.heading_deg:.1f}° but the vehicle flies the strip facing "
                             f"{heading:.1f}°")
     for ph in plan.photos:
         if 1 <= ph.waypoint <= len(wps) and wps[ph.waypoint - 1].action == Action.TRIGGER \
                 and ph.number not in claimed:
-            out.add("trigger", f"photo {ph.number} ({ph.target})", f"taken in motion at "
+            out.add("trigger", photo_where(ph.number, ph.target), f"taken in motion at "
                     f"waypoint {ph.waypoint}, on no strip the camera's trigger is set for")
     return shots
 

@@ -469,17 +469,9 @@ def _stacked(labels: Sequence[_Label]) -> list[_Label]:
     one label, in a neutral colour: a label per flight around one point finds no room (the
     channels example's 7 flights from one airfield).
     """
-    groups: list[list[_Label]] = []
-    for lab in labels:
-        for g in groups:
-            if math.hypot(g[0].x - lab.x, g[0].y - lab.y) < COINCIDENT_M:
-                g.append(lab)
-                break
-        else:
-            groups.append([lab])
     return [g[0] if len(g) == 1 else replace(g[0], text="\n".join(lab.text for lab in g),
                                               color=SHARED_NUMBERS)
-            for g in groups]
+            for g in _coincident(labels)]
 
 
 def _coincident(stops: Sequence[Any]) -> list[list[Any]]:
